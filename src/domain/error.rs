@@ -1,0 +1,87 @@
+//! Everything a user can get wrong, as data. The text shown for each lives in
+//! `crate::i18n`, in Chinese and English.
+
+use chrono::NaiveDate;
+
+use super::date::DateProblem;
+use super::text::TextProblem;
+
+/// Which piece of input a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Title,
+    ShortName,
+    Parent,
+    Category,
+    Place,
+    Participants,
+    Findings,
+    Actions,
+    Note,
+    Description,
+    Measures,
+    Date,
+    Year,
+}
+
+/// Which kind of record a look-up was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Leader,
+    Branch,
+    Point,
+    Activity,
+    Problem,
+    Event,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{field:?}: {problem}")]
+    Text { field: Field, problem: TextProblem },
+    #[error("date {input:?}: {problem:?}")]
+    Date { input: String, problem: DateProblem },
+    #[error("year {0} out of range")]
+    Year(i64),
+    #[error("unknown {kind:?} {input:?}")]
+    Unknown { kind: RecordKind, input: String },
+    #[error("{input:?} matches several: {matches:?}")]
+    Ambiguous { kind: RecordKind, input: String, matches: Vec<String> },
+    #[error("a {kind:?} named {name:?} already exists")]
+    Duplicate { kind: RecordKind, name: String },
+    #[error("unknown activity kind {0:?}")]
+    UnknownActivityKind(String),
+    #[error("unknown problem category {0:?}")]
+    UnknownCategory(String),
+    #[error("unknown event kind {0:?}")]
+    UnknownEventKind(String),
+    #[error("unknown weakness {0:?}")]
+    UnknownWeakness(String),
+    #[error("{leader} cannot take their own branch {branch} as contact point")]
+    OwnBranch { leader: String, branch: String },
+    #[error("{leader} already has an open contact point at {branch}")]
+    PointExists { leader: String, branch: String },
+    #[error("{0} has no contact point")]
+    NoPoint(String),
+    #[error("the contact point of {0} is already closed")]
+    PointClosed(String),
+    #[error("problem {0} is already solved")]
+    AlreadySolved(u64),
+    #[error("problem {0} is not solved")]
+    NotSolved(u64),
+    #[error("solved date {solved} is before found date {found}")]
+    SolvedBeforeFound { found: NaiveDate, solved: NaiveDate },
+    #[error("post end {to} is before post start {from}")]
+    PostEndsBeforeStart { from: NaiveDate, to: NaiveDate },
+    #[error("{0} cannot hand over to themselves")]
+    SelfHandover(String),
+    #[error("cycle length {0} years: 1 to 10")]
+    CycleLength(u32),
+    #[error("target min {min} above full {full}, or over 1000")]
+    BadTarget { min: u32, full: u32 },
+    #[error("unknown rule {0:?}")]
+    UnknownRule(String),
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

@@ -1,0 +1,114 @@
+//! Finding a leader or a branch from what a person typed: an id, the exact
+//! name, or an unambiguous part of it.
+
+use super::error::{DomainError, DomainResult, RecordKind};
+use super::records::{Branch, Leader};
+
+/// Something that can be looked up by id or name.
+pub trait Named {
+    fn id(&self) -> u64;
+    /// Names it answers to, the first being the one shown.
+    fn names(&self) -> Vec<&str>;
+}
+
+impl Named for Leader {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn names(&self) -> Vec<&str> {
+        vec![&self.name]
+    }
+}
+
+impl Named for Branch {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn names(&self) -> Vec<&str> {
+        vec![&self.name, &self.short]
+    }
+}
+
+/// Resolves `input` among `items`: an id (digits), an exact name, or a part of
+/// exactly one name. Several partial matches are an error that lists them.
+pub fn find<'a, T: Named>(items: &'a [T], input: &str, kind: RecordKind) -> DomainResult<&'a T> {
+    let s = input.trim();
+    let unknown = || DomainError::Unknown { kind, input: s.to_string() };
+    if s.is_empty() {
+        return Err(unknown());
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        let id: u64 = s.parse().map_err(|_| unknown())?;
+        if let Some(item) = items.iter().find(|i| i.id() == id) {
+            return Ok(item);
+        }
+    }
+    if let Some(item) = items.iter().find(|i| i.names().contains(&s)) {
+        return Ok(item);
+    }
+    let partial: Vec<&T> = items.iter().filter(|i| i.names().iter().any(|n| n.contains(s))).collect();
+    match partial.as_slice() {
+        [] => Err(unknown()),
+        [one] => Ok(one),
+        many => Err(DomainError::Ambiguous {
+            kind,
+            input: s.to_string(),
+            matches: many.iter().map(|i| format!("{} ({})", i.names()[0], i.id())).collect(),
+        }),
+    }
+}
+
+pub fn leader<'a>(leaders: &'a [Leader], input: &str) -> DomainResult<&'a Leader> {
+    find(leaders, input, RecordKind::Leader)
+}
+
+pub fn branch<'a>(branches: &'a [Branch], input: &str) -> DomainResult<&'a Branch> {
+    find(branches, input, RecordKind::Branch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kinds::Role;
+    use chrono::NaiveDate;
+
+    fn l(id: u64, name: &str) -> Leader {
+        Leader {
+            id,
+            name: name.into(),
+            title: "副局长".into(),
+            role: Role::Member,
+            own_branch: None,
+            in_post_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            in_post_to: None,
+        }
+    }
+
+    #[test]
+    fn by_id_exact_and_part() {
+        let ls = [l(1, "瑞林"), l(2, "俊华"), l(3, "海友"), l(4, "王海")];
+        assert_eq!(leader(&ls, "2").unwrap().name, "俊华");
+        assert_eq!(leader(&ls, "俊华").unwrap().id, 2);
+        assert_eq!(leader(&ls, "瑞").unwrap().id, 1);
+        assert_eq!(leader(&ls, " 海友 ").unwrap().id, 3);
+    }
+
+    #[test]
+    fn ambiguous_lists_the_matches() {
+        let ls = [l(3, "海友"), l(4, "王海")];
+        match leader(&ls, "海") {
+            Err(DomainError::Ambiguous { matches, .. }) => {
+                assert_eq!(matches, vec!["海友 (3)".to_string(), "王海 (4)".to_string()])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_and_empty() {
+        let ls = [l(1, "瑞林")];
+        assert!(matches!(leader(&ls, "无名"), Err(DomainError::Unknown { .. })));
+        assert!(matches!(leader(&ls, "  "), Err(DomainError::Unknown { .. })));
+        assert!(matches!(leader(&ls, "99999999999999999999999"), Err(DomainError::Unknown { .. })));
+    }
+}

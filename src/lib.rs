@@ -1,0 +1,4 @@
+//! branchlink: a terminal workbench for the party-branch contact-point system
+//! (党支部工作联系点). See docs/ARCHITECTURE.md for the map.
+
+pub mod domain;
