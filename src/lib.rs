@@ -2,3 +2,6 @@
 //! (党支部工作联系点). See docs/ARCHITECTURE.md for the map.
 
 pub mod domain;
+pub mod api;
+pub mod error;
+pub mod store;

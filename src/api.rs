@@ -1,0 +1,116 @@
+//! The one interface through which front ends (command line, workbench)
+//! reach the data: queries and commands, nothing about how they are kept.
+//! The embedded store implements it today; a client of a server can
+//! implement it later without any screen changing.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId,
+    Problem, ProblemId, Targets, YearStatus,
+};
+use crate::error::Result;
+
+/// Which activities to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityFilter {
+    pub year: Option<i32>,
+    pub leader: Option<LeaderId>,
+}
+
+/// The whole database as plain data, for `export` and `import`. Ordered by
+/// id (targets by year) so that the same data always gives the same file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub format: String,
+    pub version: u32,
+    pub leaders: Vec<Leader>,
+    pub branches: Vec<Branch>,
+    pub points: Vec<ContactPoint>,
+    pub activities: Vec<Activity>,
+    pub problems: Vec<Problem>,
+    pub events: Vec<BureauEvent>,
+    pub targets: Vec<YearTargets>,
+}
+
+impl Snapshot {
+    pub const FORMAT: &'static str = "branchlink";
+    pub const VERSION: u32 = 1;
+
+    pub fn record_count(&self) -> usize {
+        self.leaders.len()
+            + self.branches.len()
+            + self.points.len()
+            + self.activities.len()
+            + self.problems.len()
+            + self.events.len()
+            + self.targets.len()
+    }
+}
+
+/// Targets set for one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearTargets {
+    pub year: i32,
+    pub targets: Targets,
+}
+
+/// What a contact point's review decided (二).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Review {
+    /// 实现转化提升: the point is closed; the leader chooses a new one.
+    Transformed,
+    /// 尚未实现转化提升: the point continues for another cycle.
+    Continue,
+}
+
+pub trait Backend {
+    // Queries.
+    fn leaders(&self) -> Result<Vec<Leader>>;
+    fn branches(&self) -> Result<Vec<Branch>>;
+    fn points(&self) -> Result<Vec<ContactPoint>>;
+    /// Activities matching the filter, oldest first.
+    fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>>;
+    fn problems(&self) -> Result<Vec<Problem>>;
+    fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>>;
+    /// The targets in force for a year.
+    fn targets(&self, year: i32) -> Result<Targets>;
+    fn year_status(&self, year: i32) -> Result<YearStatus>;
+    /// The date of the latest activity at each contact point that has one.
+    fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>>;
+    /// The first and last year with an activity, if any.
+    fn activity_years(&self) -> Result<Option<(i32, i32)>>;
+    /// The newest audit entries, newest first.
+    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+    fn export(&self) -> Result<Snapshot>;
+
+    // Commands. Each is checked in full, stored in one transaction with its
+    // audit entry, and flushed to disk before it returns Ok.
+    fn add_leader(&self, leader: Leader) -> Result<Leader>;
+    fn add_branch(&self, branch: Branch) -> Result<Branch>;
+    fn assign_point(&self, leader: LeaderId, branch: BranchId, from: NaiveDate, years: u32) -> Result<ContactPoint>;
+    fn review_point(&self, leader: LeaderId, review: Review, date: NaiveDate) -> Result<ContactPoint>;
+    fn hand_over(&self, leader: LeaderId, successor: LeaderId, date: NaiveDate) -> Result<ContactPoint>;
+    /// Stores a new activity; its id and contact point are filled in.
+    fn add_activity(&self, activity: Activity) -> Result<Activity>;
+    /// Replaces an activity; returns the version it replaced.
+    fn update_activity(&self, activity: Activity) -> Result<Activity>;
+    /// Deletes an activity; returns it, so that it can be restored.
+    fn delete_activity(&self, id: ActivityId) -> Result<Activity>;
+    /// Puts back a deleted activity under its old id.
+    fn restore_activity(&self, activity: Activity) -> Result<Activity>;
+    /// Stores a new problem; its id and contact point are filled in.
+    fn add_problem(&self, problem: Problem) -> Result<Problem>;
+    fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem>;
+    fn reopen_problem(&self, id: ProblemId) -> Result<Problem>;
+    fn add_event(&self, event: BureauEvent) -> Result<BureauEvent>;
+    fn set_targets(&self, year: i32, targets: Targets) -> Result<()>;
+    /// Loads a snapshot into an empty database, after checking all of it.
+    fn import(&self, snapshot: Snapshot) -> Result<usize>;
+    /// A flag kept in the database (e.g. "the demo data was loaded").
+    fn flag(&self, name: &str) -> Result<bool>;
+    fn set_flag(&self, name: &str) -> Result<()>;
+}

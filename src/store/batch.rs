@@ -1,0 +1,133 @@
+//! A command's writes, gathered first and then committed as one sled
+//! transaction together with the command's audit entry, then flushed.
+
+use std::collections::BTreeMap;
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use super::codec::{self, Versioned};
+use super::{Store, T, io_error, keys, meta};
+use crate::domain::AuditEntry;
+use crate::error::{Result, StoreError};
+
+/// The writes of one command.
+#[derive(Default)]
+pub(crate) struct Batch {
+    ops: Vec<(T, Vec<u8>, Option<Vec<u8>>)>,
+    /// Counters advanced by this batch (id allocation).
+    counters: BTreeMap<&'static [u8], u64>,
+    audit: Vec<(String, String)>,
+}
+
+impl Batch {
+    pub(crate) fn put(&mut self, tree: T, key: impl AsRef<[u8]>, value: Vec<u8>) {
+        self.ops.push((tree, key.as_ref().to_vec(), Some(value)));
+    }
+
+    /// Stores a record under its id, in its versioned envelope.
+    pub(crate) fn put_record<V: Versioned>(&mut self, tree: T, id: u64, value: V) -> Result<()> {
+        self.put_value(tree, keys::id(id), value)
+    }
+
+    /// Stores a value under any key, in its versioned envelope.
+    pub(crate) fn put_value<V: Versioned>(&mut self, tree: T, key: impl AsRef<[u8]>, value: V) -> Result<()> {
+        let bytes = codec::encode(value).map_err(|e| StoreError::Io(e.to_string()))?;
+        self.put(tree, key, bytes);
+        Ok(())
+    }
+
+    /// An index entry: the key says it all, the value is empty.
+    pub(crate) fn put_index(&mut self, tree: T, key: impl AsRef<[u8]>) {
+        self.put(tree, key, Vec::new());
+    }
+
+    pub(crate) fn remove(&mut self, tree: T, key: impl AsRef<[u8]>) {
+        self.ops.push((tree, key.as_ref().to_vec(), None));
+    }
+
+    /// Records what the command did, for the audit log. `detail` is
+    /// serialised to JSON.
+    pub(crate) fn audit(&mut self, action: &str, detail: &impl serde::Serialize) {
+        let detail = serde_json::to_string(detail).unwrap_or_default();
+        self.audit.push((action.to_string(), detail));
+    }
+
+    /// Raises a counter to at least `value` (used by import).
+    pub(crate) fn raise_counter(&mut self, counter: &'static [u8], value: u64) {
+        let c = self.counters.entry(counter).or_insert(0);
+        *c = (*c).max(value);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ops.is_empty() && self.counters.is_empty()
+    }
+}
+
+impl Store {
+    /// Runs a command: takes the write lock, lets `build` check and gather
+    /// the writes, commits them in one transaction with the audit entry,
+    /// and flushes. Nothing is written if `build` fails.
+    pub(crate) fn write<R>(&self, build: impl FnOnce(&Store, &mut Batch) -> Result<R>) -> Result<R> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut batch = Batch::default();
+        let result = build(self, &mut batch)?;
+        self.commit(batch)?;
+        Ok(result)
+    }
+
+    /// The next id of a counter, counting ids this batch already took.
+    pub(crate) fn next_id(&self, batch: &mut Batch, counter: &'static [u8]) -> Result<u64> {
+        let current = match batch.counters.get(counter) {
+            Some(v) => *v,
+            None => self.counter(counter)?,
+        };
+        let next = current.checked_add(1).ok_or_else(|| StoreError::Io("id counter overflow".into()))?;
+        batch.counters.insert(counter, next);
+        Ok(next)
+    }
+
+    pub(crate) fn counter(&self, counter: &[u8]) -> Result<u64> {
+        Ok(self
+            .tree(T::Meta)
+            .get(counter)
+            .map_err(io_error)?
+            .and_then(|v| keys::id_from(&v))
+            .unwrap_or(0))
+    }
+
+    fn commit(&self, mut batch: Batch) -> Result<()> {
+        if batch.is_empty() && batch.audit.is_empty() {
+            return Ok(());
+        }
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        for (action, detail) in std::mem::take(&mut batch.audit) {
+            let seq = self.next_id(&mut batch, meta::NEXT_AUDIT)?;
+            let entry = AuditEntry { seq, at_ms: now_ms, user: self.user.to_string(), action, detail };
+            batch.put_record(T::Audit, seq, entry)?;
+        }
+        for (counter, value) in std::mem::take(&mut batch.counters) {
+            batch.put(T::Meta, counter, value.to_be_bytes().to_vec());
+        }
+        // Only the trees this batch touches take part in the transaction.
+        let mut used: Vec<T> = batch.ops.iter().map(|(t, _, _)| *t).collect();
+        used.sort();
+        used.dedup();
+        let trees: Vec<&sled::Tree> = used.iter().map(|t| self.tree(*t)).collect();
+        let ops = &batch.ops;
+        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|txs| {
+            for (tree, key, value) in ops {
+                let tx = &txs[used.binary_search(tree).map_err(|_| ConflictableTransactionError::Abort(()))?];
+                match value {
+                    Some(v) => tx.insert(key.as_slice(), v.as_slice())?,
+                    None => tx.remove(key.as_slice())?,
+                };
+            }
+            Ok(())
+        });
+        result.map_err(|e| StoreError::Io(format!("{e:?}")))?;
+        // Only now is the change durable; callers report success after this.
+        self.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,320 @@
+//! Commands: check against the domain rules and the stored data, then write
+//! the record, its indexes and the audit entry in one transaction.
+
+use chrono::NaiveDate;
+
+use super::batch::Batch;
+use super::{Store, T, io_error, keys, meta};
+use crate::api::Review;
+use crate::domain::error::{DomainError, RecordKind};
+use crate::domain::{
+    Activity, ActivityId, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointChange, PointState,
+    Problem, ProblemId, ProblemState, Targets, validate,
+};
+use crate::error::Result;
+
+fn unknown(kind: RecordKind, id: u64) -> DomainError {
+    DomainError::Unknown { kind, input: id.to_string() }
+}
+
+impl Store {
+    fn must_leader(&self, id: LeaderId) -> Result<Leader> {
+        Ok(self.get(T::Leaders, id)?.ok_or(unknown(RecordKind::Leader, id))?)
+    }
+
+    fn must_branch(&self, id: BranchId) -> Result<Branch> {
+        Ok(self.get(T::Branches, id)?.ok_or(unknown(RecordKind::Branch, id))?)
+    }
+
+    fn must_problem(&self, id: ProblemId) -> Result<Problem> {
+        Ok(self.get(T::Problems, id)?.ok_or(unknown(RecordKind::Problem, id))?)
+    }
+
+    /// The point an activity or problem of `leader` belongs to.
+    fn point_for(&self, leader: &Leader) -> Result<ContactPoint> {
+        Ok(self
+            .points_of(leader.id)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| DomainError::NoPoint(leader.name.clone()))?)
+    }
+
+    pub fn add_leader(&self, leader: Leader) -> Result<Leader> {
+        let mut leader = validate::leader(leader)?;
+        self.write(|s, b| {
+            if s.leaders()?.iter().any(|l| l.name == leader.name) {
+                return Err(DomainError::Duplicate { kind: RecordKind::Leader, name: leader.name.clone() }.into());
+            }
+            if let Some(own) = leader.own_branch {
+                s.must_branch(own)?;
+            }
+            leader.id = s.next_id(b, meta::NEXT_LEADER)?;
+            b.put_record(T::Leaders, leader.id, leader.clone())?;
+            b.audit("leader.add", &leader);
+            Ok(leader)
+        })
+    }
+
+    pub fn add_branch(&self, branch: Branch) -> Result<Branch> {
+        let mut branch = validate::branch(branch)?;
+        self.write(|s, b| {
+            if s.branches()?.iter().any(|x| x.name == branch.name) {
+                return Err(DomainError::Duplicate { kind: RecordKind::Branch, name: branch.name.clone() }.into());
+            }
+            branch.id = s.next_id(b, meta::NEXT_BRANCH)?;
+            b.put_record(T::Branches, branch.id, branch.clone())?;
+            b.audit("branch.add", &branch);
+            Ok(branch)
+        })
+    }
+
+    pub fn assign_point(&self, leader: LeaderId, branch: BranchId, from: NaiveDate, years: u32) -> Result<ContactPoint> {
+        let years = validate::cycle_years(years)?;
+        validate::stored_date(from)?;
+        self.write(|s, b| {
+            let leader = s.must_leader(leader)?;
+            let branch = s.must_branch(branch)?;
+            if leader.own_branch == Some(branch.id) {
+                return Err(DomainError::OwnBranch { leader: leader.name, branch: branch.name }.into());
+            }
+            if let Some(open) = s.points_of(leader.id)?.into_iter().find(|p| p.leader == leader.id && p.state.is_open()) {
+                let name = s.must_branch(open.branch)?.short;
+                return Err(DomainError::PointExists { leader: leader.name, branch: name }.into());
+            }
+            let id = s.next_id(b, meta::NEXT_POINT)?;
+            let point = ContactPoint {
+                id,
+                leader: leader.id,
+                branch: branch.id,
+                start: from,
+                cycle_start: from,
+                cycle_years: years,
+                state: PointState::Active,
+                history: vec![PointChange { date: from, state: PointState::Active, leader: leader.id }],
+            };
+            b.put_record(T::Points, id, point.clone())?;
+            b.put_index(T::PointByLeader, keys::owner_id(leader.id, id));
+            b.audit("point.assign", &point);
+            Ok(point)
+        })
+    }
+
+    /// The open point `leader` holds now.
+    fn open_point_of(&self, leader: &Leader) -> Result<ContactPoint> {
+        let point = self.point_for(leader)?;
+        if point.leader != leader.id || !point.state.is_open() {
+            return Err(DomainError::PointClosed(leader.name.clone()).into());
+        }
+        Ok(point)
+    }
+
+    pub fn review_point(&self, leader: LeaderId, review: Review, date: NaiveDate) -> Result<ContactPoint> {
+        validate::stored_date(date)?;
+        self.write(|s, b| {
+            let leader = s.must_leader(leader)?;
+            let mut point = s.open_point_of(&leader)?;
+            match review {
+                Review::Transformed => point.state = PointState::Transformed,
+                Review::Continue => {
+                    point.state = PointState::Continued;
+                    // The next cycle starts where this one ends (or on the
+                    // review date, if the review comes after the end).
+                    point.cycle_start = point.cycle_end().max(date);
+                }
+            }
+            point.history.push(PointChange { date, state: point.state, leader: leader.id });
+            b.put_record(T::Points, point.id, point.clone())?;
+            b.audit("point.review", &point);
+            Ok(point)
+        })
+    }
+
+    pub fn hand_over(&self, leader: LeaderId, successor: LeaderId, date: NaiveDate) -> Result<ContactPoint> {
+        validate::stored_date(date)?;
+        self.write(|s, b| {
+            let mut outgoing = s.must_leader(leader)?;
+            let incoming = s.must_leader(successor)?;
+            if outgoing.id == incoming.id {
+                return Err(DomainError::SelfHandover(outgoing.name).into());
+            }
+            let mut point = s.open_point_of(&outgoing)?;
+            if incoming.own_branch == Some(point.branch) {
+                let branch = s.must_branch(point.branch)?;
+                return Err(DomainError::OwnBranch { leader: incoming.name, branch: branch.name }.into());
+            }
+            if let Some(open) = s.points_of(incoming.id)?.into_iter().find(|p| p.leader == incoming.id && p.state.is_open()) {
+                let name = s.must_branch(open.branch)?.short;
+                return Err(DomainError::PointExists { leader: incoming.name, branch: name }.into());
+            }
+            point.leader = incoming.id;
+            point.state = PointState::HandedOver;
+            point.history.push(PointChange { date, state: PointState::HandedOver, leader: incoming.id });
+            // The outgoing leader leaves the post the day before.
+            let last_day = date.pred_opt().unwrap_or(date).max(outgoing.in_post_from);
+            outgoing.in_post_to = Some(outgoing.in_post_to.map_or(last_day, |to| to.min(last_day)));
+            b.put_record(T::Points, point.id, point.clone())?;
+            b.put_record(T::Leaders, outgoing.id, outgoing.clone())?;
+            // The old holder keeps their index entry: the point is part of their history.
+            b.put_index(T::PointByLeader, keys::owner_id(incoming.id, point.id));
+            b.audit("point.handover", &point);
+            b.audit("leader.leave", &outgoing);
+            Ok(point)
+        })
+    }
+
+    fn index_activity(b: &mut Batch, a: &Activity) {
+        b.put_index(T::ActivityByDate, keys::date_id(a.date, a.id));
+        b.put_index(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
+        b.put_index(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
+    }
+
+    fn unindex_activity(b: &mut Batch, a: &Activity) {
+        b.remove(T::ActivityByDate, keys::date_id(a.date, a.id));
+        b.remove(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
+        b.remove(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
+    }
+
+    pub fn add_activity(&self, activity: Activity) -> Result<Activity> {
+        let mut activity = validate::activity(activity)?;
+        self.write(|s, b| {
+            let leader = s.must_leader(activity.leader)?;
+            activity.point = s.point_for(&leader)?.id;
+            activity.id = s.next_id(b, meta::NEXT_ACTIVITY)?;
+            b.put_record(T::Activities, activity.id, activity.clone())?;
+            Self::index_activity(b, &activity);
+            b.audit("activity.add", &activity);
+            Ok(activity)
+        })
+    }
+
+    pub fn update_activity(&self, activity: Activity) -> Result<Activity> {
+        let mut activity = validate::activity(activity)?;
+        self.write(|s, b| {
+            let old: Activity =
+                s.get(T::Activities, activity.id)?.ok_or(unknown(RecordKind::Activity, activity.id))?;
+            let leader = s.must_leader(activity.leader)?;
+            activity.point = if leader.id == old.leader { old.point } else { s.point_for(&leader)?.id };
+            Self::unindex_activity(b, &old);
+            b.put_record(T::Activities, activity.id, activity.clone())?;
+            Self::index_activity(b, &activity);
+            b.audit("activity.edit", &activity);
+            Ok(old)
+        })
+    }
+
+    pub fn delete_activity(&self, id: ActivityId) -> Result<Activity> {
+        self.write(|s, b| {
+            let old: Activity = s.get(T::Activities, id)?.ok_or(unknown(RecordKind::Activity, id))?;
+            Self::unindex_activity(b, &old);
+            b.remove(T::Activities, keys::id(id));
+            b.audit("activity.delete", &old);
+            Ok(old)
+        })
+    }
+
+    pub fn restore_activity(&self, activity: Activity) -> Result<Activity> {
+        let activity = validate::activity(activity)?;
+        self.write(|s, b| {
+            if s.tree(T::Activities).contains_key(keys::id(activity.id)).map_err(io_error)? {
+                return Err(DomainError::Duplicate { kind: RecordKind::Activity, name: activity.id.to_string() }.into());
+            }
+            s.must_leader(activity.leader)?;
+            if s.get::<ContactPoint>(T::Points, activity.point)?.is_none() {
+                return Err(unknown(RecordKind::Point, activity.point).into());
+            }
+            b.put_record(T::Activities, activity.id, activity.clone())?;
+            Self::index_activity(b, &activity);
+            b.audit("activity.restore", &activity);
+            Ok(activity)
+        })
+    }
+
+    pub fn add_problem(&self, problem: Problem) -> Result<Problem> {
+        let mut problem = validate::problem(problem)?;
+        self.write(|s, b| {
+            let leader = s.must_leader(problem.leader)?;
+            problem.point = s.point_for(&leader)?.id;
+            problem.id = s.next_id(b, meta::NEXT_PROBLEM)?;
+            if problem.state == ProblemState::Solved {
+                problem.solved_by = problem.solved_by.or(Some(leader.id));
+            }
+            b.put_record(T::Problems, problem.id, problem.clone())?;
+            b.put_index(T::ProblemByPoint, keys::owner_id(problem.point, problem.id));
+            b.audit("problem.add", &problem);
+            Ok(problem)
+        })
+    }
+
+    pub fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem> {
+        self.write(|s, b| {
+            let mut p = s.must_problem(id)?;
+            if p.state == ProblemState::Solved {
+                return Err(DomainError::AlreadySolved(id).into());
+            }
+            let point: ContactPoint = s.get(T::Points, p.point)?.ok_or(unknown(RecordKind::Point, p.point))?;
+            p.state = ProblemState::Solved;
+            p.solved = Some(date);
+            p.solved_by = Some(point.leader);
+            if measures.as_deref().is_some_and(|m| !m.trim().is_empty()) {
+                p.measures = measures;
+            }
+            let p = validate::problem(p)?;
+            b.put_record(T::Problems, p.id, p.clone())?;
+            b.audit("problem.solve", &p);
+            Ok(p)
+        })
+    }
+
+    pub fn reopen_problem(&self, id: ProblemId) -> Result<Problem> {
+        self.write(|s, b| {
+            let mut p = s.must_problem(id)?;
+            if p.state != ProblemState::Solved {
+                return Err(DomainError::NotSolved(id).into());
+            }
+            p.state = ProblemState::Open;
+            p.solved = None;
+            p.solved_by = None;
+            b.put_record(T::Problems, p.id, p.clone())?;
+            b.audit("problem.reopen", &p);
+            Ok(p)
+        })
+    }
+
+    pub fn add_event(&self, event: BureauEvent) -> Result<BureauEvent> {
+        let mut event = validate::event(event)?;
+        self.write(|s, b| {
+            event.id = s.next_id(b, meta::NEXT_EVENT)?;
+            b.put_record(T::Events, event.id, event.clone())?;
+            b.put_index(T::EventByDate, keys::date_id(event.date, event.id));
+            b.audit("event.add", &event);
+            Ok(event)
+        })
+    }
+
+    pub fn set_targets(&self, year: i32, targets: Targets) -> Result<()> {
+        let year = validate::year(i64::from(year))?;
+        for role in [&targets.secretary, &targets.member] {
+            for t in [role.research, role.problems_solved, role.org_life] {
+                validate::target(t)?;
+            }
+        }
+        for t in [targets.bureau.training, targets.bureau.thematic_study, targets.bureau.own_branch_analysis] {
+            validate::target(t)?;
+        }
+        self.write(|_, b| {
+            b.put_value(T::Targets, keys::year(year), targets)?;
+            b.audit("targets.set", &serde_json::json!({ "year": year, "targets": targets }));
+            Ok(())
+        })
+    }
+
+    pub fn set_flag(&self, name: &str) -> Result<()> {
+        let key = format!("{}{name}", meta::FLAG_PREFIX);
+        self.write(|_, b| {
+            b.put(T::Meta, key.as_bytes(), vec![1]);
+            b.audit("flag.set", &name);
+            Ok(())
+        })
+    }
+}
+

@@ -1,0 +1,136 @@
+//! Key layout. Every key is built by hand, big-endian, so that sled's byte
+//! order is the order people think in: by id, by date, by leader then date.
+//! One year is one range scan of `activity_by_date`; one leader's work is one
+//! prefix scan of `activity_by_leader`. Never encode a key with bincode: its
+//! varints do not sort.
+
+use chrono::{Datelike, NaiveDate};
+
+/// A date as 4 bytes that sort like the dates: days from the common era,
+/// with the sign bit flipped so that negative days sort first.
+pub fn date(d: NaiveDate) -> [u8; 4] {
+    ((d.num_days_from_ce() as u32) ^ 0x8000_0000).to_be_bytes()
+}
+
+/// The inverse of [`date`].
+pub fn date_from(bytes: [u8; 4]) -> Option<NaiveDate> {
+    let days = (u32::from_be_bytes(bytes) ^ 0x8000_0000) as i32;
+    NaiveDate::from_num_days_from_ce_opt(days)
+}
+
+/// A year as 4 bytes that sort like the years (for the targets tree).
+pub fn year(y: i32) -> [u8; 4] {
+    ((y as u32) ^ 0x8000_0000).to_be_bytes()
+}
+
+pub fn year_from(bytes: [u8; 4]) -> i32 {
+    (u32::from_be_bytes(bytes) ^ 0x8000_0000) as i32
+}
+
+/// A record id.
+pub fn id(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+pub fn id_from(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// `date ‖ id`: a record in date order (activities, events).
+pub fn date_id(d: NaiveDate, rec: u64) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&date(d));
+    k[4..].copy_from_slice(&id(rec));
+    k
+}
+
+/// `owner ‖ date ‖ id`: a record under its owner (leader or point), in date order.
+pub fn owner_date_id(owner: u64, d: NaiveDate, rec: u64) -> [u8; 20] {
+    let mut k = [0u8; 20];
+    k[..8].copy_from_slice(&id(owner));
+    k[8..12].copy_from_slice(&date(d));
+    k[12..].copy_from_slice(&id(rec));
+    k
+}
+
+/// `owner ‖ id`: a record under its owner, in id order.
+pub fn owner_id(owner: u64, rec: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&id(owner));
+    k[8..].copy_from_slice(&id(rec));
+    k
+}
+
+/// The id at the end of an index key (the last 8 bytes).
+pub fn trailing_id(key: &[u8]) -> Option<u64> {
+    key.len().checked_sub(8).and_then(|start| id_from(&key[start..]))
+}
+
+/// The date inside an `owner ‖ date ‖ id` key.
+pub fn owner_key_date(key: &[u8]) -> Option<NaiveDate> {
+    date_from(key.get(8..12)?.try_into().ok()?)
+}
+
+/// The range of `date ‖ id` keys of one year.
+pub fn year_range(y: i32) -> std::ops::RangeInclusive<[u8; 12]> {
+    let (first, last) = crate::domain::date::year_bounds(y);
+    date_id(first, 0)..=date_id(last, u64::MAX)
+}
+
+/// The range of `owner ‖ date ‖ id` keys of one owner in one year.
+pub fn owner_year_range(owner: u64, y: i32) -> std::ops::RangeInclusive<[u8; 20]> {
+    let (first, last) = crate::domain::date::year_bounds(y);
+    owner_date_id(owner, first, 0)..=owner_date_id(owner, last, u64::MAX)
+}
+
+/// The first day of a year key's year (for tests of ordering).
+pub fn year_of(d: NaiveDate) -> i32 {
+    d.year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn dates_round_trip_and_sort() {
+        let ds = [d(-5, 1, 1), d(1, 1, 1), d(1999, 12, 31), d(2020, 2, 29), d(2020, 3, 1), d(2100, 1, 1)];
+        for w in ds.windows(2) {
+            assert!(date(w[0]) < date(w[1]), "{} !< {}", w[0], w[1]);
+        }
+        for x in ds {
+            assert_eq!(date_from(date(x)), Some(x));
+        }
+    }
+
+    #[test]
+    fn years_sort() {
+        assert!(year(-1) < year(0));
+        assert!(year(2020) < year(2021));
+        assert_eq!(year_from(year(2021)), 2021);
+    }
+
+    #[test]
+    fn composite_keys_sort_by_owner_then_date_then_id() {
+        let a = owner_date_id(1, d(2020, 12, 31), 99);
+        let b = owner_date_id(2, d(2020, 1, 1), 1);
+        let c = owner_date_id(2, d(2020, 1, 1), 2);
+        let e = owner_date_id(2, d(2020, 1, 2), 0);
+        assert!(a < b && b < c && c < e);
+        assert_eq!(trailing_id(&c), Some(2));
+        assert_eq!(owner_key_date(&e), Some(d(2020, 1, 2)));
+    }
+
+    #[test]
+    fn year_range_holds_exactly_the_year() {
+        let r = year_range(2020);
+        assert!(r.contains(&date_id(d(2020, 1, 1), 0)));
+        assert!(r.contains(&date_id(d(2020, 12, 31), u64::MAX)));
+        assert!(!r.contains(&date_id(d(2019, 12, 31), u64::MAX)));
+        assert!(!r.contains(&date_id(d(2021, 1, 1), 0)));
+    }
+}

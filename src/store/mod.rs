@@ -1,0 +1,245 @@
+//! The sled store: the only module that touches sled.
+//!
+//! A tree per record type plus index trees (see [`keys`] for the layout);
+//! values in versioned envelopes (see [`codec`]); every command one
+//! transaction over all the trees it touches, with its audit entry, flushed
+//! before it returns. Writes are serialised by a mutex, so that the reads a
+//! command checks against (sled transactions cannot scan) cannot change
+//! before it commits: the database belongs to one process.
+
+mod backend;
+mod batch;
+pub mod codec;
+mod commands;
+pub mod keys;
+mod queries;
+mod snapshot;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use sled::Tree;
+
+use crate::error::StoreError;
+
+pub use snapshot::{MAX_IMPORT_BYTES, parse_snapshot};
+
+/// sled's page cache. Its default is 1 GiB; the data of a whole province
+/// fits in far less, and the workbench should stay small.
+pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The trees, by name. Names are part of the on-disk format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum T {
+    Meta,
+    Leaders,
+    Branches,
+    Points,
+    PointByLeader,
+    Activities,
+    ActivityByDate,
+    ActivityByLeader,
+    ActivityByPoint,
+    Problems,
+    ProblemByPoint,
+    Events,
+    EventByDate,
+    Targets,
+    Audit,
+}
+
+impl T {
+    pub(crate) const ALL: [T; 15] = [
+        T::Meta,
+        T::Leaders,
+        T::Branches,
+        T::Points,
+        T::PointByLeader,
+        T::Activities,
+        T::ActivityByDate,
+        T::ActivityByLeader,
+        T::ActivityByPoint,
+        T::Problems,
+        T::ProblemByPoint,
+        T::Events,
+        T::EventByDate,
+        T::Targets,
+        T::Audit,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            T::Meta => "meta",
+            T::Leaders => "leaders",
+            T::Branches => "branches",
+            T::Points => "points",
+            T::PointByLeader => "point_by_leader",
+            T::Activities => "activities",
+            T::ActivityByDate => "activity_by_date",
+            T::ActivityByLeader => "activity_by_leader",
+            T::ActivityByPoint => "activity_by_point",
+            T::Problems => "problems",
+            T::ProblemByPoint => "problem_by_point",
+            T::Events => "events",
+            T::EventByDate => "event_by_date",
+            T::Targets => "targets",
+            T::Audit => "audit",
+        }
+    }
+}
+
+/// Keys of the meta tree.
+pub(crate) mod meta {
+    /// The layout version of the whole database.
+    pub const SCHEMA: &[u8] = b"schema";
+    pub const SCHEMA_VERSION: u64 = 1;
+    /// Counter prefixes: `next/<kind>` holds the last id given out.
+    pub const NEXT_LEADER: &[u8] = b"next/leader";
+    pub const NEXT_BRANCH: &[u8] = b"next/branch";
+    pub const NEXT_POINT: &[u8] = b"next/point";
+    pub const NEXT_ACTIVITY: &[u8] = b"next/activity";
+    pub const NEXT_PROBLEM: &[u8] = b"next/problem";
+    pub const NEXT_EVENT: &[u8] = b"next/event";
+    pub const NEXT_AUDIT: &[u8] = b"next/audit";
+    /// Flags set by commands, e.g. `flag/demo`.
+    pub const FLAG_PREFIX: &str = "flag/";
+}
+
+/// An open database. Cheap to clone: clones share the same sled handle.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    trees: Arc<Vec<Tree>>,
+    path: PathBuf,
+    /// Serialises commands (see the module comment).
+    write_lock: Arc<Mutex<()>>,
+    /// The OS user recorded in the audit log.
+    user: Arc<str>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`. The directory is
+    /// created private (0700). A database held by another process gives
+    /// [`StoreError::Locked`] at once.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private_dir(path)?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| open_error(path, e))?;
+        let trees = T::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| open_error(path, e))?;
+        let store = Store {
+            db,
+            trees: Arc::new(trees),
+            path: path.to_path_buf(),
+            write_lock: Arc::new(Mutex::new(())),
+            user: Arc::from(current_user()),
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// The same store, recording changes in the audit log as `user`.
+    pub fn as_user(&self, user: &str) -> Store {
+        Store { user: Arc::from(user), ..self.clone() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub(crate) fn tree(&self, t: T) -> &Tree {
+        &self.trees[t as usize]
+    }
+
+    /// Writes everything to disk now.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map(|_| ()).map_err(io_error)
+    }
+
+    /// The size sled reports for its files, in bytes.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db.size_on_disk().map_err(io_error)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        let meta = self.tree(T::Meta);
+        match meta.get(meta::SCHEMA).map_err(io_error)? {
+            None => {
+                meta.insert(meta::SCHEMA, &meta::SCHEMA_VERSION.to_be_bytes()).map_err(io_error)?;
+                self.flush()
+            }
+            Some(v) => {
+                let version = keys::id_from(&v).ok_or_else(|| StoreError::Corrupt("schema version".into()))?;
+                if version > meta::SCHEMA_VERSION {
+                    Err(StoreError::Open {
+                        path: self.path.clone(),
+                        reason: format!(
+                            "written by a newer branchlink (layout {version}, this one reads up to {})",
+                            meta::SCHEMA_VERSION
+                        ),
+                    })
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// The user name recorded in the audit log for local use.
+pub fn current_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .map(|s| crate::domain::text::printable(&s))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .map_err(|e| StoreError::Open { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+fn open_error(path: &Path, e: sled::Error) -> StoreError {
+    let text = e.to_string();
+    if text.contains("could not acquire lock") {
+        StoreError::Locked { path: path.to_path_buf() }
+    } else {
+        StoreError::Open { path: path.to_path_buf(), reason: text }
+    }
+}
+
+pub(crate) fn io_error(e: sled::Error) -> StoreError {
+    StoreError::Io(e.to_string())
+}
+
+pub(crate) fn corrupt(e: codec::CodecError) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}

@@ -1,0 +1,223 @@
+//! Reads. Each returns decoded records; a value that does not decode is
+//! reported as damage, never a panic.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::codec::{self, Versioned};
+use super::{Store, T, corrupt, io_error, keys, meta};
+use crate::api::ActivityFilter;
+use crate::domain::status::{StatusInput, year_status};
+use crate::domain::{
+    Activity, AuditEntry, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem, Targets, YearStatus,
+    rules,
+};
+use crate::error::{Result, StoreError};
+
+impl Store {
+    /// Every record of a tree, in id order.
+    pub(crate) fn all<V: Versioned>(&self, tree: T) -> Result<Vec<V>> {
+        self.tree(tree)
+            .iter()
+            .values()
+            .map(|v| codec::decode::<V>(&v.map_err(io_error)?).map_err(|e| corrupt(e).into()))
+            .collect()
+    }
+
+    /// One record by id.
+    pub(crate) fn get<V: Versioned>(&self, tree: T, id: u64) -> Result<Option<V>> {
+        match self.tree(tree).get(keys::id(id)).map_err(io_error)? {
+            None => Ok(None),
+            Some(v) => Ok(Some(codec::decode::<V>(&v).map_err(corrupt)?)),
+        }
+    }
+
+    /// The records an index range points to, in index order. An index entry
+    /// whose record is missing is damage.
+    fn through_index<V: Versioned>(
+        &self,
+        index: T,
+        records: T,
+        entries: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+    ) -> Result<Vec<V>> {
+        let _ = index;
+        entries
+            .map(|entry| {
+                let (k, _) = entry.map_err(io_error)?;
+                let id = keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("index key".into()))?;
+                self.get::<V>(records, id)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("index {index:?} points at missing record {id}")).into())
+            })
+            .collect()
+    }
+
+    pub fn leaders(&self) -> Result<Vec<Leader>> {
+        self.all(T::Leaders)
+    }
+
+    pub fn branches(&self) -> Result<Vec<Branch>> {
+        self.all(T::Branches)
+    }
+
+    pub fn points(&self) -> Result<Vec<ContactPoint>> {
+        self.all(T::Points)
+    }
+
+    pub fn problems(&self) -> Result<Vec<Problem>> {
+        self.all(T::Problems)
+    }
+
+    pub fn activity(&self, id: u64) -> Result<Option<Activity>> {
+        self.get(T::Activities, id)
+    }
+
+    pub fn problem(&self, id: u64) -> Result<Option<Problem>> {
+        self.get(T::Problems, id)
+    }
+
+    /// Activities in date order, through the narrowest index for the filter.
+    pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
+        match (filter.leader, filter.year) {
+            (Some(l), Some(y)) => {
+                let range = keys::owner_year_range(l, y);
+                self.through_index(T::ActivityByLeader, T::Activities, self.tree(T::ActivityByLeader).range(range))
+            }
+            (Some(l), None) => self.through_index(
+                T::ActivityByLeader,
+                T::Activities,
+                self.tree(T::ActivityByLeader).scan_prefix(keys::id(l)),
+            ),
+            (None, Some(y)) => {
+                let range = keys::year_range(y);
+                self.through_index(T::ActivityByDate, T::Activities, self.tree(T::ActivityByDate).range(range))
+            }
+            (None, None) => {
+                self.through_index(T::ActivityByDate, T::Activities, self.tree(T::ActivityByDate).iter())
+            }
+        }
+    }
+
+    pub fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
+        let tree = self.tree(T::EventByDate);
+        match year {
+            Some(y) => self.through_index(T::EventByDate, T::Events, tree.range(keys::year_range(y))),
+            None => self.through_index(T::EventByDate, T::Events, tree.iter()),
+        }
+    }
+
+    /// Targets set for particular years, oldest first.
+    pub fn targets_set(&self) -> Result<Vec<(i32, Targets)>> {
+        self.tree(T::Targets)
+            .iter()
+            .map(|entry| {
+                let (k, v) = entry.map_err(io_error)?;
+                let year = keys::year_from(k.as_ref().try_into().map_err(|_| StoreError::Corrupt("targets key".into()))?);
+                Ok((year, codec::decode::<Targets>(&v).map_err(corrupt)?))
+            })
+            .collect()
+    }
+
+    pub fn targets(&self, year: i32) -> Result<Targets> {
+        Ok(rules::targets_for(year, &self.targets_set()?))
+    }
+
+    /// The status of a year, from the year's records only.
+    pub fn year_status(&self, year: i32) -> Result<YearStatus> {
+        let targets = self.targets(year)?;
+        let leaders = self.leaders()?;
+        let branches = self.branches()?;
+        let points = self.points()?;
+        let activities = self.activities(&ActivityFilter { year: Some(year), leader: None })?;
+        let problems = self.problems()?;
+        let events = self.events(Some(year))?;
+        Ok(year_status(&StatusInput {
+            year,
+            targets: &targets,
+            leaders: &leaders,
+            branches: &branches,
+            points: &points,
+            activities: &activities,
+            problems: &problems,
+            events: &events,
+        }))
+    }
+
+    /// The latest activity date per point: one reverse prefix step per point.
+    pub fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
+        let index = self.tree(T::ActivityByPoint);
+        let mut out = Vec::new();
+        for p in self.points()? {
+            if let Some(entry) = index.scan_prefix(keys::id(p.id)).next_back() {
+                let (k, _) = entry.map_err(io_error)?;
+                if let Some(d) = keys::owner_key_date(&k) {
+                    out.push((p.id, d));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn activity_years(&self) -> Result<Option<(i32, i32)>> {
+        let index = self.tree(T::ActivityByDate);
+        let year = |entry: Option<sled::Result<(sled::IVec, sled::IVec)>>| -> Result<Option<i32>> {
+            match entry {
+                None => Ok(None),
+                Some(e) => {
+                    let (k, _) = e.map_err(io_error)?;
+                    let d = k
+                        .get(..4)
+                        .and_then(|b| keys::date_from(b.try_into().ok()?))
+                        .ok_or_else(|| StoreError::Corrupt("date index key".into()))?;
+                    Ok(Some(d.year()))
+                }
+            }
+        };
+        Ok(match (year(index.iter().next())?, year(index.iter().next_back())?) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        })
+    }
+
+    pub fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.tree(T::Audit)
+            .iter()
+            .values()
+            .rev()
+            .take(limit)
+            .map(|v| codec::decode::<AuditEntry>(&v.map_err(io_error)?).map_err(|e| corrupt(e).into()))
+            .collect()
+    }
+
+    /// The points `leader` holds or held, best candidate first: the open one
+    /// they hold now, then the rest by start date, newest first.
+    pub(crate) fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
+        let mut ids: Vec<u64> = Vec::new();
+        for entry in self.tree(T::PointByLeader).scan_prefix(keys::id(leader)) {
+            let (k, _) = entry.map_err(io_error)?;
+            ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("point index key".into()))?);
+        }
+        let mut points = Vec::new();
+        for id in ids {
+            points.push(
+                self.get::<ContactPoint>(T::Points, id)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("point index points at missing point {id}")))?,
+            );
+        }
+        points.sort_by_key(|p| std::cmp::Reverse((p.leader == leader && p.state.is_open(), p.start, p.id)));
+        Ok(points)
+    }
+
+    pub fn flag(&self, name: &str) -> Result<bool> {
+        let key = format!("{}{name}", meta::FLAG_PREFIX);
+        Ok(self.tree(T::Meta).contains_key(key.as_bytes()).map_err(io_error)?)
+    }
+
+    /// True when no record of any kind is stored.
+    pub fn is_empty(&self) -> Result<bool> {
+        for t in T::ALL {
+            if t != T::Meta && !self.tree(t).is_empty() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}

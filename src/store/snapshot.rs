@@ -1,0 +1,223 @@
+//! Export and import of the whole database as JSON.
+//!
+//! Export is deterministic (records by id, targets by year) so that export →
+//! import into an empty database → export gives the same bytes. Import
+//! checks everything (format, every record's own rules, ids, references)
+//! before it writes anything, then writes it all in one transaction.
+//! The audit log is not part of a snapshot: import records itself there.
+
+use std::collections::HashSet;
+
+use super::batch::Batch;
+use super::{Store, T, keys, meta};
+use crate::api::{Snapshot, YearTargets};
+use crate::domain::{ProblemState, validate};
+use crate::error::{Result, StoreError};
+
+/// The largest import file taken. A province's ten years are well under it.
+pub const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Parses an import file; the error says where it stopped making sense.
+pub fn parse_snapshot(bytes: &[u8]) -> Result<Snapshot> {
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(StoreError::Import(format!(
+            "file is {} bytes, the limit is {MAX_IMPORT_BYTES}",
+            bytes.len()
+        ))
+        .into());
+    }
+    let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| StoreError::Import(e.to_string()))?;
+    if snapshot.format != Snapshot::FORMAT || snapshot.version != Snapshot::VERSION {
+        return Err(StoreError::Import(format!(
+            "not a branchlink export of version {} (format {:?}, version {})",
+            Snapshot::VERSION,
+            crate::domain::text::printable(&snapshot.format),
+            snapshot.version
+        ))
+        .into());
+    }
+    Ok(snapshot)
+}
+
+fn bad(what: String) -> crate::error::Error {
+    StoreError::Import(what).into()
+}
+
+fn unique_ids(kind: &str, ids: impl Iterator<Item = u64>) -> Result<HashSet<u64>> {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if id == 0 || !seen.insert(id) {
+            return Err(bad(format!("{kind} id {id} is zero or used twice")));
+        }
+    }
+    Ok(seen)
+}
+
+/// Checks a snapshot in full and returns it with its text cleaned.
+fn check(s: Snapshot) -> Result<Snapshot> {
+    fn ctx(kind: &'static str, id: u64) -> impl Fn(crate::domain::DomainError) -> crate::error::Error {
+        move |e| bad(format!("{kind} {id}: {e}"))
+    }
+    let mut out = Snapshot { format: s.format, version: s.version, ..Snapshot::default() };
+    for l in s.leaders {
+        let id = l.id;
+        out.leaders.push(validate::leader(l).map_err(ctx("leader", id))?);
+    }
+    for b in s.branches {
+        let id = b.id;
+        out.branches.push(validate::branch(b).map_err(ctx("branch", id))?);
+    }
+    for a in s.activities {
+        let id = a.id;
+        out.activities.push(validate::activity(a).map_err(ctx("activity", id))?);
+    }
+    for p in s.problems {
+        let id = p.id;
+        out.problems.push(validate::problem(p).map_err(ctx("problem", id))?);
+    }
+    for e in s.events {
+        let id = e.id;
+        out.events.push(validate::event(e).map_err(ctx("event", id))?);
+    }
+    out.points = s.points;
+    out.targets = s.targets;
+
+    let leaders = unique_ids("leader", out.leaders.iter().map(|l| l.id))?;
+    let branches = unique_ids("branch", out.branches.iter().map(|b| b.id))?;
+    let points = unique_ids("point", out.points.iter().map(|p| p.id))?;
+    unique_ids("activity", out.activities.iter().map(|a| a.id))?;
+    unique_ids("problem", out.problems.iter().map(|p| p.id))?;
+    unique_ids("event", out.events.iter().map(|e| e.id))?;
+    let mut names = HashSet::new();
+    for l in &out.leaders {
+        if !names.insert(&l.name) {
+            return Err(bad(format!("leader name {:?} used twice", l.name)));
+        }
+        if l.own_branch.is_some_and(|b| !branches.contains(&b)) {
+            return Err(bad(format!("leader {}: unknown own branch", l.id)));
+        }
+    }
+    let mut names = HashSet::new();
+    for b in &out.branches {
+        if !names.insert(&b.name) {
+            return Err(bad(format!("branch name {:?} used twice", b.name)));
+        }
+    }
+    for p in &out.points {
+        let known = leaders.contains(&p.leader)
+            && branches.contains(&p.branch)
+            && p.history.iter().all(|c| leaders.contains(&c.leader));
+        if !known {
+            return Err(bad(format!("point {}: unknown leader or branch", p.id)));
+        }
+        validate::cycle_years(u32::from(p.cycle_years)).map_err(ctx("point", p.id))?;
+        for d in [p.start, p.cycle_start].into_iter().chain(p.history.iter().map(|c| c.date)) {
+            validate::stored_date(d).map_err(ctx("point", p.id))?;
+        }
+        let holder = out.leaders.iter().find(|l| l.id == p.leader);
+        if holder.is_some_and(|l| l.own_branch == Some(p.branch)) {
+            return Err(bad(format!("point {}: a leader's own branch", p.id)));
+        }
+    }
+    for a in &out.activities {
+        if !leaders.contains(&a.leader) || !points.contains(&a.point) {
+            return Err(bad(format!("activity {}: unknown leader or point", a.id)));
+        }
+    }
+    for p in &out.problems {
+        let refs_ok = leaders.contains(&p.leader)
+            && points.contains(&p.point)
+            && p.solved_by.is_none_or(|l| leaders.contains(&l));
+        if !refs_ok {
+            return Err(bad(format!("problem {}: unknown leader or point", p.id)));
+        }
+        if (p.state == ProblemState::Solved) != p.solved.is_some() {
+            return Err(bad(format!("problem {}: state and solved date disagree", p.id)));
+        }
+    }
+    let mut years = HashSet::new();
+    for t in &out.targets {
+        validate::year(i64::from(t.year)).map_err(ctx("targets", t.year as u64))?;
+        if !years.insert(t.year) {
+            return Err(bad(format!("targets for {} given twice", t.year)));
+        }
+        let all = [&t.targets.secretary, &t.targets.member];
+        for x in all.iter().flat_map(|r| [r.research, r.problems_solved, r.org_life]).chain([
+            t.targets.bureau.training,
+            t.targets.bureau.thematic_study,
+            t.targets.bureau.own_branch_analysis,
+        ]) {
+            validate::target(x).map_err(ctx("targets", t.year as u64))?;
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    pub fn export(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            format: Snapshot::FORMAT.into(),
+            version: Snapshot::VERSION,
+            leaders: self.leaders()?,
+            branches: self.branches()?,
+            points: self.points()?,
+            activities: self.all(T::Activities)?,
+            problems: self.problems()?,
+            events: self.all(T::Events)?,
+            targets: self.targets_set()?.into_iter().map(|(year, targets)| YearTargets { year, targets }).collect(),
+        })
+    }
+
+    /// Imports into an empty database; returns the number of records.
+    pub fn import(&self, snapshot: Snapshot) -> Result<usize> {
+        let s = check(snapshot)?;
+        self.write(|store, b| {
+            if !store.is_empty()? {
+                return Err(StoreError::NotEmpty.into());
+            }
+            write_all(b, &s)?;
+            b.audit("import", &serde_json::json!({ "records": s.record_count() }));
+            Ok(s.record_count())
+        })
+    }
+}
+
+fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
+    let max = |ids: &mut dyn Iterator<Item = u64>| ids.max().unwrap_or(0);
+    for l in &s.leaders {
+        b.put_record(T::Leaders, l.id, l.clone())?;
+    }
+    for x in &s.branches {
+        b.put_record(T::Branches, x.id, x.clone())?;
+    }
+    for p in &s.points {
+        b.put_record(T::Points, p.id, p.clone())?;
+        for leader in std::iter::once(p.leader).chain(p.history.iter().map(|c| c.leader)) {
+            b.put_index(T::PointByLeader, keys::owner_id(leader, p.id));
+        }
+    }
+    for a in &s.activities {
+        b.put_record(T::Activities, a.id, a.clone())?;
+        b.put_index(T::ActivityByDate, keys::date_id(a.date, a.id));
+        b.put_index(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
+        b.put_index(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
+    }
+    for p in &s.problems {
+        b.put_record(T::Problems, p.id, p.clone())?;
+        b.put_index(T::ProblemByPoint, keys::owner_id(p.point, p.id));
+    }
+    for e in &s.events {
+        b.put_record(T::Events, e.id, e.clone())?;
+        b.put_index(T::EventByDate, keys::date_id(e.date, e.id));
+    }
+    for t in &s.targets {
+        b.put_value(T::Targets, keys::year(t.year), t.targets)?;
+    }
+    b.raise_counter(meta::NEXT_LEADER, max(&mut s.leaders.iter().map(|x| x.id)));
+    b.raise_counter(meta::NEXT_BRANCH, max(&mut s.branches.iter().map(|x| x.id)));
+    b.raise_counter(meta::NEXT_POINT, max(&mut s.points.iter().map(|x| x.id)));
+    b.raise_counter(meta::NEXT_ACTIVITY, max(&mut s.activities.iter().map(|x| x.id)));
+    b.raise_counter(meta::NEXT_PROBLEM, max(&mut s.problems.iter().map(|x| x.id)));
+    b.raise_counter(meta::NEXT_EVENT, max(&mut s.events.iter().map(|x| x.id)));
+    Ok(())
+}
