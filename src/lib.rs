@@ -5,3 +5,4 @@ pub mod domain;
 pub mod api;
 pub mod error;
 pub mod store;
+pub mod demo;

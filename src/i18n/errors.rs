@@ -1,0 +1,199 @@
+//! One line for every error, in the chosen language.
+
+use super::{Lang, fill};
+use crate::domain::date::{DateProblem, MAX_YEAR, MIN_YEAR};
+use crate::domain::error::{DomainError, Field, RecordKind};
+use crate::domain::text::{TextProblem, printable};
+use crate::domain::{ActivityKind, EventKind, ProblemCategory, Weakness};
+use crate::error::{Error, StoreError};
+
+pub fn field(lang: Lang, f: Field) -> &'static str {
+    match f {
+        Field::Name => lang.pick("名称", "name"),
+        Field::Title => lang.pick("职务", "title"),
+        Field::ShortName => lang.pick("简称", "short name"),
+        Field::Parent => lang.pick("上级组织", "parent unit"),
+        Field::Category => lang.pick("领域类别", "category"),
+        Field::Place => lang.pick("地点", "place"),
+        Field::Participants => lang.pick("参加人员", "participants"),
+        Field::Findings => lang.pick("发现问题", "findings"),
+        Field::Actions => lang.pick("工作措施", "actions"),
+        Field::Note => lang.pick("备注", "note"),
+        Field::Description => lang.pick("问题描述", "description"),
+        Field::Measures => lang.pick("整改措施", "measures"),
+        Field::Date => lang.pick("日期", "date"),
+        Field::Year => lang.pick("年份", "year"),
+    }
+}
+
+pub fn record(lang: Lang, k: RecordKind) -> &'static str {
+    match k {
+        RecordKind::Leader => lang.pick("领导", "leader"),
+        RecordKind::Branch => lang.pick("支部", "branch"),
+        RecordKind::Point => lang.pick("联系点", "contact point"),
+        RecordKind::Activity => lang.pick("活动", "activity"),
+        RecordKind::Problem => lang.pick("问题", "problem"),
+        RecordKind::Event => lang.pick("局级工作", "bureau event"),
+    }
+}
+
+/// The accepted date forms, for error messages.
+pub fn date_forms(lang: Lang) -> &'static str {
+    lang.pick("可用格式：2020-09-10、today（今天）、yesterday（昨天）", "accepted: 2020-09-10, today, yesterday")
+}
+
+/// The accepted date forms of the workbench's quick entry.
+pub fn quick_date_forms(lang: Lang) -> &'static str {
+    lang.pick(
+        "可用格式：2020-09-10、09-10、0910、today、yesterday、-3（三天前）",
+        "accepted: 2020-09-10, 09-10, 0910, today, yesterday, -3 (three days ago)",
+    )
+}
+
+fn text(lang: Lang, f: Field, p: &TextProblem) -> String {
+    let name = field(lang, f);
+    match p {
+        TextProblem::Empty => fill(lang.pick("{}不能为空", "{} must not be empty"), &[&name]),
+        TextProblem::TooLong { max, len } => fill(
+            lang.pick("{}太长：{} 个字，最多 {} 个", "{} is too long: {} characters, at most {}"),
+            &[&name, len, max],
+        ),
+        TextProblem::Forbidden { code, position } => fill(
+            lang.pick(
+                "{}含有不允许的控制字符 U+{}（第 {} 个字符）",
+                "{} holds a forbidden control character U+{} (character {})",
+            ),
+            &[&name, &format!("{code:04X}"), &(position + 1)],
+        ),
+    }
+}
+
+pub fn domain(lang: Lang, e: &DomainError) -> String {
+    let p = |s: &str| printable(s);
+    match e {
+        DomainError::Text { field, problem } => text(lang, *field, problem),
+        DomainError::Date { input, problem } => match problem {
+            DateProblem::Unreadable => fill(
+                lang.pick("无法识别的日期“{}”；{}", "cannot read the date \"{}\"; {}"),
+                &[&p(input), &date_forms(lang)],
+            ),
+            DateProblem::OutOfRange => fill(
+                lang.pick("日期“{}”超出范围（{}–{} 年）", "date \"{}\" is out of range (years {}–{})"),
+                &[&p(input), &MIN_YEAR, &MAX_YEAR],
+            ),
+        },
+        DomainError::Year(y) => fill(
+            lang.pick("年份 {} 超出范围（{}–{}）", "year {} is out of range ({}–{})"),
+            &[y, &MIN_YEAR, &MAX_YEAR],
+        ),
+        DomainError::Unknown { kind, input } => fill(
+            lang.pick("没有找到{}“{}”", "no {} \"{}\""),
+            &[&record(lang, *kind), &p(input)],
+        ),
+        DomainError::Ambiguous { kind, input, matches } => fill(
+            lang.pick("“{}”对应多个{}：{}；请写全名或编号", "\"{}\" matches several {}s: {}; give the full name or the id"),
+            &[&p(input), &record(lang, *kind), &p(&matches.join(", "))],
+        ),
+        DomainError::Duplicate { kind, name } => fill(
+            lang.pick("已有同名{}“{}”", "a {} named \"{}\" already exists"),
+            &[&record(lang, *kind), &p(name)],
+        ),
+        DomainError::UnknownActivityKind(s) => fill(
+            lang.pick("未知的活动类型“{}”；可用：{}", "unknown activity kind \"{}\"; accepted: {}"),
+            &[&p(s), &ActivityKind::accepted()],
+        ),
+        DomainError::UnknownCategory(s) => fill(
+            lang.pick("未知的问题类别“{}”；可用：{}", "unknown problem category \"{}\"; accepted: {}"),
+            &[&p(s), &ProblemCategory::accepted()],
+        ),
+        DomainError::UnknownEventKind(s) => fill(
+            lang.pick("未知的局级工作类型“{}”；可用：{}", "unknown bureau event \"{}\"; accepted: {}"),
+            &[&p(s), &EventKind::accepted()],
+        ),
+        DomainError::UnknownWeakness(s) => fill(
+            lang.pick("未知的薄弱方面“{}”；可用：{}", "unknown weakness \"{}\"; accepted: {}"),
+            &[&p(s), &Weakness::accepted()],
+        ),
+        DomainError::OwnBranch { leader, branch } => fill(
+            lang.pick(
+                "{}不能把本人所在支部“{}”作为联系点（二）",
+                "{} cannot take their own branch \"{}\" as contact point (section 二)",
+            ),
+            &[&p(leader), &p(branch)],
+        ),
+        DomainError::PointExists { leader, branch } => fill(
+            lang.pick("{}已有联系点“{}”，请先评估或移交", "{} already has the contact point \"{}\"; review or hand it over first"),
+            &[&p(leader), &p(branch)],
+        ),
+        DomainError::NoPoint(l) => fill(
+            lang.pick("{}还没有联系点；请先用 point assign 确定", "{} has no contact point yet; assign one with point assign"),
+            &[&p(l)],
+        ),
+        DomainError::PointClosed(l) => fill(
+            lang.pick("{}当前没有在联系中的联系点", "{} holds no open contact point"),
+            &[&p(l)],
+        ),
+        DomainError::AlreadySolved(id) => {
+            fill(lang.pick("问题 {} 已经解决", "problem {} is already solved"), &[id])
+        }
+        DomainError::NotSolved(id) => fill(lang.pick("问题 {} 尚未解决", "problem {} is not solved"), &[id]),
+        DomainError::SolvedBeforeFound { found, solved } => fill(
+            lang.pick("解决日期 {} 早于发现日期 {}", "solved date {} is before the found date {}"),
+            &[solved, found],
+        ),
+        DomainError::PostEndsBeforeStart { from, to } => fill(
+            lang.pick("离任日期 {} 早于任职日期 {}", "post end {} is before post start {}"),
+            &[to, from],
+        ),
+        DomainError::SelfHandover(l) => {
+            fill(lang.pick("{}不能移交给自己", "{} cannot hand over to themselves"), &[&p(l)])
+        }
+        DomainError::CycleLength(n) => fill(
+            lang.pick("周期 {} 年无效：应为 1–10 年", "a cycle of {} years is not allowed: 1 to 10"),
+            &[n],
+        ),
+        DomainError::BadTarget { min, full } => fill(
+            lang.pick("目标无效：最低 {} 不能高于满分 {}（且不超过 1000）", "bad target: min {} above full {} (or over 1000)"),
+            &[min, full],
+        ),
+        DomainError::UnknownRule(s) => fill(
+            lang.pick(
+                "未知的规则“{}”；可用：research, problems_solved, org_life, training, thematic_study, own_branch_analysis",
+                "unknown rule \"{}\"; accepted: research, problems_solved, org_life, training, thematic_study, own_branch_analysis",
+            ),
+            &[&p(s)],
+        ),
+    }
+}
+
+pub fn store(lang: Lang, e: &StoreError) -> String {
+    let p = |s: &str| printable(s);
+    match e {
+        StoreError::Locked { path } => fill(
+            lang.pick(
+                "数据库 {} 正被另一个进程使用（同一时间只能由一个进程打开）",
+                "the database {} is in use by another process (only one may open it at a time)",
+            ),
+            &[&p(&path.display().to_string())],
+        ),
+        StoreError::Open { path, reason } => fill(
+            lang.pick("无法打开数据库 {}：{}", "cannot open the database {}: {}"),
+            &[&p(&path.display().to_string()), &p(reason)],
+        ),
+        StoreError::Io(r) => fill(lang.pick("数据库读写失败，未保存：{}", "database read/write failed, nothing saved: {}"), &[&p(r)]),
+        StoreError::Corrupt(r) => fill(lang.pick("数据库中有损坏的记录：{}", "the database holds a damaged record: {}"), &[&p(r)]),
+        StoreError::NotEmpty => lang
+            .pick("只能导入到空数据库；请用 --db 指定一个新位置", "import needs an empty database; name a new one with --db")
+            .to_string(),
+        StoreError::Import(r) => fill(lang.pick("导入失败，未写入任何数据：{}", "import refused, nothing written: {}"), &[&p(r)]),
+        StoreError::Missing(r) => p(r),
+    }
+}
+
+/// The one line shown for an error.
+pub fn message(lang: Lang, e: &Error) -> String {
+    match e {
+        Error::Domain(d) => domain(lang, d),
+        Error::Store(s) => store(lang, s),
+    }
+}
