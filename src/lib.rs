@@ -6,3 +6,4 @@ pub mod api;
 pub mod error;
 pub mod store;
 pub mod demo;
+pub mod i18n;
