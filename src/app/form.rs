@@ -1,0 +1,193 @@
+//! Forms: a sequence of labelled fields, each a tui-input line or a choice
+//! made with one key. The form knows nothing of the store; `update` reads
+//! the values and sends the command.
+
+use tui_input::{Input, InputRequest};
+
+use crate::domain::{Activity, ActivityKind, LeaderId, ProblemCategory, ProblemId, Role};
+use crate::i18n::{Label, Lang};
+
+/// A closed set chosen with one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Kind,
+    Category,
+    Role,
+    Decision,
+}
+
+/// One key per activity kind, in the order of `ActivityKind::ALL`; letters
+/// people remember from the Chinese or English name.
+pub const KIND_KEYS: [char; 9] = ['r', 'i', 'g', 'n', 'c', 'o', 'l', 't', 'v'];
+const CATEGORY_KEYS: [char; 5] = ['1', '2', '3', '4', '5'];
+const ROLE_KEYS: [char; 2] = ['s', 'm'];
+const DECISION_KEYS: [char; 2] = ['t', 'c'];
+
+impl Choice {
+    pub fn keys(self) -> &'static [char] {
+        match self {
+            Choice::Kind => &KIND_KEYS,
+            Choice::Category => &CATEGORY_KEYS,
+            Choice::Role => &ROLE_KEYS,
+            Choice::Decision => &DECISION_KEYS,
+        }
+    }
+
+    pub fn label(self, index: usize, lang: Lang) -> &'static str {
+        let t = lang.tui();
+        match self {
+            Choice::Kind => ActivityKind::ALL[index].label(lang),
+            Choice::Category => ProblemCategory::ALL[index].label(lang),
+            Choice::Role => Role::ALL[index].label(lang),
+            Choice::Decision => [t.decision_transformed, t.decision_continue][index],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Required text.
+    Text,
+    /// Text that may stay empty.
+    Optional,
+    Date,
+    /// A leader by name (type-ahead: any unambiguous part).
+    Leader,
+    Branch,
+    OptionalBranch,
+    Number,
+    Choice(Choice),
+}
+
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    pub input: Input,
+    /// The chosen index, for choice fields.
+    pub choice: usize,
+    /// A pre-filled pick field: the first character typed replaces the
+    /// value, so that type-ahead starts from nothing.
+    pub fresh: bool,
+}
+
+impl FormField {
+    pub fn new(label: &'static str, kind: FieldKind, value: &str) -> FormField {
+        let fresh = matches!(kind, FieldKind::Leader | FieldKind::Branch | FieldKind::Date) && !value.is_empty();
+        FormField { label, kind, input: Input::new(value.to_string()), choice: 0, fresh }
+    }
+
+    pub fn choice(label: &'static str, choice: Choice, index: usize) -> FormField {
+        FormField { label, kind: FieldKind::Choice(choice), input: Input::default(), choice: index, fresh: false }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+}
+
+/// What a form will do when saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    NewActivity,
+    EditActivity(Box<Activity>),
+    NewProblem,
+    Solve(ProblemId),
+    AddLeader,
+    AddBranch,
+    Assign,
+    Review(LeaderId),
+    HandOver(LeaderId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub purpose: Purpose,
+    pub title: &'static str,
+    pub fields: Vec<FormField>,
+    pub focus: usize,
+    /// Quick forms save on Enter from any field (every field has a default);
+    /// the others move to the next field and save on the last.
+    pub quick: bool,
+    /// The last refusal, shown in the form; the form stays open.
+    pub error: Option<String>,
+}
+
+impl Form {
+    pub fn new(purpose: Purpose, title: &'static str, fields: Vec<FormField>, quick: bool) -> Form {
+        Form { purpose, title, fields, focus: 0, quick, error: None }
+    }
+
+    pub fn focused(&self) -> &FormField {
+        &self.fields[self.focus]
+    }
+
+    pub fn focused_choice(&self) -> Option<Choice> {
+        match self.focused().kind {
+            FieldKind::Choice(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn value(&self, i: usize) -> &str {
+        self.fields.get(i).map_or("", |f| f.value())
+    }
+
+    pub fn choice(&self, i: usize) -> usize {
+        self.fields.get(i).map_or(0, |f| f.choice)
+    }
+
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len();
+    }
+
+    pub fn prev(&mut self) {
+        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+    }
+
+    pub fn on_last(&self) -> bool {
+        self.focus + 1 == self.fields.len()
+    }
+
+    /// Picks the choice bound to `key`; true when it was one of the field's.
+    pub fn choose(&mut self, key: char) -> bool {
+        let Some(choice) = self.focused_choice() else { return false };
+        match choice.keys().iter().position(|k| *k == key.to_ascii_lowercase()) {
+            Some(i) => {
+                self.fields[self.focus].choice = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn cycle(&mut self, step: isize) {
+        if let Some(choice) = self.focused_choice() {
+            let n = choice.keys().len() as isize;
+            let field = &mut self.fields[self.focus];
+            field.choice = (field.choice as isize + step).rem_euclid(n) as usize;
+        }
+    }
+
+    /// Edits the focused text field.
+    pub fn input(&mut self, request: InputRequest) {
+        let field = &mut self.fields[self.focus];
+        if matches!(field.kind, FieldKind::Choice(_)) {
+            return;
+        }
+        if field.fresh && matches!(request, InputRequest::InsertChar(_)) {
+            field.input.reset();
+        }
+        field.fresh = false;
+        field.input.handle(request);
+    }
+
+    /// Inserts pasted text; line breaks and tabs become spaces, since every
+    /// field is one line.
+    pub fn paste(&mut self, text: &str) {
+        for c in text.chars() {
+            let c = if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c };
+            self.input(InputRequest::InsertChar(c));
+        }
+    }
+}

@@ -1,0 +1,952 @@
+//! The workbench's state and its update function (the Elm architecture):
+//! key events become [`Action`]s through the [`keymap`] table, [`update`]
+//! applies an action to the [`App`] through a `&dyn Backend`, and `crate::ui`
+//! draws the state. Nothing here draws or touches a terminal.
+
+pub mod form;
+pub mod keymap;
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
+use tui_input::InputRequest;
+
+use crate::api::{ActivityFilter, Backend, Review};
+use crate::domain::date::{self, DateForms, DateProblem};
+use crate::domain::status::{StatusInput, year_status};
+use crate::domain::{
+    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, PointId, Problem,
+    ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
+};
+use crate::error::Error;
+use crate::i18n::{Lang, errors, fill};
+use form::{Choice, FieldKind, Form, FormField, Purpose};
+use keymap::Ctx;
+
+/// The screens, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Board,
+    Activities,
+    Problems,
+    Points,
+    Help,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [Screen::Board, Screen::Activities, Screen::Problems, Screen::Points, Screen::Help];
+
+    pub fn name(self, lang: Lang) -> &'static str {
+        let t = lang.tui();
+        match self {
+            Screen::Board => t.tab_board,
+            Screen::Activities => t.tab_activities,
+            Screen::Problems => t.tab_problems,
+            Screen::Points => t.tab_points,
+            Screen::Help => t.tab_help,
+        }
+    }
+
+    fn next(self) -> Screen {
+        let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Screen::ALL[(i + 1) % Screen::ALL.len()]
+    }
+}
+
+/// Everything the workbench can be asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Quit,
+    Show(Screen),
+    NextScreen,
+    PrevYear,
+    NextYear,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    LoadDemo,
+    Add,
+    Edit,
+    Delete,
+    Undo,
+    FilterLeader,
+    Search,
+    Solve,
+    Reopen,
+    Review,
+    HandOver,
+    AddLeader,
+    AddBranch,
+    Assign,
+    // Inside a form, a question or the search line.
+    Submit,
+    Cancel,
+    NextField,
+    PrevField,
+    Yes,
+    No,
+    Choose(char),
+    Cycle(isize),
+    Input(InputRequest),
+    Paste(String),
+}
+
+impl Action {
+    /// Actions that change the database (refused in the read-only view).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Action::LoadDemo
+                | Action::Add
+                | Action::Edit
+                | Action::Delete
+                | Action::Undo
+                | Action::Solve
+                | Action::Reopen
+                | Action::Review
+                | Action::HandOver
+                | Action::AddLeader
+                | Action::AddBranch
+                | Action::Assign
+        )
+    }
+}
+
+/// How many rows PageUp/PageDown move.
+pub const PAGE: usize = 10;
+
+/// The records the screens show, loaded at start and after each change.
+#[derive(Debug, Clone, Default)]
+pub struct Data {
+    pub leaders: Vec<Leader>,
+    pub branches: Vec<Branch>,
+    pub points: Vec<ContactPoint>,
+    pub problems: Vec<Problem>,
+    /// The year's activities, newest first.
+    pub activities: Vec<Activity>,
+    /// Computed once per load or year change, never per key press.
+    pub status: Option<YearStatus>,
+    pub last_visits: HashMap<PointId, NaiveDate>,
+    pub years: Option<(i32, i32)>,
+    /// The targets in force for the year.
+    pub targets: Targets,
+    leader_index: HashMap<LeaderId, usize>,
+    point_index: HashMap<PointId, usize>,
+    branch_index: HashMap<u64, usize>,
+}
+
+impl Data {
+    fn load(backend: &dyn Backend, year: i32) -> Result<Data, Error> {
+        let leaders = backend.leaders()?;
+        let branches = backend.branches()?;
+        let points = backend.points()?;
+        let problems = backend.problems()?;
+        let mut activities = backend.activities(&ActivityFilter { year: Some(year), leader: None })?;
+        let events = backend.events(Some(year))?;
+        let targets = backend.targets(year)?;
+        // The same pure function the store uses, over the records just read,
+        // so the year is read once.
+        let status = year_status(&StatusInput {
+            year,
+            targets: &targets,
+            leaders: &leaders,
+            branches: &branches,
+            points: &points,
+            activities: &activities,
+            problems: &problems,
+            events: &events,
+        });
+        activities.reverse();
+        let last_visits = backend.last_visits()?.into_iter().collect();
+        let years = backend.activity_years()?;
+        let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+        let point_index = points.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let branch_index = branches.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        Ok(Data {
+            leaders,
+            branches,
+            points,
+            problems,
+            activities,
+            status: Some(status),
+            last_visits,
+            years,
+            targets,
+            leader_index,
+            point_index,
+            branch_index,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.leaders.is_empty() && self.branches.is_empty()
+    }
+
+    pub fn leader(&self, id: LeaderId) -> Option<&Leader> {
+        self.leader_index.get(&id).map(|i| &self.leaders[*i])
+    }
+
+    pub fn leader_name(&self, id: LeaderId) -> &str {
+        self.leader(id).map_or("", |l| l.name.as_str())
+    }
+
+    pub fn branch(&self, id: u64) -> Option<&Branch> {
+        self.branch_index.get(&id).map(|i| &self.branches[*i])
+    }
+
+    pub fn point(&self, id: PointId) -> Option<&ContactPoint> {
+        self.point_index.get(&id).map(|i| &self.points[*i])
+    }
+
+    /// The short name of a point's branch.
+    pub fn point_short(&self, id: PointId) -> &str {
+        self.point(id).and_then(|p| self.branch(p.branch)).map_or("", |b| b.short.as_str())
+    }
+
+    /// The open point a leader holds now.
+    pub fn open_point_of(&self, leader: LeaderId) -> Option<&ContactPoint> {
+        self.points.iter().find(|p| p.leader == leader && p.state.is_open())
+    }
+}
+
+/// A row of the contact-points screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointRow {
+    Point(usize),
+    /// A leader in post without an open point.
+    Leader(usize),
+}
+
+/// What `u` puts back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Undo {
+    Deleted(Activity),
+    /// The version before an edit.
+    Edited(Activity),
+}
+
+#[derive(Debug, Clone)]
+pub enum Modal {
+    Form(Form),
+    ConfirmDelete(ActivityId),
+}
+
+/// The status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// What the workbench starts with.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub lang: Lang,
+    pub read_only: bool,
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub lang: Lang,
+    pub read_only: bool,
+    pub today: NaiveDate,
+    pub year: i32,
+    pub screen: Screen,
+    pub data: Data,
+    pub board_sel: usize,
+    pub act_sel: usize,
+    pub prob_sel: usize,
+    pub point_sel: usize,
+    pub filter_leader: Option<LeaderId>,
+    pub search: tui_input::Input,
+    pub searching: bool,
+    /// Indices into `data.activities` that pass the filter and search.
+    pub visible: Vec<usize>,
+    /// Indices into `data.problems`: open first, grouped by point.
+    pub problem_order: Vec<usize>,
+    pub point_rows: Vec<PointRow>,
+    pub modal: Option<Modal>,
+    pub message: Option<Message>,
+    pub undo: Option<Undo>,
+    pub last_leader: Option<LeaderId>,
+    pub quit: bool,
+}
+
+impl App {
+    /// Loads the data and picks the year: today's, unless it has no
+    /// activity, then the latest year that has some (so demo data shows).
+    pub fn new(backend: &dyn Backend, settings: Settings) -> App {
+        let mut app = App {
+            lang: settings.lang,
+            read_only: settings.read_only,
+            today: settings.today,
+            year: settings.today.year(),
+            screen: Screen::Board,
+            data: Data::default(),
+            board_sel: 0,
+            act_sel: 0,
+            prob_sel: 0,
+            point_sel: 0,
+            filter_leader: None,
+            search: tui_input::Input::default(),
+            searching: false,
+            visible: Vec::new(),
+            problem_order: Vec::new(),
+            point_rows: Vec::new(),
+            modal: None,
+            message: None,
+            undo: None,
+            last_leader: None,
+            quit: false,
+        };
+        app.reload(backend);
+        if app.data.activities.is_empty()
+            && let Some((_, last)) = app.data.years
+            && last != app.year
+        {
+            app.year = last;
+            app.reload(backend);
+        }
+        app
+    }
+
+    /// Reads everything again (after a change or a year change).
+    pub fn reload(&mut self, backend: &dyn Backend) {
+        match Data::load(backend, self.year) {
+            Ok(data) => self.data = data,
+            Err(e) => self.error(&e),
+        }
+        self.refilter();
+        self.problem_order = problem_order(&self.data);
+        self.point_rows = point_rows(&self.data, self.today);
+        let board_rows = self.data.status.as_ref().map_or(0, |s| s.leaders.len());
+        self.board_sel = clamp(self.board_sel, board_rows);
+        self.prob_sel = clamp(self.prob_sel, self.problem_order.len());
+        self.point_sel = clamp(self.point_sel, self.point_rows.len());
+    }
+
+    /// Recomputes the visible activities after the filter or search changed.
+    pub fn refilter(&mut self) {
+        let needle = self.search.value().trim().to_lowercase();
+        let leader = self.filter_leader;
+        self.visible = self
+            .data
+            .activities
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| leader.is_none_or(|l| a.leader == l))
+            .filter(|(_, a)| needle.is_empty() || a.text_fields().any(|t| t.to_lowercase().contains(&needle)))
+            .map(|(i, _)| i)
+            .collect();
+        self.act_sel = clamp(self.act_sel, self.visible.len());
+    }
+
+    pub fn text(&self) -> &'static crate::i18n::tui::TuiText {
+        self.lang.tui()
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), error: false });
+    }
+
+    fn warn(&mut self, text: impl Into<String>) {
+        self.message = Some(Message { text: text.into(), error: true });
+    }
+
+    fn error(&mut self, e: &Error) {
+        self.warn(errors::message(self.lang, e));
+    }
+
+    pub fn selected_activity(&self) -> Option<&Activity> {
+        self.visible.get(self.act_sel).map(|i| &self.data.activities[*i])
+    }
+
+    pub fn selected_problem(&self) -> Option<&Problem> {
+        self.problem_order.get(self.prob_sel).map(|i| &self.data.problems[*i])
+    }
+
+    pub fn selected_point_row(&self) -> Option<PointRow> {
+        self.point_rows.get(self.point_sel).copied()
+    }
+
+    /// The leader the selected row of the current screen is about.
+    fn row_leader(&self) -> Option<LeaderId> {
+        match self.screen {
+            Screen::Board => self.data.status.as_ref()?.leaders.get(self.board_sel).map(|l| l.id),
+            Screen::Activities => self.selected_activity().map(|a| a.leader),
+            Screen::Problems => self.selected_problem().map(|p| p.leader),
+            Screen::Points => match self.selected_point_row()? {
+                PointRow::Point(i) => Some(self.data.points[i].leader),
+                PointRow::Leader(i) => Some(self.data.leaders[i].id),
+            },
+            Screen::Help => None,
+        }
+    }
+
+    /// The leader quick entry starts with: the row's, else the last one
+    /// used, else the first.
+    fn preselected_leader(&self) -> Option<&Leader> {
+        self.row_leader()
+            .or(self.last_leader)
+            .and_then(|id| self.data.leader(id))
+            .or(self.data.leaders.first())
+    }
+
+    /// The key contexts in force, most specific first.
+    pub fn contexts(&self) -> Vec<Ctx> {
+        match &self.modal {
+            Some(Modal::Form(_)) => vec![Ctx::Form],
+            Some(Modal::ConfirmDelete(_)) => vec![Ctx::Confirm],
+            None if self.searching => vec![Ctx::Search],
+            None => vec![Ctx::Screen(self.screen), Ctx::Lists],
+        }
+    }
+
+    fn rows(&self) -> usize {
+        match self.screen {
+            Screen::Board => self.data.status.as_ref().map_or(0, |s| s.leaders.len()),
+            Screen::Activities => self.visible.len(),
+            Screen::Problems => self.problem_order.len(),
+            Screen::Points => self.point_rows.len(),
+            Screen::Help => 0,
+        }
+    }
+
+    fn selection_mut(&mut self) -> Option<&mut usize> {
+        match self.screen {
+            Screen::Board => Some(&mut self.board_sel),
+            Screen::Activities => Some(&mut self.act_sel),
+            Screen::Problems => Some(&mut self.prob_sel),
+            Screen::Points => Some(&mut self.point_sel),
+            Screen::Help => None,
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let rows = self.rows();
+        if let Some(sel) = self.selection_mut() {
+            let max = rows.saturating_sub(1) as isize;
+            *sel = (*sel as isize + delta).clamp(0, max) as usize;
+        }
+    }
+}
+
+fn clamp(sel: usize, rows: usize) -> usize {
+    sel.min(rows.saturating_sub(1))
+}
+
+fn problem_order(data: &Data) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..data.problems.len()).collect();
+    order.sort_by_key(|i| {
+        let p = &data.problems[*i];
+        (p.state == ProblemState::Solved, p.point, p.found, p.id)
+    });
+    order
+}
+
+fn point_rows(data: &Data, today: NaiveDate) -> Vec<PointRow> {
+    let mut points: Vec<usize> = (0..data.points.len()).collect();
+    // Open points first, in the order the leaders were entered.
+    points.sort_by_key(|i| {
+        let p = &data.points[*i];
+        (!p.state.is_open(), data.leader_index.get(&p.leader).copied(), p.start, p.id)
+    });
+    let mut rows: Vec<PointRow> = points.into_iter().map(PointRow::Point).collect();
+    rows.extend(
+        data.leaders
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.in_post_on(today) && data.open_point_of(l.id).is_none())
+            .map(|(i, _)| PointRow::Leader(i)),
+    );
+    rows
+}
+
+/// True when a point's cycle is over and it awaits the review (二).
+pub fn review_due(point: &ContactPoint, today: NaiveDate) -> bool {
+    point.state.is_open() && point.cycle_end() <= today
+}
+
+/// Turns a key press into an action, through the keymap table. Only presses
+/// count (terminals that report releases and repeats would double keys).
+pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
+    if key.kind != KeyEventKind::Press {
+        return None;
+    }
+    if let Some(action) = keymap::lookup(&app.contexts(), &key) {
+        return Some(action);
+    }
+    let to_input = || tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Input);
+    match &app.modal {
+        Some(Modal::Form(form)) if form.focused_choice().is_some() => match key.code {
+            KeyCode::Char(c) => Some(Action::Choose(c)),
+            KeyCode::Left => Some(Action::Cycle(-1)),
+            KeyCode::Right => Some(Action::Cycle(1)),
+            _ => None,
+        },
+        Some(Modal::Form(_)) => to_input(),
+        Some(Modal::ConfirmDelete(_)) => None,
+        None if app.searching => to_input(),
+        None => None,
+    }
+}
+
+/// Turns any terminal event into an action (keys and pastes; resizes only
+/// need a redraw, which the loop does after every event).
+pub fn event_action(app: &App, event: &Event) -> Option<Action> {
+    match event {
+        Event::Key(key) => key_action(app, *key),
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
+        _ => None,
+    }
+}
+
+/// Applies one action. Backend errors become the status line, never a panic.
+pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
+    if app.read_only && action.writes() {
+        let t = app.text();
+        app.warn(t.msg_read_only);
+        return;
+    }
+    if app.modal.is_some() {
+        update_modal(app, action, backend);
+        return;
+    }
+    if app.searching {
+        update_search(app, action);
+        return;
+    }
+    let t = app.text();
+    match action {
+        Action::Quit => app.quit = true,
+        Action::Show(screen) => app.screen = screen,
+        Action::NextScreen => app.screen = app.screen.next(),
+        Action::PrevYear | Action::NextYear => {
+            let step = if action == Action::PrevYear { -1 } else { 1 };
+            let year = app.year + step;
+            if date::check_year(year).is_ok() {
+                app.year = year;
+                app.reload(backend);
+                app.info(fill(t.msg_year, &[&year]));
+            }
+        }
+        Action::Up => app.move_selection(-1),
+        Action::Down => app.move_selection(1),
+        Action::PageUp => app.move_selection(-(PAGE as isize)),
+        Action::PageDown => app.move_selection(PAGE as isize),
+        Action::LoadDemo => match crate::demo::load(backend) {
+            Ok(loaded) => {
+                if let Ok(Some((_, last))) = backend.activity_years() {
+                    app.year = last;
+                }
+                app.reload(backend);
+                app.info(if loaded { t.msg_demo_loaded } else { t.msg_demo_already });
+            }
+            Err(e) => app.error(&e),
+        },
+        Action::Add => match app.screen {
+            Screen::Problems => open_new_problem(app),
+            _ => open_activity_form(app, None),
+        },
+        Action::Edit => match app.selected_activity().cloned() {
+            Some(a) => open_activity_form(app, Some(a)),
+            None => app.warn(t.msg_select_first),
+        },
+        Action::Delete => match app.selected_activity() {
+            Some(a) => app.modal = Some(Modal::ConfirmDelete(a.id)),
+            None => app.warn(t.msg_select_first),
+        },
+        Action::Undo => undo(app, backend),
+        Action::FilterLeader => {
+            // Cycles: all leaders, then each in turn, then all again.
+            let ids: Vec<LeaderId> = app.data.leaders.iter().map(|l| l.id).collect();
+            app.filter_leader = match app.filter_leader.and_then(|id| ids.iter().position(|x| *x == id)) {
+                None => ids.first().copied(),
+                Some(i) => ids.get(i + 1).copied(),
+            };
+            app.act_sel = 0;
+            app.refilter();
+        }
+        Action::Search => app.searching = true,
+        Action::Solve => match app.selected_problem() {
+            Some(p) if p.state == ProblemState::Solved => app.warn(t.msg_select_first),
+            Some(p) => {
+                let fields = vec![
+                    FormField::new(t.f_solved_on, FieldKind::Date, &app.today.to_string()),
+                    FormField::new(t.f_measures, FieldKind::Optional, p.measures.as_deref().unwrap_or("")),
+                ];
+                app.modal = Some(Modal::Form(Form::new(Purpose::Solve(p.id), t.form_solve, fields, true)));
+            }
+            None => app.warn(t.msg_select_first),
+        },
+        Action::Reopen => match app.selected_problem() {
+            Some(p) if p.state != ProblemState::Solved => app.warn(t.msg_not_solved),
+            Some(p) => {
+                let id = p.id;
+                match backend.reopen_problem(id) {
+                    Ok(_) => {
+                        app.reload(backend);
+                        app.info(t.msg_reopened);
+                    }
+                    Err(e) => app.error(&e),
+                }
+            }
+            None => app.warn(t.msg_select_first),
+        },
+        Action::Review => match app.selected_point_row() {
+            Some(PointRow::Point(i)) if review_due(&app.data.points[i], app.today) => {
+                let leader = app.data.points[i].leader;
+                let fields = vec![
+                    FormField::choice(t.f_decision, Choice::Decision, 0),
+                    FormField::new(t.f_date, FieldKind::Date, &app.today.to_string()),
+                ];
+                app.modal = Some(Modal::Form(Form::new(Purpose::Review(leader), t.form_review, fields, false)));
+            }
+            Some(_) => app.warn(t.msg_not_due),
+            None => app.warn(t.msg_select_first),
+        },
+        Action::HandOver => match app.selected_point_row() {
+            Some(PointRow::Point(i)) if app.data.points[i].state.is_open() => {
+                let leader = app.data.points[i].leader;
+                let fields = vec![
+                    FormField::new(t.f_successor, FieldKind::Leader, ""),
+                    FormField::new(t.f_date, FieldKind::Date, &app.today.to_string()),
+                ];
+                app.modal = Some(Modal::Form(Form::new(Purpose::HandOver(leader), t.form_hand_over, fields, false)));
+            }
+            _ => app.warn(t.msg_select_first),
+        },
+        Action::AddLeader => {
+            let fields = vec![
+                FormField::new(t.f_name, FieldKind::Text, ""),
+                FormField::new(t.f_title, FieldKind::Text, ""),
+                FormField::choice(t.f_role, Choice::Role, 1),
+                FormField::new(t.f_own_branch, FieldKind::OptionalBranch, ""),
+                FormField::new(t.f_in_post_from, FieldKind::Date, &app.today.to_string()),
+            ];
+            app.modal = Some(Modal::Form(Form::new(Purpose::AddLeader, t.form_add_leader, fields, false)));
+        }
+        Action::AddBranch => {
+            let fields = vec![
+                FormField::new(t.f_full_name, FieldKind::Text, ""),
+                FormField::new(t.f_short, FieldKind::Text, ""),
+                FormField::new(t.f_parent, FieldKind::Optional, ""),
+                FormField::new(t.f_branch_category, FieldKind::Optional, ""),
+            ];
+            app.modal = Some(Modal::Form(Form::new(Purpose::AddBranch, t.form_add_branch, fields, false)));
+        }
+        Action::Assign => {
+            let leader = app.row_leader().and_then(|id| app.data.leader(id)).map_or("", |l| l.name.as_str());
+            let fields = vec![
+                FormField::new(t.f_leader, FieldKind::Leader, leader),
+                FormField::new(t.f_branch, FieldKind::Branch, ""),
+                FormField::new(t.f_from, FieldKind::Date, &app.today.to_string()),
+                FormField::new(t.f_years, FieldKind::Number, "2"),
+            ];
+            let mut form = Form::new(Purpose::Assign, t.form_assign, fields, false);
+            form.focus = usize::from(!leader.is_empty());
+            app.modal = Some(Modal::Form(form));
+        }
+        // Keys of forms and questions do nothing on a list.
+        Action::Submit
+        | Action::Cancel
+        | Action::NextField
+        | Action::PrevField
+        | Action::Yes
+        | Action::No
+        | Action::Choose(_)
+        | Action::Cycle(_)
+        | Action::Input(_)
+        | Action::Paste(_) => {}
+    }
+}
+
+fn update_search(app: &mut App, action: Action) {
+    match action {
+        Action::Submit => app.searching = false,
+        Action::Cancel => {
+            app.searching = false;
+            app.search.reset();
+            app.refilter();
+        }
+        Action::Input(request) => {
+            app.search.handle(request);
+            app.act_sel = 0;
+            app.refilter();
+        }
+        Action::Paste(text) => {
+            for c in text.chars() {
+                let c = if c.is_control() { ' ' } else { c };
+                app.search.handle(InputRequest::InsertChar(c));
+            }
+            app.act_sel = 0;
+            app.refilter();
+        }
+        _ => {}
+    }
+}
+
+fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
+    let t = app.text();
+    match (app.modal.as_mut(), action) {
+        (Some(Modal::ConfirmDelete(id)), Action::Yes) => {
+            let id = *id;
+            app.modal = None;
+            match backend.delete_activity(id) {
+                Ok(old) => {
+                    app.undo = Some(Undo::Deleted(old));
+                    app.reload(backend);
+                    app.info(t.msg_deleted);
+                }
+                Err(e) => app.error(&e),
+            }
+        }
+        (Some(Modal::ConfirmDelete(_)), Action::No) => {
+            app.modal = None;
+            app.info(t.msg_cancelled);
+        }
+        (Some(Modal::Form(_)), Action::Cancel) => {
+            app.modal = None;
+            app.info(t.msg_cancelled);
+        }
+        (Some(Modal::Form(form)), Action::NextField) => form.next(),
+        (Some(Modal::Form(form)), Action::PrevField) => form.prev(),
+        (Some(Modal::Form(form)), Action::Choose(c)) => {
+            if form.choose(c) {
+                // Quick entry: after the kind, straight to the note (the
+                // date already holds today).
+                if form.quick {
+                    form.focus = form.fields.len() - 1;
+                } else {
+                    form.next();
+                }
+            }
+        }
+        (Some(Modal::Form(form)), Action::Cycle(step)) => form.cycle(step),
+        (Some(Modal::Form(form)), Action::Input(request)) => form.input(request),
+        (Some(Modal::Form(form)), Action::Paste(text)) => form.paste(&text),
+        (Some(Modal::Form(form)), Action::Submit) => {
+            if !form.quick && !form.on_last() {
+                form.next();
+                return;
+            }
+            let form = form.clone();
+            match submit(app, &form, backend) {
+                Ok(message) => {
+                    app.modal = None;
+                    app.reload(backend);
+                    app.info(message);
+                }
+                Err(text) => {
+                    if let Some(Modal::Form(open)) = app.modal.as_mut() {
+                        open.error = Some(text);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn open_activity_form(app: &mut App, existing: Option<Activity>) {
+    let t = app.text();
+    let (leader, kind, date, note) = match &existing {
+        Some(a) => (
+            app.data.leader_name(a.leader).to_string(),
+            ActivityKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0),
+            a.date.to_string(),
+            a.note.clone().unwrap_or_default(),
+        ),
+        None => (
+            app.preselected_leader().map(|l| l.name.clone()).unwrap_or_default(),
+            0,
+            app.today.to_string(),
+            String::new(),
+        ),
+    };
+    let fields = vec![
+        FormField::new(t.f_leader, FieldKind::Leader, &leader),
+        FormField::choice(t.f_kind, Choice::Kind, kind),
+        FormField::new(t.f_date, FieldKind::Date, &date),
+        FormField::new(t.f_note, FieldKind::Optional, &note),
+    ];
+    let (purpose, title) = match existing {
+        Some(a) => (Purpose::EditActivity(Box::new(a)), t.form_edit_activity),
+        None => (Purpose::NewActivity, t.form_new_activity),
+    };
+    let mut form = Form::new(purpose, title, fields, true);
+    // With the leader known, start at the kind: `a`, kind key, note, Enter.
+    form.focus = usize::from(!leader.is_empty());
+    app.modal = Some(Modal::Form(form));
+}
+
+fn open_new_problem(app: &mut App) {
+    let t = app.text();
+    let leader = app.preselected_leader().map(|l| l.name.clone()).unwrap_or_default();
+    let fields = vec![
+        FormField::new(t.f_leader, FieldKind::Leader, &leader),
+        FormField::choice(t.f_category, Choice::Category, 0),
+        FormField::new(t.f_description, FieldKind::Text, ""),
+        FormField::new(t.f_found, FieldKind::Date, &app.today.to_string()),
+    ];
+    let mut form = Form::new(Purpose::NewProblem, t.form_new_problem, fields, false);
+    form.focus = usize::from(!leader.is_empty());
+    app.modal = Some(Modal::Form(form));
+}
+
+fn undo(app: &mut App, backend: &dyn Backend) {
+    let t = app.text();
+    let result = match app.undo.take() {
+        None => {
+            app.warn(t.msg_nothing_to_undo);
+            return;
+        }
+        Some(Undo::Deleted(a)) => backend.restore_activity(a).map(|_| ()),
+        Some(Undo::Edited(old)) => backend.update_activity(old).map(|_| ()),
+    };
+    match result {
+        Ok(()) => {
+            app.reload(backend);
+            app.info(t.msg_undone);
+        }
+        Err(e) => app.error(&e),
+    }
+}
+
+/// Reads a date field the way quick entry accepts it.
+fn parse_date(app: &App, input: &str) -> Result<NaiveDate, String> {
+    date::parse(input, app.today, DateForms::Quick).map_err(|problem| match problem {
+        DateProblem::Unreadable => {
+            fill(app.text().bad_date, &[&input.trim(), &errors::quick_date_forms(app.lang)])
+        }
+        DateProblem::OutOfRange => errors::domain(app.lang, &DomainError::Date { input: input.to_string(), problem }),
+    })
+}
+
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// Checks a form and sends its command. Ok gives the message to show; Err
+/// the line to show in the form, which stays open.
+fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static str, String> {
+    let t = app.text();
+    let lang = app.lang;
+    let to_line = |e: Error| errors::message(lang, &e);
+    let leader = |i: usize| -> Result<LeaderId, String> {
+        lookup::leader(&app.data.leaders, form.value(i))
+            .map(|l| l.id)
+            .map_err(|e| errors::domain(lang, &e))
+    };
+    let branch = |i: usize| -> Result<u64, String> {
+        lookup::branch(&app.data.branches, form.value(i))
+            .map(|b| b.id)
+            .map_err(|e| errors::domain(lang, &e))
+    };
+    match &form.purpose {
+        Purpose::NewActivity | Purpose::EditActivity(_) => {
+            let who = leader(0)?;
+            let kind = ActivityKind::ALL[form.choice(1)];
+            let date = parse_date(app, form.value(2))?;
+            let note = optional(form.value(3));
+            if let Purpose::EditActivity(old) = &form.purpose {
+                let changed = Activity { leader: who, kind, date, note, ..(**old).clone() };
+                let before = backend.update_activity(changed).map_err(to_line)?;
+                app.undo = Some(Undo::Edited(before));
+            } else {
+                let activity = Activity {
+                    id: 0,
+                    date,
+                    leader: who,
+                    point: 0,
+                    kind,
+                    place: None,
+                    participants: None,
+                    findings: None,
+                    actions: None,
+                    note,
+                };
+                backend.add_activity(activity).map_err(to_line)?;
+            }
+            app.last_leader = Some(who);
+            Ok(t.msg_saved)
+        }
+        Purpose::NewProblem => {
+            let who = leader(0)?;
+            let found = parse_date(app, form.value(3))?;
+            let problem = Problem {
+                id: 0,
+                point: 0,
+                leader: who,
+                category: ProblemCategory::ALL[form.choice(1)],
+                description: form.value(2).to_string(),
+                found,
+                measures: None,
+                state: ProblemState::Open,
+                solved: None,
+                solved_by: None,
+            };
+            backend.add_problem(problem).map_err(to_line)?;
+            Ok(t.msg_saved)
+        }
+        Purpose::Solve(id) => {
+            let date = parse_date(app, form.value(0))?;
+            backend.solve_problem(*id, date, optional(form.value(1))).map_err(to_line)?;
+            Ok(t.msg_solved)
+        }
+        Purpose::AddLeader => {
+            let own_branch = match optional(form.value(3)) {
+                None => None,
+                Some(_) => Some(branch(3)?),
+            };
+            let from = parse_date(app, form.value(4))?;
+            let new = Leader {
+                id: 0,
+                name: form.value(0).to_string(),
+                title: form.value(1).to_string(),
+                role: Role::ALL[form.choice(2)],
+                own_branch,
+                in_post_from: from,
+                in_post_to: None,
+            };
+            backend.add_leader(new).map_err(to_line)?;
+            Ok(t.msg_saved)
+        }
+        Purpose::AddBranch => {
+            let new = Branch {
+                id: 0,
+                name: form.value(0).to_string(),
+                short: form.value(1).to_string(),
+                parent: optional(form.value(2)),
+                category: optional(form.value(3)),
+                weaknesses: vec![],
+            };
+            backend.add_branch(new).map_err(to_line)?;
+            Ok(t.msg_saved)
+        }
+        Purpose::Assign => {
+            let who = leader(0)?;
+            let to = branch(1)?;
+            let from = parse_date(app, form.value(2))?;
+            let years: u32 = form.value(3).trim().parse().map_err(|_| t.msg_bad_number.to_string())?;
+            backend.assign_point(who, to, from, years).map_err(to_line)?;
+            Ok(t.msg_saved)
+        }
+        Purpose::Review(who) => {
+            let review = [Review::Transformed, Review::Continue][form.choice(0)];
+            let date = parse_date(app, form.value(1))?;
+            backend.review_point(*who, review, date).map_err(to_line)?;
+            Ok(t.msg_saved)
+        }
+        Purpose::HandOver(who) => {
+            let successor = leader(0)?;
+            let date = parse_date(app, form.value(1))?;
+            backend.hand_over(*who, successor, date).map_err(to_line)?;
+            Ok(t.msg_saved)
+        }
+    }
+}

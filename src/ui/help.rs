@@ -1,0 +1,108 @@
+//! Help: every key, drawn from the keymap table, and what each rule counts.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme::Theme;
+use crate::app::keymap::{self, Ctx};
+use crate::app::{App, Screen};
+use crate::domain::{Role, RuleId};
+use crate::i18n::{Label, fill};
+
+fn context_name(app: &App, ctx: Ctx) -> &'static str {
+    let t = app.text();
+    match ctx {
+        Ctx::Lists => t.ctx_lists,
+        Ctx::Screen(s) => s.name(app.lang),
+        Ctx::Form => t.ctx_form,
+        Ctx::Confirm => t.ctx_confirm,
+        Ctx::Search => t.ctx_search,
+    }
+}
+
+/// One line per key group: keys bound to the same action share a line.
+pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let t = app.text();
+    let contexts = [
+        Ctx::Lists,
+        Ctx::Screen(Screen::Board),
+        Ctx::Screen(Screen::Activities),
+        Ctx::Screen(Screen::Problems),
+        Ctx::Screen(Screen::Points),
+        Ctx::Form,
+        Ctx::Confirm,
+        Ctx::Search,
+    ];
+    let mut lines = Vec::new();
+    for ctx in contexts {
+        lines.push(Line::styled(context_name(app, ctx), theme.heading()));
+        let mut groups: Vec<(String, &'static str)> = Vec::new();
+        for b in keymap::bindings(&[ctx]) {
+            let desc = (b.desc)(t);
+            match groups.iter_mut().find(|(_, d)| *d == desc) {
+                Some((keys, _)) => {
+                    keys.push('/');
+                    keys.push_str(b.shown);
+                }
+                None => groups.push((b.shown.to_string(), desc)),
+            }
+        }
+        for (keys, desc) in groups {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {keys:<w$} ", w = 8usize.saturating_sub(keys.width() - keys.chars().count())), theme.key()),
+                Span::raw(desc),
+            ]));
+        }
+    }
+    lines
+}
+
+/// What each rule counts, from the rulebook.
+pub fn rule_lines(app: &App) -> Vec<String> {
+    let t = app.text();
+    let lang = app.lang;
+    let targets = &app.data.targets;
+    let mut out = Vec::new();
+    for rule in RuleId::LEADER {
+        let target = targets.get(Role::Secretary, rule);
+        if rule == RuleId::ProblemsSolved {
+            out.push(fill(t.help_problems_rule, &[&rule.label(lang), &target.min, &target.full]));
+        } else {
+            let kinds: Vec<&str> = rule.counted_kinds().iter().map(|k| k.label(lang)).collect();
+            out.push(fill(t.help_rule, &[&rule.label(lang), &target.min, &kinds.join(lang.pick("、", ", "))]));
+        }
+    }
+    for rule in RuleId::BUREAU {
+        let target = targets.get(Role::Secretary, rule);
+        let event = rule.counted_event().map_or("", |e| e.label(lang));
+        out.push(fill(t.help_bureau_rule, &[&rule.label(lang), &target.min, &event]));
+    }
+    out
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let t = app.text();
+    let rules = rule_lines(app);
+    let rules_height: u16 = rules
+        .iter()
+        .map(|r| (r.width() as u16).div_ceil(area.width.max(1)).max(1))
+        .sum::<u16>()
+        + 1;
+    let [keys_area, rules_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(rules_height.min(area.height / 2))]).areas(area);
+    let keys = key_lines(app, theme);
+    let height = keys_area.height.max(1) as usize;
+    let columns = keys.len().div_ceil(height).max(1);
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(keys_area);
+    for (i, chunk) in keys.chunks(height).enumerate() {
+        if let Some(a) = areas.get(i) {
+            frame.render_widget(Paragraph::new(chunk.to_vec()), *a);
+        }
+    }
+    let mut lines = vec![Line::styled(t.help_rules_heading, theme.heading())];
+    lines.extend(rules.into_iter().map(Line::raw));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rules_area);
+}

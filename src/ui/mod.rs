@@ -1,0 +1,157 @@
+//! Drawing the workbench from its state, and `run`, which owns the terminal.
+//! One file per screen; [`widgets`] holds what they share.
+
+pub mod activities;
+pub mod board;
+pub mod help;
+pub mod points;
+pub mod problems;
+pub mod theme;
+pub mod widgets;
+
+use std::io::{self, Stdout};
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::api::Backend;
+use crate::app::{self, App, Modal, Screen, Settings};
+use crate::i18n::{Lang, fill};
+pub use theme::Theme;
+
+/// Smallest size the screens are drawn at; below it a message says so.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// How the command line opens the workbench.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub lang: Lang,
+    pub read_only: bool,
+    pub today: NaiveDate,
+}
+
+/// Opens the workbench on the terminal until the user quits. The terminal
+/// is restored on every way out, a panic included.
+pub fn run(backend: &dyn Backend, options: Options) -> io::Result<()> {
+    let theme = Theme::from_env();
+    install_panic_hook();
+    let mut terminal = match setup() {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = restore();
+            return Err(e);
+        }
+    };
+    let settings = Settings { lang: options.lang, read_only: options.read_only, today: options.today };
+    let result = event_loop(&mut terminal, backend, settings, &theme);
+    let restored = restore();
+    result.and(restored)
+}
+
+fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+    enable_raw_mode()?;
+    // Mouse capture stays off so that people can select and copy text.
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Puts the terminal back as the shell expects it. Safe to call twice.
+fn restore() -> io::Result<()> {
+    let raw = disable_raw_mode();
+    let screen = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
+    raw.and(screen)
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Restore first, so that the message lands on the normal screen.
+        let _ = restore();
+        previous(info);
+    }));
+}
+
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    backend: &dyn Backend,
+    settings: Settings,
+    theme: &Theme,
+) -> io::Result<()> {
+    let mut app = App::new(backend, settings);
+    tracing::info!(year = app.year, read_only = app.read_only, "workbench opened");
+    while !app.quit {
+        terminal.draw(|frame| draw(frame, &app, theme))?;
+        // Redraws only after an event: a resize is an event too.
+        let event = event::read()?;
+        if let Some(action) = app::event_action(&app, &event) {
+            tracing::debug!(?action, "action");
+            app::update(&mut app, action, backend);
+        }
+    }
+    Ok(())
+}
+
+/// Draws the whole workbench.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    let t = app.text();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = Paragraph::new(t.too_small).wrap(Wrap { trim: true }).style(theme.warn());
+        let y = area.height / 2;
+        frame.render_widget(text, Rect { y: area.y + y, height: area.height - y, ..area });
+        return;
+    }
+    let [header, body, status, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)])
+            .areas(area);
+    draw_header(frame, header, app, theme);
+    match app.screen {
+        Screen::Board => board::draw(frame, body, app, theme),
+        Screen::Activities => activities::draw(frame, body, app, theme),
+        Screen::Problems => problems::draw(frame, body, app, theme),
+        Screen::Points => points::draw(frame, body, app, theme),
+        Screen::Help => help::draw(frame, body, app, theme),
+    }
+    widgets::draw_status(frame, status, app, theme);
+    widgets::draw_footer(frame, footer, app, theme);
+    match &app.modal {
+        Some(Modal::Form(form)) => widgets::draw_form(frame, area, app, form, theme),
+        Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app, theme),
+        None => {}
+    }
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let t = app.text();
+    let mut spans = Vec::new();
+    if area.width >= 100 {
+        spans.push(Span::styled(t.app_title, theme.heading()));
+        spans.push(Span::raw("  "));
+    }
+    for (i, screen) in Screen::ALL.iter().enumerate() {
+        let name = screen.name(app.lang);
+        // The current screen is bracketed, not only highlighted.
+        if *screen == app.screen {
+            spans.push(Span::styled(format!("[{} {}]", i + 1, name), theme.selected()));
+        } else {
+            spans.push(Span::styled(format!(" {} {} ", i + 1, name), theme.dim()));
+        }
+    }
+    spans.push(Span::raw("  "));
+    spans.push(Span::styled(fill(t.year, &[&app.year]), theme.heading()));
+    if app.read_only {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(format!("[{}]", t.read_only_badge), theme.warn()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

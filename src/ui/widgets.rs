@@ -1,0 +1,189 @@
+//! What the screens share: the status and footer lines, the selection
+//! column, windows over long lists, forms and the yes/no question.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme::{SELECTED, Theme};
+use crate::app::form::{FieldKind, Form};
+use crate::app::{App, keymap};
+use crate::domain::lookup;
+
+/// The first row of the page holding `selected`, for lists `height` rows
+/// high. Paging keeps drawing stateless: only the visible rows are built.
+pub fn window(selected: usize, height: usize) -> usize {
+    if height == 0 { 0 } else { (selected / height) * height }
+}
+
+/// The selection mark column.
+pub fn mark(selected: bool) -> &'static str {
+    if selected { SELECTED } else { " " }
+}
+
+pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(m) = &app.message {
+        let (symbol, style) = if m.error { ("! ", theme.error()) } else { ("✓ ", theme.info()) };
+        frame.render_widget(Paragraph::new(Line::styled(format!("{symbol}{}", m.text), style)), area);
+    }
+}
+
+/// The keys of the contexts in force, from the keymap table.
+pub fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let t = app.text();
+    let mut spans = Vec::new();
+    for b in keymap::bindings(&app.contexts()).filter(|b| b.footer) {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.push(Span::styled(b.shown, theme.key()));
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw((b.desc)(t)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}
+
+pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let text = app.text().confirm_delete;
+    let width = (text.width() as u16 + 4).min(area.width);
+    let rect = centered(area, width, 3);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, theme.warn())).block(Block::default().borders(Borders::ALL)),
+        rect,
+    );
+}
+
+/// What a pick field's text resolves to, shown after it.
+fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
+    let t = app.text();
+    let found = match kind {
+        FieldKind::Leader => {
+            Some(lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title)))
+        }
+        FieldKind::Branch => Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone())),
+        FieldKind::OptionalBranch if !value.trim().is_empty() => {
+            Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone()))
+        }
+        _ => None,
+    }?;
+    Some(match found {
+        Ok(name) => format!("→ {name}"),
+        Err(_) => t.no_match.to_string(),
+    })
+}
+
+/// Draws a form over the screen and puts the real cursor after the last
+/// character typed in the focused field (the input method opens its window
+/// there).
+pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &Theme) {
+    let t = app.text();
+    let label_width = form.fields.iter().map(|f| f.label.width()).max().unwrap_or(0) as u16;
+    let width = area.width.saturating_sub(4).min(76);
+    let inner_width = width.saturating_sub(2);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor = None;
+    let value_x = 2 + label_width + 2;
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let mark_style = if focused { theme.selected() } else { theme.dim() };
+        let mut spans = vec![
+            Span::styled(format!("{} ", mark(focused)), mark_style),
+            Span::styled(format!("{:<w$}  ", field.label, w = label_width as usize - extra(field.label)), mark_style),
+        ];
+        match field.kind {
+            FieldKind::Choice(choice) => {
+                spans.push(Span::styled(choice.label(field.choice, app.lang), theme.selected()));
+                lines.push(Line::from(spans));
+                // Every choice with its key, wrapped under the field.
+                let mut row: Vec<Span> = vec![Span::raw(" ".repeat(value_x as usize))];
+                let mut used = value_x as usize;
+                for (k, key) in choice.keys().iter().enumerate() {
+                    let label = choice.label(k, app.lang);
+                    let piece = label.width() + 4;
+                    if used + piece > inner_width as usize && used > value_x as usize {
+                        lines.push(Line::from(std::mem::take(&mut row)));
+                        row.push(Span::raw(" ".repeat(value_x as usize)));
+                        used = value_x as usize;
+                    }
+                    let chosen = k == field.choice;
+                    row.push(Span::styled(key.to_string(), theme.key()));
+                    row.push(Span::styled(
+                        format!("{}{} ", if chosen { "*" } else { " " }, label),
+                        if chosen { theme.selected() } else { Style::default() },
+                    ));
+                    used += piece;
+                }
+                lines.push(Line::from(row));
+            }
+            _ => {
+                let room = inner_width.saturating_sub(value_x + 1) as usize;
+                let scroll = field.input.visual_scroll(room);
+                let shown = skip_columns(field.value(), scroll);
+                spans.push(Span::raw(shown.to_string()));
+                if let Some(r) = resolution(app, field.kind, field.value()) {
+                    spans.push(Span::styled(format!("  {r}"), theme.dim()));
+                }
+                if matches!(field.kind, FieldKind::Optional) && field.value().is_empty() && !focused {
+                    spans.push(Span::styled(t.optional, theme.dim()));
+                }
+                if focused {
+                    let x = value_x as usize + field.input.visual_cursor().saturating_sub(scroll);
+                    cursor = Some((x as u16, lines.len() as u16));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
+    // The error and the hint may be long: they wrap, below the fields.
+    let mut notes: Vec<Line> = Vec::new();
+    if let Some(e) = &form.error {
+        notes.push(Line::styled(format!("! {e}"), theme.error()));
+    }
+    notes.push(Line::styled(if form.quick { t.form_hint_quick } else { t.form_hint_step }, theme.dim()));
+    let wrapped: u16 = notes.iter().map(|l| (l.width() as u16).div_ceil(inner_width.max(1)).max(1)).sum();
+    let fields_height = lines.len() as u16;
+    let rect = centered(area, width, fields_height + wrapped + 2);
+    frame.render_widget(Clear, rect);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {} ", form.title), theme.heading()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let fields_area = Rect { height: fields_height.min(inner.height), ..inner };
+    frame.render_widget(Paragraph::new(lines), fields_area);
+    let notes_area =
+        Rect { y: inner.y + fields_area.height, height: inner.height - fields_area.height, ..inner };
+    frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: false }), notes_area);
+    if let Some((x, y)) = cursor {
+        let x = (inner.x + x).min(inner.right().saturating_sub(1));
+        if y < fields_area.height {
+            frame.set_cursor_position((x, inner.y + y));
+        }
+    }
+}
+
+/// Padding correction: `format!` pads by characters, the screen by columns.
+fn extra(label: &str) -> usize {
+    label.width() - label.chars().count()
+}
+
+/// `text` without its first `columns` display columns.
+fn skip_columns(text: &str, columns: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        if used >= columns {
+            return &text[i..];
+        }
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    ""
+}
