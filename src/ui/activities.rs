@@ -58,7 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(1),
         Constraint::Length(10),
         Constraint::Length(if wide { 8 } else { 6 }),
-        Constraint::Length(if wide { 16 } else { 10 }),
+        Constraint::Length(if wide { 16 } else { 12 }),
         Constraint::Length(if wide { 16 } else { 14 }),
         Constraint::Fill(1),
     ];

@@ -7,7 +7,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use crate::app::keymap::{self, Ctx};
+use super::widgets;
+use crate::app::keymap::Ctx;
 use crate::app::{App, Screen};
 use crate::domain::{Role, RuleId};
 use crate::i18n::{Label, fill};
@@ -23,9 +24,9 @@ fn context_name(app: &App, ctx: Ctx) -> &'static str {
     }
 }
 
-/// One line per key group: keys bound to the same action share a line.
+/// One line per context: its name, then each key group (keys bound to
+/// the same thing share an entry), wrapped by the paragraph.
 pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
-    let t = app.text();
     let contexts = [
         Ctx::Lists,
         Ctx::Screen(Screen::Board),
@@ -36,28 +37,20 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Ctx::Confirm,
         Ctx::Search,
     ];
-    let mut lines = Vec::new();
-    for ctx in contexts {
-        lines.push(Line::styled(context_name(app, ctx), theme.heading()));
-        let mut groups: Vec<(String, &'static str)> = Vec::new();
-        for b in keymap::bindings(&[ctx]) {
-            let desc = (b.desc)(t);
-            match groups.iter_mut().find(|(_, d)| *d == desc) {
-                Some((keys, _)) => {
-                    keys.push('/');
-                    keys.push_str(b.shown);
+    contexts
+        .into_iter()
+        .map(|ctx| {
+            let mut spans = vec![Span::styled(format!("{}  ", context_name(app, ctx)), theme.heading())];
+            for (i, (keys, desc)) in widgets::key_groups(app, &[ctx], false).into_iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::styled(" · ", theme.dim()));
                 }
-                None => groups.push((b.shown.to_string(), desc)),
+                spans.push(Span::styled(keys, theme.key()));
+                spans.push(Span::raw(format!(" {desc}")));
             }
-        }
-        for (keys, desc) in groups {
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {keys:<w$} ", w = 8usize.saturating_sub(keys.width() - keys.chars().count())), theme.key()),
-                Span::raw(desc),
-            ]));
-        }
-    }
-    lines
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// What each rule counts, from the rulebook.
@@ -93,15 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         + 1;
     let [keys_area, rules_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(rules_height.min(area.height / 2))]).areas(area);
-    let keys = key_lines(app, theme);
-    let height = keys_area.height.max(1) as usize;
-    let columns = keys.len().div_ceil(height).max(1);
-    let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(keys_area);
-    for (i, chunk) in keys.chunks(height).enumerate() {
-        if let Some(a) = areas.get(i) {
-            frame.render_widget(Paragraph::new(chunk.to_vec()), *a);
-        }
-    }
+    frame.render_widget(Paragraph::new(key_lines(app, theme)).wrap(Wrap { trim: false }), keys_area);
     let mut lines = vec![Line::styled(t.help_rules_heading, theme.heading())];
     lines.extend(rules.into_iter().map(Line::raw));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rules_area);

@@ -31,17 +31,32 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
+/// The bindings of `ctxs` grouped by what they do: ("Ctrl-g/Esc", "cancel").
+pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(String, &'static str)> {
+    let t = app.text();
+    let mut groups: Vec<(String, &'static str)> = Vec::new();
+    for b in keymap::bindings(ctxs).filter(|b| b.footer || !footer_only) {
+        let desc = (b.desc)(t);
+        match groups.iter_mut().find(|(_, d)| *d == desc) {
+            Some((keys, _)) => {
+                keys.push('/');
+                keys.push_str(b.shown);
+            }
+            None => groups.push((b.shown.to_string(), desc)),
+        }
+    }
+    groups
+}
+
 /// The keys of the contexts in force, from the keymap table.
 pub fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let t = app.text();
     let mut spans = Vec::new();
-    for b in keymap::bindings(&app.contexts()).filter(|b| b.footer) {
+    for (keys, desc) in key_groups(app, &app.contexts(), true) {
         if !spans.is_empty() {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        spans.push(Span::styled(b.shown, theme.key()));
-        spans.push(Span::raw(" "));
-        spans.push(Span::raw((b.desc)(t)));
+        spans.push(Span::styled(keys, theme.key()));
+        spans.push(Span::raw(format!(" {desc}")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -109,7 +124,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                 let mut used = value_x as usize;
                 for (k, key) in choice.keys().iter().enumerate() {
                     let label = choice.label(k, app.lang);
-                    let piece = label.width() + 4;
+                    let piece = label.width() + 5;
                     if used + piece > inner_width as usize && used > value_x as usize {
                         lines.push(Line::from(std::mem::take(&mut row)));
                         row.push(Span::raw(" ".repeat(value_x as usize)));
@@ -118,7 +133,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                     let chosen = k == field.choice;
                     row.push(Span::styled(key.to_string(), theme.key()));
                     row.push(Span::styled(
-                        format!("{}{} ", if chosen { "*" } else { " " }, label),
+                        if chosen { format!("[{label}] ") } else { format!(" {label}  ") },
                         if chosen { theme.selected() } else { Style::default() },
                     ));
                     used += piece;
