@@ -34,8 +34,15 @@ fn keys_of_line(line: &str) -> Option<Vec<KeyEvent>> {
         "Right" => KeyCode::Right,
         "Space" => KeyCode::Char(' '),
         ctrl if ctrl.starts_with("Ctrl+") => {
-            let c = ctrl.trim_start_matches("Ctrl+").chars().next()?.to_ascii_lowercase();
-            return Some(vec![KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL); count]);
+            let c = ctrl
+                .trim_start_matches("Ctrl+")
+                .chars()
+                .next()?
+                .to_ascii_lowercase();
+            return Some(vec![
+                KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+                count
+            ]);
         }
         // Sleep, Set, Output, Hide, Show, comments: no keys.
         _ => return None,
@@ -46,8 +53,17 @@ fn keys_of_line(line: &str) -> Option<Vec<KeyEvent>> {
 #[test]
 fn demo_tape_replays_against_the_app() {
     let tape = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo.tape")).unwrap();
-    let today_line = tape.lines().find(|l| l.contains("BRANCHLINK_TODAY=")).expect("the tape fixes today");
-    let today: String = today_line.split("BRANCHLINK_TODAY=").nth(1).unwrap().chars().take(10).collect();
+    let today_line = tape
+        .lines()
+        .find(|l| l.contains("BRANCHLINK_TODAY="))
+        .expect("the tape fixes today");
+    let today: String = today_line
+        .split("BRANCHLINK_TODAY=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(10)
+        .collect();
     let today = NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap();
 
     let lines: Vec<&str> = tape.lines().map(str::trim).collect();
@@ -59,7 +75,14 @@ fn demo_tape_replays_against_the_app() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     branchlink::demo::load(&store).unwrap();
-    let mut app = App::new(&store, Settings { lang: Lang::Zh, read_only: false, today });
+    let mut app = App::new(
+        &store,
+        Settings {
+            lang: Lang::Zh,
+            read_only: false,
+            today,
+        },
+    );
     let before = app.data.status.clone().unwrap();
 
     let mut pressed = 0;
@@ -78,7 +101,13 @@ fn demo_tape_replays_against_the_app() {
     assert!(app.quit, "the tape ends by quitting");
 
     let done = |s: &branchlink::domain::YearStatus, name: &str, rule| {
-        s.leaders.iter().find(|l| l.name == name).unwrap().rule(rule).unwrap().done
+        s.leaders
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap()
+            .rule(rule)
+            .unwrap()
+            .done
     };
     let after = app.data.status.clone().unwrap();
     assert_eq!(done(&before, "成亮", RuleId::Research), 1);
@@ -101,6 +130,9 @@ fn demo_tape_replays_against_the_app() {
 fn tape_lines_become_keys() {
     assert_eq!(keys_of_line("Type \"ab\"").unwrap().len(), 2);
     assert_eq!(keys_of_line("Down 3").unwrap().len(), 3);
-    assert_eq!(keys_of_line("Ctrl+G").unwrap()[0].modifiers, KeyModifiers::CONTROL);
+    assert_eq!(
+        keys_of_line("Ctrl+G").unwrap()[0].modifiers,
+        KeyModifiers::CONTROL
+    );
     assert!(keys_of_line("Sleep 500ms").is_none());
 }

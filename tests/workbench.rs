@@ -28,8 +28,19 @@ fn open(lang: Lang, demo: bool, read_only: bool) -> Bench {
     if demo {
         branchlink::demo::load(&store).unwrap();
     }
-    let app = App::new(&store, Settings { lang, read_only, today: today() });
-    Bench { _dir: dir, store, app }
+    let app = App::new(
+        &store,
+        Settings {
+            lang,
+            read_only,
+            today: today(),
+        },
+    );
+    Bench {
+        _dir: dir,
+        store,
+        app,
+    }
 }
 
 impl Bench {
@@ -52,7 +63,9 @@ impl Bench {
     }
     fn render(&self, width: u16, height: u16) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|f| ui::draw(f, &self.app, &Theme::plain())).unwrap();
+        terminal
+            .draw(|f| ui::draw(f, &self.app, &Theme::plain()))
+            .unwrap();
         terminal
     }
     fn screen_text(&self, width: u16, height: u16) -> String {
@@ -63,15 +76,30 @@ impl Bench {
     }
     fn done(&self, leader: &str, rule: RuleId) -> u32 {
         let s = self.status();
-        s.leaders.iter().find(|l| l.name == leader).unwrap().rule(rule).unwrap().done
+        s.leaders
+            .iter()
+            .find(|l| l.name == leader)
+            .unwrap()
+            .rule(rule)
+            .unwrap()
+            .done
     }
     /// The count the app's own board shows (from its loaded state).
     fn board_done(&self, leader: &str, rule: RuleId) -> u32 {
         let s = self.app.data.status.as_ref().unwrap();
-        s.leaders.iter().find(|l| l.name == leader).unwrap().rule(rule).unwrap().done
+        s.leaders
+            .iter()
+            .find(|l| l.name == leader)
+            .unwrap()
+            .rule(rule)
+            .unwrap()
+            .done
     }
     fn activity_count(&self) -> usize {
-        self.store.activities(&ActivityFilter::default()).unwrap().len()
+        self.store
+            .activities(&ActivityFilter::default())
+            .unwrap()
+            .len()
     }
 }
 
@@ -131,7 +159,14 @@ fn default_year_is_the_latest_with_activities() {
     let store = Store::open(dir.path()).unwrap();
     branchlink::demo::load(&store).unwrap();
     let later = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let app = App::new(&store, Settings { lang: Lang::Zh, read_only: false, today: later });
+    let app = App::new(
+        &store,
+        Settings {
+            lang: Lang::Zh,
+            read_only: false,
+            today: later,
+        },
+    );
     assert_eq!(app.year, 2020, "no activity in 2026: the demo year shows");
 }
 
@@ -170,7 +205,11 @@ fn logging_a_visit_with_keys_raises_the_board() {
     assert!(line.contains("✓ 2/2"), "{line}");
     // The note is stored as typed.
     let newest = b.store.activities(&ActivityFilter::default()).unwrap();
-    assert!(newest.iter().any(|a| a.note.as_deref() == Some("调研发现问题") && a.date == today()));
+    assert!(
+        newest
+            .iter()
+            .any(|a| a.note.as_deref() == Some("调研发现问题") && a.date == today())
+    );
 }
 
 #[test]
@@ -196,8 +235,20 @@ fn solving_a_problem_takes_three_keys_and_raises_the_board() {
     assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 1);
     assert_eq!(b.board_done("俊华", RuleId::ProblemsSolved), 1);
     // Reopen it again: the count drops.
-    let id = b.store.problems().unwrap().into_iter().find(|p| p.leader == 2).unwrap().id;
-    let row = b.app.problem_order.iter().position(|i| b.app.data.problems[*i].id == id).unwrap();
+    let id = b
+        .store
+        .problems()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.leader == 2)
+        .unwrap()
+        .id;
+    let row = b
+        .app
+        .problem_order
+        .iter()
+        .position(|i| b.app.data.problems[*i].id == id)
+        .unwrap();
     b.app.prob_sel = row;
     b.press(KeyCode::Char('r'));
     assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 0);
@@ -218,7 +269,10 @@ fn cancelling_a_form_writes_nothing() {
     b.ctrl('g');
     assert!(b.app.modal.is_none());
     assert_eq!(b.activity_count(), before);
-    assert_eq!(b.app.message.as_ref().map(|m| m.text.as_str()), Some(Lang::Zh.tui().msg_cancelled));
+    assert_eq!(
+        b.app.message.as_ref().map(|m| m.text.as_str()),
+        Some(Lang::Zh.tui().msg_cancelled)
+    );
 }
 
 #[test]
@@ -233,13 +287,25 @@ fn chinese_text_puts_the_cursor_after_the_last_character() {
     assert_eq!(after.y, start.y);
     assert_eq!(after.x, start.x + 4, "two columns per Chinese character");
     b.type_text("ab");
-    assert_eq!(b.render(80, 24).get_cursor_position().unwrap().x, start.x + 6);
+    assert_eq!(
+        b.render(80, 24).get_cursor_position().unwrap().x,
+        start.x + 6
+    );
     b.press(KeyCode::Backspace);
     b.press(KeyCode::Backspace);
     b.press(KeyCode::Backspace);
-    let Some(Modal::Form(form)) = &b.app.modal else { panic!("form open") };
-    assert_eq!(form.focused().value(), "调", "Backspace removes one character");
-    assert_eq!(b.render(80, 24).get_cursor_position().unwrap().x, start.x + 2);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("form open")
+    };
+    assert_eq!(
+        form.focused().value(),
+        "调",
+        "Backspace removes one character"
+    );
+    assert_eq!(
+        b.render(80, 24).get_cursor_position().unwrap().x,
+        start.x + 2
+    );
 }
 
 #[test]
@@ -251,7 +317,9 @@ fn paste_inserts_text_with_line_breaks_as_spaces() {
     let paste = Event::Paste("第一行\n第二行\t完".into());
     let action = app::event_action(&b.app, &paste).unwrap();
     app::update(&mut b.app, action, &b.store);
-    let Some(Modal::Form(form)) = &b.app.modal else { panic!("form open") };
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("form open")
+    };
     assert_eq!(form.focused().value(), "第一行 第二行 完");
 }
 
@@ -263,7 +331,10 @@ fn read_only_refuses_writes() {
         b.press(KeyCode::Char(screen));
         b.press(KeyCode::Char('a'));
         assert!(b.app.modal.is_none());
-        assert_eq!(b.app.message.as_ref().unwrap().text, Lang::En.tui().msg_read_only);
+        assert_eq!(
+            b.app.message.as_ref().unwrap().text,
+            Lang::En.tui().msg_read_only
+        );
     }
     b.press(KeyCode::Char('3'));
     b.press(KeyCode::Char('s'));
@@ -288,7 +359,9 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
     b.press(KeyCode::Down); // kind → date
     b.type_text("2020-13-45");
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else { panic!("the form stays open") };
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open")
+    };
     let error = form.error.clone().unwrap();
     assert!(error.contains("2020-13-45"), "{error}");
     assert!(b.screen_text(80, 24).contains("无法识别的日期"));
@@ -309,7 +382,10 @@ fn a_too_small_window_says_so_and_recovers() {
     insta::assert_snapshot!("too_small_zh_50x12", small);
     assert!(b.screen_text(59, 30).contains("窗口太小"));
     let normal = b.screen_text(60, 16);
-    assert!(!normal.contains("窗口太小") && normal.contains("瑞林"), "{normal}");
+    assert!(
+        !normal.contains("窗口太小") && normal.contains("瑞林"),
+        "{normal}"
+    );
     // Very small sizes do not panic either.
     for (w, h) in [(1, 1), (10, 3), (59, 15)] {
         b.screen_text(w, h);
@@ -342,7 +418,10 @@ fn delete_then_undo_and_edit_then_undo() {
     let restored = b.store.activities(&ActivityFilter::default()).unwrap();
     assert!(restored.contains(&first));
     b.press(KeyCode::Char('u'));
-    assert_eq!(b.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_nothing_to_undo);
+    assert_eq!(
+        b.app.message.as_ref().unwrap().text,
+        Lang::Zh.tui().msg_nothing_to_undo
+    );
 }
 
 #[test]
@@ -441,7 +520,13 @@ fn contact_points_forms_add_assign_and_hand_over() {
     b.press(KeyCode::Enter);
     b.press(KeyCode::Enter);
     assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
-    let leader = b.store.leaders().unwrap().into_iter().find(|l| l.name == "李四").unwrap();
+    let leader = b
+        .store
+        .leaders()
+        .unwrap()
+        .into_iter()
+        .find(|l| l.name == "李四")
+        .unwrap();
     assert_eq!(b.store.points().unwrap()[0].leader, leader.id);
 }
 
@@ -458,7 +543,9 @@ fn backend_errors_are_one_line_in_the_status() {
     b.press(KeyCode::Enter);
     b.press(KeyCode::Enter);
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else { panic!("form stays open") };
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("form stays open")
+    };
     let error = form.error.clone().unwrap();
     assert!(!error.contains('\n') && !error.is_empty(), "{error}");
 }
@@ -469,7 +556,10 @@ fn footer_and_help_come_from_the_keymap() {
     b.press(KeyCode::Char('2'));
     let text = b.screen_text(120, 40);
     let footer = text.lines().nth(39).unwrap();
-    assert!(footer.contains("a log activity") && footer.contains("q quit"), "{footer}");
+    assert!(
+        footer.contains("a log activity") && footer.contains("q quit"),
+        "{footer}"
+    );
     b.press(KeyCode::Char('?'));
     let help = b.screen_text(120, 40);
     for b in app::keymap::BINDINGS {

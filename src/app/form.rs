@@ -73,12 +73,27 @@ pub struct FormField {
 
 impl FormField {
     pub fn new(label: &'static str, kind: FieldKind, value: &str) -> FormField {
-        let fresh = matches!(kind, FieldKind::Leader | FieldKind::Branch | FieldKind::Date) && !value.is_empty();
-        FormField { label, kind, input: Input::new(value.to_string()), choice: 0, fresh }
+        let fresh = matches!(
+            kind,
+            FieldKind::Leader | FieldKind::Branch | FieldKind::Date
+        ) && !value.is_empty();
+        FormField {
+            label,
+            kind,
+            input: Input::new(value.to_string()),
+            choice: 0,
+            fresh,
+        }
     }
 
     pub fn choice(label: &'static str, choice: Choice, index: usize) -> FormField {
-        FormField { label, kind: FieldKind::Choice(choice), input: Input::default(), choice: index, fresh: false }
+        FormField {
+            label,
+            kind: FieldKind::Choice(choice),
+            input: Input::default(),
+            choice: index,
+            fresh: false,
+        }
     }
 
     pub fn value(&self) -> &str {
@@ -115,7 +130,14 @@ pub struct Form {
 
 impl Form {
     pub fn new(purpose: Purpose, title: &'static str, fields: Vec<FormField>, quick: bool) -> Form {
-        Form { purpose, title, fields, focus: 0, quick, error: None }
+        Form {
+            purpose,
+            title,
+            fields,
+            focus: 0,
+            quick,
+            error: None,
+        }
     }
 
     pub fn focused(&self) -> &FormField {
@@ -151,8 +173,14 @@ impl Form {
 
     /// Picks the choice bound to `key`; true when it was one of the field's.
     pub fn choose(&mut self, key: char) -> bool {
-        let Some(choice) = self.focused_choice() else { return false };
-        match choice.keys().iter().position(|k| *k == key.to_ascii_lowercase()) {
+        let Some(choice) = self.focused_choice() else {
+            return false;
+        };
+        match choice
+            .keys()
+            .iter()
+            .position(|k| *k == key.to_ascii_lowercase())
+        {
             Some(i) => {
                 self.fields[self.focus].choice = i;
                 true
@@ -186,7 +214,11 @@ impl Form {
     /// field is one line.
     pub fn paste(&mut self, text: &str) {
         for c in text.chars() {
-            let c = if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c };
+            let c = if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            };
             self.input(InputRequest::InsertChar(c));
         }
     }

@@ -16,8 +16,8 @@ use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms, DateProblem};
 use crate::domain::status::{StatusInput, year_status};
 use crate::domain::{
-    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, PointId, Problem,
-    ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
+    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId,
+    PointId, Problem, ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
 };
 use crate::error::Error;
 use crate::i18n::{Lang, errors, fill};
@@ -35,7 +35,13 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [Screen::Board, Screen::Activities, Screen::Problems, Screen::Points, Screen::Help];
+    pub const ALL: [Screen; 5] = [
+        Screen::Board,
+        Screen::Activities,
+        Screen::Problems,
+        Screen::Points,
+        Screen::Help,
+    ];
 
     pub fn name(self, lang: Lang) -> &'static str {
         let t = lang.tui();
@@ -143,7 +149,10 @@ impl Data {
         let branches = backend.branches()?;
         let points = backend.points()?;
         let problems = backend.problems()?;
-        let mut activities = backend.activities(&ActivityFilter { year: Some(year), leader: None })?;
+        let mut activities = backend.activities(&ActivityFilter {
+            year: Some(year),
+            leader: None,
+        })?;
         let events = backend.events(Some(year))?;
         let targets = backend.targets(year)?;
         // The same pure function the store uses, over the records just read,
@@ -163,7 +172,11 @@ impl Data {
         let years = backend.activity_years()?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
         let point_index = points.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-        let branch_index = branches.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        let branch_index = branches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id, i))
+            .collect();
         Ok(Data {
             leaders,
             branches,
@@ -202,12 +215,16 @@ impl Data {
 
     /// The short name of a point's branch.
     pub fn point_short(&self, id: PointId) -> &str {
-        self.point(id).and_then(|p| self.branch(p.branch)).map_or("", |b| b.short.as_str())
+        self.point(id)
+            .and_then(|p| self.branch(p.branch))
+            .map_or("", |b| b.short.as_str())
     }
 
     /// The open point a leader holds now.
     pub fn open_point_of(&self, leader: LeaderId) -> Option<&ContactPoint> {
-        self.points.iter().find(|p| p.leader == leader && p.state.is_open())
+        self.points
+            .iter()
+            .find(|p| p.leader == leader && p.state.is_open())
     }
 }
 
@@ -338,7 +355,9 @@ impl App {
             .iter()
             .enumerate()
             .filter(|(_, a)| leader.is_none_or(|l| a.leader == l))
-            .filter(|(_, a)| needle.is_empty() || a.text_fields().any(|t| t.to_lowercase().contains(&needle)))
+            .filter(|(_, a)| {
+                needle.is_empty() || a.text_fields().any(|t| t.to_lowercase().contains(&needle))
+            })
             .map(|(i, _)| i)
             .collect();
         self.act_sel = clamp(self.act_sel, self.visible.len());
@@ -349,11 +368,17 @@ impl App {
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), error: false });
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
     }
 
     fn warn(&mut self, text: impl Into<String>) {
-        self.message = Some(Message { text: text.into(), error: true });
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
     }
 
     fn error(&mut self, e: &Error) {
@@ -361,11 +386,15 @@ impl App {
     }
 
     pub fn selected_activity(&self) -> Option<&Activity> {
-        self.visible.get(self.act_sel).map(|i| &self.data.activities[*i])
+        self.visible
+            .get(self.act_sel)
+            .map(|i| &self.data.activities[*i])
     }
 
     pub fn selected_problem(&self) -> Option<&Problem> {
-        self.problem_order.get(self.prob_sel).map(|i| &self.data.problems[*i])
+        self.problem_order
+            .get(self.prob_sel)
+            .map(|i| &self.data.problems[*i])
     }
 
     pub fn selected_point_row(&self) -> Option<PointRow> {
@@ -375,7 +404,13 @@ impl App {
     /// The leader the selected row of the current screen is about.
     fn row_leader(&self) -> Option<LeaderId> {
         match self.screen {
-            Screen::Board => self.data.status.as_ref()?.leaders.get(self.board_sel).map(|l| l.id),
+            Screen::Board => self
+                .data
+                .status
+                .as_ref()?
+                .leaders
+                .get(self.board_sel)
+                .map(|l| l.id),
             Screen::Activities => self.selected_activity().map(|a| a.leader),
             Screen::Problems => self.selected_problem().map(|p| p.leader),
             Screen::Points => match self.selected_point_row()? {
@@ -452,7 +487,12 @@ fn point_rows(data: &Data, today: NaiveDate) -> Vec<PointRow> {
     // Open points first, in the order the leaders were entered.
     points.sort_by_key(|i| {
         let p = &data.points[*i];
-        (!p.state.is_open(), data.leader_index.get(&p.leader).copied(), p.start, p.id)
+        (
+            !p.state.is_open(),
+            data.leader_index.get(&p.leader).copied(),
+            p.start,
+            p.id,
+        )
     });
     let mut rows: Vec<PointRow> = points.into_iter().map(PointRow::Point).collect();
     rows.extend(
@@ -479,7 +519,8 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if let Some(action) = keymap::lookup(&app.contexts(), &key) {
         return Some(action);
     }
-    let to_input = || tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Input);
+    let to_input =
+        || tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Input);
     match &app.modal {
         Some(Modal::Form(form)) if form.focused_choice().is_some() => match key.code {
             KeyCode::Char(c) => Some(Action::Choose(c)),
@@ -543,7 +584,11 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
                     app.year = last;
                 }
                 app.reload(backend);
-                app.info(if loaded { t.msg_demo_loaded } else { t.msg_demo_already });
+                app.info(if loaded {
+                    t.msg_demo_loaded
+                } else {
+                    t.msg_demo_already
+                });
             }
             Err(e) => app.error(&e),
         },
@@ -563,7 +608,10 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         Action::FilterLeader => {
             // Cycles: all leaders, then each in turn, then all again.
             let ids: Vec<LeaderId> = app.data.leaders.iter().map(|l| l.id).collect();
-            app.filter_leader = match app.filter_leader.and_then(|id| ids.iter().position(|x| *x == id)) {
+            app.filter_leader = match app
+                .filter_leader
+                .and_then(|id| ids.iter().position(|x| *x == id))
+            {
                 None => ids.first().copied(),
                 Some(i) => ids.get(i + 1).copied(),
             };
@@ -576,9 +624,18 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             Some(p) => {
                 let fields = vec![
                     FormField::new(t.f_solved_on, FieldKind::Date, &app.today.to_string()),
-                    FormField::new(t.f_measures, FieldKind::Optional, p.measures.as_deref().unwrap_or("")),
+                    FormField::new(
+                        t.f_measures,
+                        FieldKind::Optional,
+                        p.measures.as_deref().unwrap_or(""),
+                    ),
                 ];
-                app.modal = Some(Modal::Form(Form::new(Purpose::Solve(p.id), t.form_solve, fields, true)));
+                app.modal = Some(Modal::Form(Form::new(
+                    Purpose::Solve(p.id),
+                    t.form_solve,
+                    fields,
+                    true,
+                )));
             }
             None => app.warn(t.msg_select_first),
         },
@@ -603,7 +660,12 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
                     FormField::choice(t.f_decision, Choice::Decision, 0),
                     FormField::new(t.f_date, FieldKind::Date, &app.today.to_string()),
                 ];
-                app.modal = Some(Modal::Form(Form::new(Purpose::Review(leader), t.form_review, fields, false)));
+                app.modal = Some(Modal::Form(Form::new(
+                    Purpose::Review(leader),
+                    t.form_review,
+                    fields,
+                    false,
+                )));
             }
             Some(_) => app.warn(t.msg_not_due),
             None => app.warn(t.msg_select_first),
@@ -615,7 +677,12 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
                     FormField::new(t.f_successor, FieldKind::Leader, ""),
                     FormField::new(t.f_date, FieldKind::Date, &app.today.to_string()),
                 ];
-                app.modal = Some(Modal::Form(Form::new(Purpose::HandOver(leader), t.form_hand_over, fields, false)));
+                app.modal = Some(Modal::Form(Form::new(
+                    Purpose::HandOver(leader),
+                    t.form_hand_over,
+                    fields,
+                    false,
+                )));
             }
             _ => app.warn(t.msg_select_first),
         },
@@ -627,7 +694,12 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
                 FormField::new(t.f_own_branch, FieldKind::OptionalBranch, ""),
                 FormField::new(t.f_in_post_from, FieldKind::Date, &app.today.to_string()),
             ];
-            app.modal = Some(Modal::Form(Form::new(Purpose::AddLeader, t.form_add_leader, fields, false)));
+            app.modal = Some(Modal::Form(Form::new(
+                Purpose::AddLeader,
+                t.form_add_leader,
+                fields,
+                false,
+            )));
         }
         Action::AddBranch => {
             let fields = vec![
@@ -636,10 +708,18 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
                 FormField::new(t.f_parent, FieldKind::Optional, ""),
                 FormField::new(t.f_branch_category, FieldKind::Optional, ""),
             ];
-            app.modal = Some(Modal::Form(Form::new(Purpose::AddBranch, t.form_add_branch, fields, false)));
+            app.modal = Some(Modal::Form(Form::new(
+                Purpose::AddBranch,
+                t.form_add_branch,
+                fields,
+                false,
+            )));
         }
         Action::Assign => {
-            let leader = app.row_leader().and_then(|id| app.data.leader(id)).map_or("", |l| l.name.as_str());
+            let leader = app
+                .row_leader()
+                .and_then(|id| app.data.leader(id))
+                .map_or("", |l| l.name.as_str());
             let fields = vec![
                 FormField::new(t.f_leader, FieldKind::Leader, leader),
                 FormField::new(t.f_branch, FieldKind::Branch, ""),
@@ -715,14 +795,13 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
         (Some(Modal::Form(form)), Action::NextField) => form.next(),
         (Some(Modal::Form(form)), Action::PrevField) => form.prev(),
         (Some(Modal::Form(form)), Action::Choose(c)) => {
-            if form.choose(c) {
-                // Quick entry: after the kind, straight to the note (the
-                // date already holds today).
-                if form.quick {
-                    form.focus = form.fields.len() - 1;
-                } else {
-                    form.next();
-                }
+            let chosen = form.choose(c);
+            // Quick entry: after the kind, straight to the note (the date
+            // already holds today).
+            if chosen && form.quick {
+                form.focus = form.fields.len() - 1;
+            } else if chosen {
+                form.next();
             }
         }
         (Some(Modal::Form(form)), Action::Cycle(step)) => form.cycle(step),
@@ -756,12 +835,17 @@ fn open_activity_form(app: &mut App, existing: Option<Activity>) {
     let (leader, kind, date, note) = match &existing {
         Some(a) => (
             app.data.leader_name(a.leader).to_string(),
-            ActivityKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0),
+            ActivityKind::ALL
+                .iter()
+                .position(|k| *k == a.kind)
+                .unwrap_or(0),
             a.date.to_string(),
             a.note.clone().unwrap_or_default(),
         ),
         None => (
-            app.preselected_leader().map(|l| l.name.clone()).unwrap_or_default(),
+            app.preselected_leader()
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
             0,
             app.today.to_string(),
             String::new(),
@@ -785,7 +869,10 @@ fn open_activity_form(app: &mut App, existing: Option<Activity>) {
 
 fn open_new_problem(app: &mut App) {
     let t = app.text();
-    let leader = app.preselected_leader().map(|l| l.name.clone()).unwrap_or_default();
+    let leader = app
+        .preselected_leader()
+        .map(|l| l.name.clone())
+        .unwrap_or_default();
     let fields = vec![
         FormField::new(t.f_leader, FieldKind::Leader, &leader),
         FormField::choice(t.f_category, Choice::Category, 0),
@@ -819,10 +906,17 @@ fn undo(app: &mut App, backend: &dyn Backend) {
 /// Reads a date field the way quick entry accepts it.
 fn parse_date(app: &App, input: &str) -> Result<NaiveDate, String> {
     date::parse(input, app.today, DateForms::Quick).map_err(|problem| match problem {
-        DateProblem::Unreadable => {
-            fill(app.text().bad_date, &[&input.trim(), &errors::quick_date_forms(app.lang)])
-        }
-        DateProblem::OutOfRange => errors::domain(app.lang, &DomainError::Date { input: input.to_string(), problem }),
+        DateProblem::Unreadable => fill(
+            app.text().bad_date,
+            &[&input.trim(), &errors::quick_date_forms(app.lang)],
+        ),
+        DateProblem::OutOfRange => errors::domain(
+            app.lang,
+            &DomainError::Date {
+                input: input.to_string(),
+                problem,
+            },
+        ),
     })
 }
 
@@ -854,7 +948,13 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
             let date = parse_date(app, form.value(2))?;
             let note = optional(form.value(3));
             if let Purpose::EditActivity(old) = &form.purpose {
-                let changed = Activity { leader: who, kind, date, note, ..(**old).clone() };
+                let changed = Activity {
+                    leader: who,
+                    kind,
+                    date,
+                    note,
+                    ..(**old).clone()
+                };
                 let before = backend.update_activity(changed).map_err(to_line)?;
                 app.undo = Some(Undo::Edited(before));
             } else {
@@ -895,7 +995,9 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
         }
         Purpose::Solve(id) => {
             let date = parse_date(app, form.value(0))?;
-            backend.solve_problem(*id, date, optional(form.value(1))).map_err(to_line)?;
+            backend
+                .solve_problem(*id, date, optional(form.value(1)))
+                .map_err(to_line)?;
             Ok(t.msg_solved)
         }
         Purpose::AddLeader => {
@@ -932,8 +1034,14 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
             let who = leader(0)?;
             let to = branch(1)?;
             let from = parse_date(app, form.value(2))?;
-            let years: u32 = form.value(3).trim().parse().map_err(|_| t.msg_bad_number.to_string())?;
-            backend.assign_point(who, to, from, years).map_err(to_line)?;
+            let years: u32 = form
+                .value(3)
+                .trim()
+                .parse()
+                .map_err(|_| t.msg_bad_number.to_string())?;
+            backend
+                .assign_point(who, to, from, years)
+                .map_err(to_line)?;
             Ok(t.msg_saved)
         }
         Purpose::Review(who) => {

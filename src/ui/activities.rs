@@ -17,43 +17,69 @@ use crate::i18n::{Label, fill};
 pub fn summary(a: &Activity) -> String {
     match &a.note {
         Some(n) => n.clone(),
-        None => [&a.findings, &a.actions].into_iter().flatten().cloned().collect::<Vec<_>>().join("；"),
+        None => [&a.findings, &a.actions]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("；"),
     }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
     let [top, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let who = app.filter_leader.map_or(t.all_leaders, |id| app.data.leader_name(id));
+    let who = app
+        .filter_leader
+        .map_or(t.all_leaders, |id| app.data.leader_name(id));
     let filter = fill(t.filter_leader, &[&who]);
     let prefix = format!("{filter}   {}", t.search_label);
-    let mut spans = vec![Span::raw(prefix.clone()), Span::styled(app.search.value().to_string(), theme.key())];
-    spans.push(Span::styled(format!("   {}", fill(t.count, &[&app.visible.len()])), theme.dim()));
+    let mut spans = vec![
+        Span::raw(prefix.clone()),
+        Span::styled(app.search.value().to_string(), theme.key()),
+    ];
+    spans.push(Span::styled(
+        format!("   {}", fill(t.count, &[&app.visible.len()])),
+        theme.dim(),
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), top);
     if app.searching && app.modal.is_none() {
         let x = top.x + (prefix.width() + app.search.visual_cursor()) as u16;
         frame.set_cursor_position((x.min(top.right().saturating_sub(1)), top.y));
     }
     if app.visible.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled(t.no_activities, theme.dim())), list);
+        frame.render_widget(
+            Paragraph::new(Line::styled(t.no_activities, theme.dim())),
+            list,
+        );
         return;
     }
     let wide = area.width >= 100;
     let height = list.height.saturating_sub(1) as usize;
     let first = window(app.act_sel, height);
-    let rows = app.visible.iter().enumerate().skip(first).take(height).map(|(row, index)| {
-        let a = &app.data.activities[*index];
-        let selected = row == app.act_sel;
-        let r = Row::new(vec![
-            Line::styled(mark(selected), theme.selected()),
-            Line::raw(a.date.to_string()),
-            Line::raw(app.data.leader_name(a.leader).to_string()),
-            Line::raw(a.kind.label(app.lang)),
-            Line::raw(app.data.point_short(a.point).to_string()),
-            Line::raw(summary(a)),
-        ]);
-        if selected { r.style(theme.selected()) } else { r }
-    });
+    let rows = app
+        .visible
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(row, index)| {
+            let a = &app.data.activities[*index];
+            let selected = row == app.act_sel;
+            let r = Row::new(vec![
+                Line::styled(mark(selected), theme.selected()),
+                Line::raw(a.date.to_string()),
+                Line::raw(app.data.leader_name(a.leader).to_string()),
+                Line::raw(a.kind.label(app.lang)),
+                Line::raw(app.data.point_short(a.point).to_string()),
+                Line::raw(summary(a)),
+            ]);
+            if selected {
+                r.style(theme.selected())
+            } else {
+                r
+            }
+        });
     let widths = [
         Constraint::Length(1),
         Constraint::Length(10),
@@ -62,7 +88,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(if wide { 16 } else { 14 }),
         Constraint::Fill(1),
     ];
-    let header =
-        Row::new(vec!["", t.col_date, t.col_leader, t.col_kind, t.col_point, t.col_text]).style(theme.heading());
+    let header = Row::new(vec![
+        "",
+        t.col_date,
+        t.col_leader,
+        t.col_kind,
+        t.col_point,
+        t.col_text,
+    ])
+    .style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), list);
 }

@@ -40,8 +40,14 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     contexts
         .into_iter()
         .map(|ctx| {
-            let mut spans = vec![Span::styled(format!("{}  ", context_name(app, ctx)), theme.heading())];
-            for (i, (keys, desc)) in widgets::key_groups(app, &[ctx], false).into_iter().enumerate() {
+            let mut spans = vec![Span::styled(
+                format!("{}  ", context_name(app, ctx)),
+                theme.heading(),
+            )];
+            for (i, (keys, desc)) in widgets::key_groups(app, &[ctx], false)
+                .into_iter()
+                .enumerate()
+            {
                 if i > 0 {
                     spans.push(Span::styled(" · ", theme.dim()));
                 }
@@ -62,16 +68,29 @@ pub fn rule_lines(app: &App) -> Vec<String> {
     for rule in RuleId::LEADER {
         let target = targets.get(Role::Secretary, rule);
         if rule == RuleId::ProblemsSolved {
-            out.push(fill(t.help_problems_rule, &[&rule.label(lang), &target.min, &target.full]));
+            out.push(fill(
+                t.help_problems_rule,
+                &[&rule.label(lang), &target.min, &target.full],
+            ));
         } else {
             let kinds: Vec<&str> = rule.counted_kinds().iter().map(|k| k.label(lang)).collect();
-            out.push(fill(t.help_rule, &[&rule.label(lang), &target.min, &kinds.join(lang.pick("、", ", "))]));
+            out.push(fill(
+                t.help_rule,
+                &[
+                    &rule.label(lang),
+                    &target.min,
+                    &kinds.join(lang.pick("、", ", ")),
+                ],
+            ));
         }
     }
     for rule in RuleId::BUREAU {
         let target = targets.get(Role::Secretary, rule);
         let event = rule.counted_event().map_or("", |e| e.label(lang));
-        out.push(fill(t.help_bureau_rule, &[&rule.label(lang), &target.min, &event]));
+        out.push(fill(
+            t.help_bureau_rule,
+            &[&rule.label(lang), &target.min, &event],
+        ));
     }
     out
 }
@@ -84,9 +103,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|r| (r.width() as u16).div_ceil(area.width.max(1)).max(1))
         .sum::<u16>()
         + 1;
-    let [keys_area, rules_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(rules_height.min(area.height / 2))]).areas(area);
-    frame.render_widget(Paragraph::new(key_lines(app, theme)).wrap(Wrap { trim: false }), keys_area);
+    let [keys_area, rules_area] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(rules_height.min(area.height / 2)),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(key_lines(app, theme)).wrap(Wrap { trim: false }),
+        keys_area,
+    );
     let mut lines = vec![Line::styled(t.help_rules_heading, theme.heading())];
     lines.extend(rules.into_iter().map(Line::raw));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rules_area);

@@ -18,7 +18,9 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -52,7 +54,11 @@ pub fn run(backend: &dyn Backend, options: Options) -> io::Result<()> {
             return Err(e);
         }
     };
-    let settings = Settings { lang: options.lang, read_only: options.read_only, today: options.today };
+    let settings = Settings {
+        lang: options.lang,
+        read_only: options.read_only,
+        today: options.today,
+    };
     let result = event_loop(&mut terminal, backend, settings, &theme);
     let restored = restore();
     result.and(restored)
@@ -68,7 +74,12 @@ fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 /// Puts the terminal back as the shell expects it. Safe to call twice.
 fn restore() -> io::Result<()> {
     let raw = disable_raw_mode();
-    let screen = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
+    let screen = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    );
     raw.and(screen)
 }
 
@@ -88,7 +99,11 @@ fn event_loop(
     theme: &Theme,
 ) -> io::Result<()> {
     let mut app = App::new(backend, settings);
-    tracing::info!(year = app.year, read_only = app.read_only, "workbench opened");
+    tracing::info!(
+        year = app.year,
+        read_only = app.read_only,
+        "workbench opened"
+    );
     while !app.quit {
         terminal.draw(|frame| draw(frame, &app, theme))?;
         // Redraws only after an event: a resize is an event too.
@@ -106,14 +121,27 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     let t = app.text();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let text = Paragraph::new(t.too_small).wrap(Wrap { trim: true }).style(theme.warn());
+        let text = Paragraph::new(t.too_small)
+            .wrap(Wrap { trim: true })
+            .style(theme.warn());
         let y = area.height / 2;
-        frame.render_widget(text, Rect { y: area.y + y, height: area.height - y, ..area });
+        frame.render_widget(
+            text,
+            Rect {
+                y: area.y + y,
+                height: area.height - y,
+                ..area
+            },
+        );
         return;
     }
-    let [header, body, status, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)])
-            .areas(area);
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     draw_header(frame, header, app, theme);
     match app.screen {
         Screen::Board => board::draw(frame, body, app, theme),
@@ -142,7 +170,10 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let name = screen.name(app.lang);
         // The current screen is bracketed, not only highlighted.
         if *screen == app.screen {
-            spans.push(Span::styled(format!("[{} {}]", i + 1, name), theme.selected()));
+            spans.push(Span::styled(
+                format!("[{} {}]", i + 1, name),
+                theme.selected(),
+            ));
         } else {
             spans.push(Span::styled(format!(" {} {} ", i + 1, name), theme.dim()));
         }
@@ -151,7 +182,10 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     spans.push(Span::styled(fill(t.year, &[&app.year]), theme.heading()));
     if app.read_only {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(format!("[{}]", t.read_only_badge), theme.warn()));
+        spans.push(Span::styled(
+            format!("[{}]", t.read_only_badge),
+            theme.warn(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

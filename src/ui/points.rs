@@ -14,43 +14,55 @@ use crate::i18n::Label;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
-    let table_height = (app.point_rows.len() as u16 + 1).min(area.height.saturating_sub(3)).max(2);
+    let table_height = (app.point_rows.len() as u16 + 1)
+        .min(area.height.saturating_sub(3))
+        .max(2);
     let [table_area, branches_area] =
         Layout::vertical([Constraint::Length(table_height), Constraint::Min(1)]).areas(area);
     let height = table_area.height.saturating_sub(1) as usize;
     let first = window(app.point_sel, height);
-    let rows = app.point_rows.iter().enumerate().skip(first).take(height).map(|(row, point_row)| {
-        let selected = row == app.point_sel;
-        let cells = match *point_row {
-            PointRow::Point(i) => {
-                let p = &app.data.points[i];
-                let branch = app.data.branch(p.branch).map_or("", |b| b.short.as_str());
-                let due = review_due(p, app.today);
-                vec![
-                    Line::styled(mark(selected), theme.selected()),
-                    Line::raw(app.data.leader_name(p.leader).to_string()),
-                    Line::raw(branch.to_string()),
-                    Line::raw(p.start.to_string()),
-                    Line::raw(format!("{} – {}", p.cycle_start, p.cycle_end())),
-                    if due {
-                        Line::styled(format!("! {}", t.review_due), theme.pace(Pace::Behind))
-                    } else {
-                        Line::raw(p.state.label(app.lang))
-                    },
-                ]
+    let rows = app
+        .point_rows
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(row, point_row)| {
+            let selected = row == app.point_sel;
+            let cells = match *point_row {
+                PointRow::Point(i) => {
+                    let p = &app.data.points[i];
+                    let branch = app.data.branch(p.branch).map_or("", |b| b.short.as_str());
+                    let due = review_due(p, app.today);
+                    vec![
+                        Line::styled(mark(selected), theme.selected()),
+                        Line::raw(app.data.leader_name(p.leader).to_string()),
+                        Line::raw(branch.to_string()),
+                        Line::raw(p.start.to_string()),
+                        Line::raw(format!("{} – {}", p.cycle_start, p.cycle_end())),
+                        if due {
+                            Line::styled(format!("! {}", t.review_due), theme.pace(Pace::Behind))
+                        } else {
+                            Line::raw(p.state.label(app.lang))
+                        },
+                    ]
+                }
+                PointRow::Leader(i) => {
+                    let l = &app.data.leaders[i];
+                    vec![
+                        Line::styled(mark(selected), theme.selected()),
+                        Line::raw(l.name.clone()),
+                        Line::styled(t.no_point, theme.dim()),
+                    ]
+                }
+            };
+            let r = Row::new(cells);
+            if selected {
+                r.style(theme.selected())
+            } else {
+                r
             }
-            PointRow::Leader(i) => {
-                let l = &app.data.leaders[i];
-                vec![
-                    Line::styled(mark(selected), theme.selected()),
-                    Line::raw(l.name.clone()),
-                    Line::styled(t.no_point, theme.dim()),
-                ]
-            }
-        };
-        let r = Row::new(cells);
-        if selected { r.style(theme.selected()) } else { r }
-    });
+        });
     let widths = [
         Constraint::Length(1),
         Constraint::Length(8),
@@ -59,17 +71,30 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(23),
         Constraint::Fill(1),
     ];
-    let header = Row::new(vec!["", t.col_leader, t.col_point, t.col_start, t.col_cycle, t.col_state])
-        .style(theme.heading());
+    let header = Row::new(vec![
+        "",
+        t.col_leader,
+        t.col_point,
+        t.col_start,
+        t.col_cycle,
+        t.col_state,
+    ])
+    .style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), table_area);
 
-    let mut lines = vec![Line::raw(""), Line::styled(t.branches_heading, theme.heading())];
+    let mut lines = vec![
+        Line::raw(""),
+        Line::styled(t.branches_heading, theme.heading()),
+    ];
     if app.data.branches.is_empty() {
         lines.push(Line::styled(t.no_branches, theme.dim()));
     }
     let room = branches_area.height.saturating_sub(2) as usize;
     lines.extend(app.data.branches.iter().take(room).map(|b| {
-        Line::from(vec![Span::raw(format!("  {}  ", b.short)), Span::styled(b.name.clone(), theme.dim())])
+        Line::from(vec![
+            Span::raw(format!("  {}  ", b.short)),
+            Span::styled(b.name.clone(), theme.dim()),
+        ])
     }));
     frame.render_widget(Paragraph::new(lines), branches_area);
 }

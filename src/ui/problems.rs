@@ -15,35 +15,70 @@ use crate::i18n::Label;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
     if app.problem_order.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled(t.no_problems, theme.dim())), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(t.no_problems, theme.dim())),
+            area,
+        );
         return;
     }
     let wide = area.width >= 100;
     let height = area.height.saturating_sub(1) as usize;
     let first = window(app.prob_sel, height);
-    let rows = app.problem_order.iter().enumerate().skip(first).take(height).map(|(row, index)| {
-        let p = &app.data.problems[*index];
-        let previous = row.checked_sub(1).map(|r| &app.data.problems[app.problem_order[r]]);
-        let new_group = previous.is_none_or(|q| q.point != p.point || q.state.eq(&ProblemState::Solved) != (p.state == ProblemState::Solved));
-        let solved = p.state == ProblemState::Solved;
-        let state_style = theme.pace(if solved { Pace::Met } else { Pace::Behind });
-        let selected = row == app.prob_sel;
-        let date = |d: chrono::NaiveDate| if wide { d.to_string() } else { d.format("%m-%d").to_string() };
-        let mut cells = vec![
-            Line::styled(mark(selected), theme.selected()),
-            Line::styled(format!("{} {}", if solved { "✓" } else { "○" }, p.state.label(app.lang)), state_style),
-            Line::raw(if new_group { app.data.point_short(p.point).to_string() } else { String::new() }),
-            Line::raw(app.data.leader_name(p.leader).to_string()),
-        ];
-        if wide {
-            cells.push(Line::raw(p.category.label(app.lang)));
-        }
-        cells.push(Line::raw(p.description.clone()));
-        cells.push(Line::raw(date(p.found)));
-        cells.push(Line::raw(p.solved.map(date).unwrap_or_default()));
-        let r = Row::new(cells);
-        if selected { r.style(theme.selected()) } else { r }
-    });
+    let rows = app
+        .problem_order
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(height)
+        .map(|(row, index)| {
+            let p = &app.data.problems[*index];
+            let previous = row
+                .checked_sub(1)
+                .map(|r| &app.data.problems[app.problem_order[r]]);
+            let new_group = previous.is_none_or(|q| {
+                q.point != p.point
+                    || q.state.eq(&ProblemState::Solved) != (p.state == ProblemState::Solved)
+            });
+            let solved = p.state == ProblemState::Solved;
+            let state_style = theme.pace(if solved { Pace::Met } else { Pace::Behind });
+            let selected = row == app.prob_sel;
+            let date = |d: chrono::NaiveDate| {
+                if wide {
+                    d.to_string()
+                } else {
+                    d.format("%m-%d").to_string()
+                }
+            };
+            let mut cells = vec![
+                Line::styled(mark(selected), theme.selected()),
+                Line::styled(
+                    format!(
+                        "{} {}",
+                        if solved { "✓" } else { "○" },
+                        p.state.label(app.lang)
+                    ),
+                    state_style,
+                ),
+                Line::raw(if new_group {
+                    app.data.point_short(p.point).to_string()
+                } else {
+                    String::new()
+                }),
+                Line::raw(app.data.leader_name(p.leader).to_string()),
+            ];
+            if wide {
+                cells.push(Line::raw(p.category.label(app.lang)));
+            }
+            cells.push(Line::raw(p.description.clone()));
+            cells.push(Line::raw(date(p.found)));
+            cells.push(Line::raw(p.solved.map(date).unwrap_or_default()));
+            let r = Row::new(cells);
+            if selected {
+                r.style(theme.selected())
+            } else {
+                r
+            }
+        });
     let date_width = if wide { 10 } else { 5 };
     let mut widths = vec![
         Constraint::Length(1),
@@ -56,7 +91,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         widths.push(Constraint::Length(16));
         header.push(t.col_category);
     }
-    widths.extend([Constraint::Fill(1), Constraint::Length(date_width), Constraint::Length(date_width)]);
+    widths.extend([
+        Constraint::Fill(1),
+        Constraint::Length(date_width),
+        Constraint::Length(date_width),
+    ]);
     header.extend([t.col_description, t.col_found, t.col_solved]);
-    frame.render_widget(Table::new(rows, widths).header(Row::new(header).style(theme.heading())), area);
+    frame.render_widget(
+        Table::new(rows, widths).header(Row::new(header).style(theme.heading())),
+        area,
+    );
 }

@@ -16,7 +16,7 @@ use crate::domain::lookup;
 /// The first row of the page holding `selected`, for lists `height` rows
 /// high. Paging keeps drawing stateless: only the visible rows are built.
 pub fn window(selected: usize, height: usize) -> usize {
-    if height == 0 { 0 } else { (selected / height) * height }
+    selected.checked_div(height).map_or(0, |page| page * height)
 }
 
 /// The selection mark column.
@@ -26,13 +26,24 @@ pub fn mark(selected: bool) -> &'static str {
 
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(m) = &app.message {
-        let (symbol, style) = if m.error { ("! ", theme.error()) } else { ("✓ ", theme.info()) };
-        frame.render_widget(Paragraph::new(Line::styled(format!("{symbol}{}", m.text), style)), area);
+        let (symbol, style) = if m.error {
+            ("! ", theme.error())
+        } else {
+            ("✓ ", theme.info())
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("{symbol}{}", m.text), style)),
+            area,
+        );
     }
 }
 
 /// The bindings of `ctxs` grouped by what they do: ("Ctrl-g/Esc", "cancel").
-pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(String, &'static str)> {
+pub fn key_groups(
+    app: &App,
+    ctxs: &[keymap::Ctx],
+    footer_only: bool,
+) -> Vec<(String, &'static str)> {
     let t = app.text();
     let mut groups: Vec<(String, &'static str)> = Vec::new();
     for b in keymap::bindings(ctxs).filter(|b| b.footer || !footer_only) {
@@ -64,7 +75,12 @@ pub fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
-    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
 }
 
 pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -73,7 +89,8 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rect = centered(area, width, 3);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(Line::styled(text, theme.warn())).block(Block::default().borders(Borders::ALL)),
+        Paragraph::new(Line::styled(text, theme.warn()))
+            .block(Block::default().borders(Borders::ALL)),
         rect,
     );
 }
@@ -82,10 +99,12 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
     let t = app.text();
     let found = match kind {
-        FieldKind::Leader => {
-            Some(lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title)))
+        FieldKind::Leader => Some(
+            lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title)),
+        ),
+        FieldKind::Branch => {
+            Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone()))
         }
-        FieldKind::Branch => Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone())),
         FieldKind::OptionalBranch if !value.trim().is_empty() => {
             Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone()))
         }
@@ -102,7 +121,12 @@ fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
 /// there).
 pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &Theme) {
     let t = app.text();
-    let label_width = form.fields.iter().map(|f| f.label.width()).max().unwrap_or(0) as u16;
+    let label_width = form
+        .fields
+        .iter()
+        .map(|f| f.label.width())
+        .max()
+        .unwrap_or(0) as u16;
     let width = area.width.saturating_sub(4).min(76);
     let inner_width = width.saturating_sub(2);
     let mut lines: Vec<Line> = Vec::new();
@@ -110,14 +134,28 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
     let value_x = 2 + label_width + 2;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
-        let mark_style = if focused { theme.selected() } else { theme.dim() };
+        let mark_style = if focused {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
         let mut spans = vec![
             Span::styled(format!("{} ", mark(focused)), mark_style),
-            Span::styled(format!("{:<w$}  ", field.label, w = label_width as usize - extra(field.label)), mark_style),
+            Span::styled(
+                format!(
+                    "{:<w$}  ",
+                    field.label,
+                    w = label_width as usize - extra(field.label)
+                ),
+                mark_style,
+            ),
         ];
         match field.kind {
             FieldKind::Choice(choice) => {
-                spans.push(Span::styled(choice.label(field.choice, app.lang), theme.selected()));
+                spans.push(Span::styled(
+                    choice.label(field.choice, app.lang),
+                    theme.selected(),
+                ));
                 lines.push(Line::from(spans));
                 // Every choice with its key, wrapped under the field.
                 let mut row: Vec<Span> = vec![Span::raw(" ".repeat(value_x as usize))];
@@ -133,8 +171,16 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                     let chosen = k == field.choice;
                     row.push(Span::styled(key.to_string(), theme.key()));
                     row.push(Span::styled(
-                        if chosen { format!("[{label}] ") } else { format!(" {label}  ") },
-                        if chosen { theme.selected() } else { Style::default() },
+                        if chosen {
+                            format!("[{label}] ")
+                        } else {
+                            format!(" {label}  ")
+                        },
+                        if chosen {
+                            theme.selected()
+                        } else {
+                            Style::default()
+                        },
                     ));
                     used += piece;
                 }
@@ -148,7 +194,8 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                 if let Some(r) = resolution(app, field.kind, field.value()) {
                     spans.push(Span::styled(format!("  {r}"), theme.dim()));
                 }
-                if matches!(field.kind, FieldKind::Optional) && field.value().is_empty() && !focused {
+                if matches!(field.kind, FieldKind::Optional) && field.value().is_empty() && !focused
+                {
                     spans.push(Span::styled(t.optional, theme.dim()));
                 }
                 if focused {
@@ -165,18 +212,36 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
     if let Some(e) = &form.error {
         notes.push(Line::styled(format!("! {e}"), theme.error()));
     }
-    notes.push(Line::styled(if form.quick { t.form_hint_quick } else { t.form_hint_step }, theme.dim()));
-    let wrapped: u16 = notes.iter().map(|l| (l.width() as u16).div_ceil(inner_width.max(1)).max(1)).sum();
+    notes.push(Line::styled(
+        if form.quick {
+            t.form_hint_quick
+        } else {
+            t.form_hint_step
+        },
+        theme.dim(),
+    ));
+    let wrapped: u16 = notes
+        .iter()
+        .map(|l| (l.width() as u16).div_ceil(inner_width.max(1)).max(1))
+        .sum();
     let fields_height = lines.len() as u16;
     let rect = centered(area, width, fields_height + wrapped + 2);
     frame.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(format!(" {} ", form.title), theme.heading()));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", form.title), theme.heading()));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let fields_area = Rect { height: fields_height.min(inner.height), ..inner };
+    let fields_area = Rect {
+        height: fields_height.min(inner.height),
+        ..inner
+    };
     frame.render_widget(Paragraph::new(lines), fields_area);
-    let notes_area =
-        Rect { y: inner.y + fields_area.height, height: inner.height - fields_area.height, ..inner };
+    let notes_area = Rect {
+        y: inner.y + fields_area.height,
+        height: inner.height - fields_area.height,
+        ..inner
+    };
     frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: false }), notes_area);
     if let Some((x, y)) = cursor {
         let x = (inner.x + x).min(inner.right().saturating_sub(1));
