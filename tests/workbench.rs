@@ -577,3 +577,56 @@ fn only_key_presses_count() {
     b.press(KeyCode::Char('q'));
     assert!(b.app.quit);
 }
+
+#[test]
+fn no_color_keeps_the_symbols_and_drops_the_colours() {
+    use ratatui::style::Color;
+    let b = open(Lang::Zh, true, false);
+    let draw = |theme: Theme| {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| ui::draw(f, &b.app, &theme)).unwrap();
+        terminal
+    };
+    let coloured = draw(Theme { color: true });
+    let plain = draw(Theme::plain());
+    let colours = |t: &Terminal<TestBackend>| {
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count()
+    };
+    assert!(colours(&coloured) > 0);
+    assert_eq!(colours(&plain), 0);
+    // The same marks either way: pace symbols and the selected row.
+    assert_eq!(screen_text(&coloured), screen_text(&plain));
+    let text = screen_text(&plain);
+    assert!(
+        text.contains("▶ 瑞林")
+            && text.contains("! 0/2")
+            && text.contains("· 1/2")
+            && text.contains("✓ 2/2")
+    );
+}
+
+#[test]
+fn adding_a_problem_with_keys() {
+    let mut b = open(Lang::Zh, true, false);
+    let before = b.store.problems().unwrap().len();
+    b.press(KeyCode::Char('3'));
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Char('2')); // 组织生活不规范, then on to the description
+    b.type_text("三会一课不规范");
+    b.press(KeyCode::Enter); // to the date (today)
+    b.press(KeyCode::Enter); // save
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let problems = b.store.problems().unwrap();
+    assert_eq!(problems.len(), before + 1);
+    let new = problems
+        .iter()
+        .find(|p| p.description == "三会一课不规范")
+        .unwrap();
+    assert_eq!((new.leader, new.found), (2, today()));
+    assert!(b.screen_text(80, 24).contains("三会一课不规范"));
+}
