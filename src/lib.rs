@@ -7,3 +7,5 @@ pub mod error;
 pub mod store;
 pub mod demo;
 pub mod i18n;
+pub mod cli;
+pub mod paths;
