@@ -36,7 +36,10 @@ fn today(lang: Lang) -> Result<NaiveDate, Failure> {
     let now = chrono::Local::now().date_naive();
     match std::env::var(TODAY_VAR) {
         Ok(s) if !s.trim().is_empty() => date::parse(&s, now, DateForms::Full).map_err(|problem| {
-            let e = branchlink::domain::DomainError::Date { input: s.clone(), problem };
+            let e = branchlink::domain::DomainError::Date {
+                input: s.clone(),
+                problem,
+            };
             Failure(format!("{TODAY_VAR}: {}", errors::domain(lang, &e)))
         }),
         _ => Ok(now),
@@ -56,7 +59,11 @@ fn start(cli: Cli) -> Result<String, Failure> {
         )
     })?;
     let store = Store::open(&db).map_err(|e| Failure(errors::store(lang, &e)))?;
-    let cx = Context { backend: &store, lang, today };
+    let cx = Context {
+        backend: &store,
+        lang,
+        today,
+    };
     match cli.command {
         Some(command) => run(&cx, command),
         None => {

@@ -16,7 +16,10 @@ pub fn table(header: Vec<&str>, rows: Vec<Vec<String>>) -> String {
         t.add_row(r);
     }
     // comfy-table pads the last column too; trailing spaces help nobody.
-    t.lines().map(|l| l.trim_end().to_string()).collect::<Vec<_>>().join("\n")
+    t.lines()
+        .map(|l| l.trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub fn json(value: &impl Serialize) -> String {

@@ -44,8 +44,12 @@ impl Context<'_> {
     fn date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
         match input {
             None => Ok(self.today),
-            Some(s) => date::parse(s, self.today, DateForms::Full)
-                .map_err(|problem| self.fail(DomainError::Date { input: s.to_string(), problem })),
+            Some(s) => date::parse(s, self.today, DateForms::Full).map_err(|problem| {
+                self.fail(DomainError::Date {
+                    input: s.to_string(),
+                    problem,
+                })
+            }),
         }
     }
 
@@ -76,7 +80,12 @@ pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
     match command {
         Command::Demo => {
             let loaded = crate::demo::load(cx.backend).map_err(|e| cx.fail(e))?;
-            Ok(if loaded { cx.text().demo_loaded } else { cx.text().demo_already }.to_string())
+            Ok(if loaded {
+                cx.text().demo_loaded
+            } else {
+                cx.text().demo_already
+            }
+            .to_string())
         }
         Command::Leader(c) => leader(cx, c),
         Command::Branch(c) => branch(cx, c),
@@ -97,10 +106,17 @@ pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
 fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
     let t = cx.text();
     match c {
-        LeaderCmd::Add { name, title, role, own_branch, from } => {
+        LeaderCmd::Add {
+            name,
+            title,
+            role,
+            own_branch,
+            from,
+        } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 Failure(fill(
-                    cx.lang.pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
+                    cx.lang
+                        .pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
                     &[&crate::domain::text::printable(&role), &Role::accepted()],
                 ))
             })?;
@@ -126,8 +142,10 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
                 return Ok(json(&leaders));
             }
             let branches = cx.backend.branches().map_err(|e| cx.fail(e))?;
-            let branch_name =
-                |id: Option<u64>| id.and_then(|id| branches.iter().find(|b| b.id == id)).map(|b| b.short.clone());
+            let branch_name = |id: Option<u64>| {
+                id.and_then(|id| branches.iter().find(|b| b.id == id))
+                    .map(|b| b.short.clone())
+            };
             let rows = leaders
                 .iter()
                 .map(|l| {
@@ -145,24 +163,45 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
                     ]
                 })
                 .collect();
-            Ok(list(t, vec![t.h_id, t.h_name, t.h_title, t.h_role, t.h_own_branch, t.h_in_post], rows))
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_name, t.h_title, t.h_role, t.h_own_branch, t.h_in_post],
+                rows,
+            ))
         }
     }
 }
 
 fn list(t: &crate::i18n::cli::CliText, header: Vec<&str>, rows: Vec<Vec<String>>) -> String {
-    if rows.is_empty() { t.nothing.to_string() } else { table(header, rows) }
+    if rows.is_empty() {
+        t.nothing.to_string()
+    } else {
+        table(header, rows)
+    }
 }
 
 fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
     let t = cx.text();
     match c {
-        BranchCmd::Add { name, short, category, parent, weakness } => {
+        BranchCmd::Add {
+            name,
+            short,
+            category,
+            parent,
+            weakness,
+        } => {
             let weaknesses = weakness
                 .iter()
                 .map(|w| Weakness::parse(w).ok_or_else(|| cx.fail(DomainError::UnknownWeakness(w.clone()))))
                 .collect::<Result<Vec<_>, _>>()?;
-            let b = Branch { id: 0, name, short: short.unwrap_or_default(), parent, category, weaknesses };
+            let b = Branch {
+                id: 0,
+                name,
+                short: short.unwrap_or_default(),
+                parent,
+                category,
+                weaknesses,
+            };
             let b = cx.backend.add_branch(b).map_err(|e| cx.fail(e))?;
             Ok(fill(t.branch_added, &[&b.name, &b.id]))
         }
@@ -179,11 +218,19 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
                         b.short.clone(),
                         b.name.clone(),
                         b.category.clone().unwrap_or_default(),
-                        b.weaknesses.iter().map(|w| w.label(cx.lang)).collect::<Vec<_>>().join("、"),
+                        b.weaknesses
+                            .iter()
+                            .map(|w| w.label(cx.lang))
+                            .collect::<Vec<_>>()
+                            .join("、"),
                     ]
                 })
                 .collect();
-            Ok(list(t, vec![t.h_id, t.h_short, t.h_name, t.h_category, t.h_weakness], rows))
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_short, t.h_name, t.h_category, t.h_weakness],
+                rows,
+            ))
         }
     }
 }
@@ -191,12 +238,23 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
 fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
     let t = cx.text();
     match c {
-        PointCmd::Assign { leader, branch, from, years } => {
+        PointCmd::Assign {
+            leader,
+            branch,
+            from,
+            years,
+        } => {
             let l = cx.leader(&leader)?;
             let b = cx.branch(&branch)?;
             let from = cx.date(from.as_deref())?;
-            let p = cx.backend.assign_point(l.id, b.id, from, years).map_err(|e| cx.fail(e))?;
-            Ok(fill(t.point_assigned, &[&l.name, &b.short, &p.start, &p.cycle_end(), &p.id]))
+            let p = cx
+                .backend
+                .assign_point(l.id, b.id, from, years)
+                .map_err(|e| cx.fail(e))?;
+            Ok(fill(
+                t.point_assigned,
+                &[&l.name, &b.short, &p.start, &p.cycle_end(), &p.id],
+            ))
         }
         PointCmd::List(f) => {
             let points = cx.backend.points().map_err(|e| cx.fail(e))?;
@@ -224,12 +282,25 @@ fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
                     ]
                 })
                 .collect();
-            Ok(list(t, vec![t.h_id, t.h_leader, t.h_branch, t.h_start, t.h_cycle_end, t.h_state], rows))
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_leader, t.h_branch, t.h_start, t.h_cycle_end, t.h_state],
+                rows,
+            ))
         }
-        PointCmd::Review { leader, transformed, keep: _, date } => {
+        PointCmd::Review {
+            leader,
+            transformed,
+            keep: _,
+            date,
+        } => {
             let l = cx.leader(&leader)?;
             let date = cx.date(date.as_deref())?;
-            let review = if transformed { Review::Transformed } else { Review::Continue };
+            let review = if transformed {
+                Review::Transformed
+            } else {
+                Review::Continue
+            };
             let p = cx.backend.review_point(l.id, review, date).map_err(|e| cx.fail(e))?;
             let branch = cx.branch(&p.branch.to_string())?;
             Ok(match review {
@@ -237,7 +308,11 @@ fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
                 Review::Continue => fill(t.point_continued, &[&l.name, &branch.short, &p.cycle_end()]),
             })
         }
-        PointCmd::Handover { leader, successor, date } => {
+        PointCmd::Handover {
+            leader,
+            successor,
+            date,
+        } => {
             let l = cx.leader(&leader)?;
             let s = cx.leader(&successor)?;
             let date = cx.date(date.as_deref())?;
@@ -255,11 +330,31 @@ fn kind(cx: &Context<'_>, s: &str) -> Result<ActivityKind, Failure> {
 fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
     let t = cx.text();
     match c {
-        VisitCmd::Add { leader, kind: k, date, note, place, participants, findings, actions } => {
+        VisitCmd::Add {
+            leader,
+            kind: k,
+            date,
+            note,
+            place,
+            participants,
+            findings,
+            actions,
+        } => {
             let kind = kind(cx, &k)?;
             let l = cx.leader(&leader)?;
             let date = cx.date(date.as_deref())?;
-            let a = Activity { id: 0, date, leader: l.id, point: 0, kind, place, participants, findings, actions, note };
+            let a = Activity {
+                id: 0,
+                date,
+                leader: l.id,
+                point: 0,
+                kind,
+                place,
+                participants,
+                findings,
+                actions,
+                note,
+            };
             let a = cx.backend.add_activity(a).map_err(|e| cx.fail(e))?;
             Ok(fill(t.visit_added, &[&a.id, &a.date, &l.name, &a.kind.label(cx.lang)]))
         }
@@ -270,7 +365,10 @@ fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
                 Some(l) => Some(lookup::leader(&leaders, &l).map_err(|e| cx.fail(e))?.id),
                 None => None,
             };
-            let acts = cx.backend.activities(&ActivityFilter { year, leader }).map_err(|e| cx.fail(e))?;
+            let acts = cx
+                .backend
+                .activities(&ActivityFilter { year, leader })
+                .map_err(|e| cx.fail(e))?;
             if format == Format::Json {
                 return Ok(json(&acts));
             }
@@ -296,7 +394,11 @@ fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
                     ]
                 })
                 .collect();
-            Ok(list(t, vec![t.h_id, t.h_date, t.h_leader, t.h_kind, t.h_branch, t.h_text], rows))
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_date, t.h_leader, t.h_kind, t.h_branch, t.h_text],
+                rows,
+            ))
         }
         VisitCmd::Delete { id } => {
             let a = cx.backend.delete_activity(id).map_err(|e| cx.fail(e))?;
@@ -308,7 +410,13 @@ fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
 fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
     let t = cx.text();
     match c {
-        ProblemCmd::Add { leader, category, description, found, measures } => {
+        ProblemCmd::Add {
+            leader,
+            category,
+            description,
+            found,
+            measures,
+        } => {
             let category = ProblemCategory::parse(&category)
                 .ok_or_else(|| cx.fail(DomainError::UnknownCategory(category.clone())))?;
             let l = cx.leader(&leader)?;
@@ -331,8 +439,14 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
         ProblemCmd::Solve { id, date, measures } => {
             let date = cx.date(date.as_deref())?;
             // Checked here too so that a bad note is refused before anything is looked up.
-            crate::domain::text::clean_optional(measures.as_deref(), crate::domain::text::MAX_NOTE_CHARS)
-                .map_err(|problem| cx.fail(DomainError::Text { field: Field::Measures, problem }))?;
+            crate::domain::text::clean_optional(measures.as_deref(), crate::domain::text::MAX_NOTE_CHARS).map_err(
+                |problem| {
+                    cx.fail(DomainError::Text {
+                        field: Field::Measures,
+                        problem,
+                    })
+                },
+            )?;
             let p = cx.backend.solve_problem(id, date, measures).map_err(|e| cx.fail(e))?;
             Ok(fill(t.problem_solved, &[&p.id, &date]))
         }
@@ -340,7 +454,12 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
             let p = cx.backend.reopen_problem(id).map_err(|e| cx.fail(e))?;
             Ok(fill(t.problem_reopened, &[&p.id]))
         }
-        ProblemCmd::List { open, solved, year, format } => {
+        ProblemCmd::List {
+            open,
+            solved,
+            year,
+            format,
+        } => {
             let year = year.map(|y| validate::year(y).map_err(|e| cx.fail(e))).transpose()?;
             let mut problems = cx.backend.problems().map_err(|e| cx.fail(e))?;
             problems.retain(|p| {
@@ -361,7 +480,10 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
                 .map(|p| {
                     vec![
                         p.id.to_string(),
-                        leaders.iter().find(|l| l.id == p.leader).map_or("?".into(), |l| l.name.clone()),
+                        leaders
+                            .iter()
+                            .find(|l| l.id == p.leader)
+                            .map_or("?".into(), |l| l.name.clone()),
                         p.category.label(cx.lang).to_string(),
                         cell(&p.description, 24),
                         p.found.to_string(),
@@ -372,7 +494,15 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
                 .collect();
             Ok(list(
                 t,
-                vec![t.h_id, t.h_leader, t.h_category, t.h_description, t.h_found, t.h_state, t.h_solved],
+                vec![
+                    t.h_id,
+                    t.h_leader,
+                    t.h_category,
+                    t.h_description,
+                    t.h_found,
+                    t.h_state,
+                    t.h_solved,
+                ],
                 rows,
             ))
         }
@@ -385,7 +515,15 @@ fn event(cx: &Context<'_>, c: EventCmd) -> Outcome {
         EventCmd::Add { kind, date, note } => {
             let kind = EventKind::parse(&kind).ok_or_else(|| cx.fail(DomainError::UnknownEventKind(kind.clone())))?;
             let date = cx.date(date.as_deref())?;
-            let e = cx.backend.add_event(BureauEvent { id: 0, kind, date, note }).map_err(|e| cx.fail(e))?;
+            let e = cx
+                .backend
+                .add_event(BureauEvent {
+                    id: 0,
+                    kind,
+                    date,
+                    note,
+                })
+                .map_err(|e| cx.fail(e))?;
             Ok(fill(t.event_added, &[&e.id, &e.date, &e.kind.label(cx.lang)]))
         }
         EventCmd::List { year, format } => {
@@ -436,7 +574,11 @@ pub fn status(cx: &Context<'_>, year: i32, format: Format) -> Outcome {
             row
         })
         .collect();
-    let bureau_rows = s.bureau.iter().map(|r| vec![r.rule.label(cx.lang).to_string(), rule_cell(r)]).collect();
+    let bureau_rows = s
+        .bureau
+        .iter()
+        .map(|r| vec![r.rule.label(cx.lang).to_string(), rule_cell(r)])
+        .collect();
     Ok(format!(
         "{}\n\n{}\n\n{}\n{}",
         fill(t.status_heading, &[&year]),
@@ -451,15 +593,22 @@ fn export(cx: &Context<'_>, file: &Path) -> Outcome {
     let snapshot = cx.backend.export().map_err(|e| cx.fail(e))?;
     let shown = crate::domain::text::printable(&file.display().to_string());
     let text = serde_json::to_string_pretty(&snapshot).map_err(|e| Failure(e.to_string()))? + "\n";
-    write_atomically(file, text.as_bytes())
-        .map_err(|e| Failure(fill(t.cannot_write_file, &[&shown, &crate::domain::text::printable(&e.to_string())])))?;
+    write_atomically(file, text.as_bytes()).map_err(|e| {
+        Failure(fill(
+            t.cannot_write_file,
+            &[&shown, &crate::domain::text::printable(&e.to_string())],
+        ))
+    })?;
     Ok(fill(t.exported, &[&snapshot.record_count(), &shown]))
 }
 
 /// Writes a file so that a crash leaves either the old or the new content.
 fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile_in(dir)?;
     tmp.1.write_all(bytes)?;
     tmp.1.sync_all()?;
@@ -482,15 +631,21 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File
 fn import(cx: &Context<'_>, file: &Path) -> Outcome {
     let t = cx.text();
     let shown = crate::domain::text::printable(&file.display().to_string());
-    let too_big = std::fs::metadata(file).map(|m| m.len() > crate::store::MAX_IMPORT_BYTES).unwrap_or(false);
+    let too_big = std::fs::metadata(file)
+        .map(|m| m.len() > crate::store::MAX_IMPORT_BYTES)
+        .unwrap_or(false);
     if too_big {
         return Err(cx.fail(crate::error::StoreError::Import(format!(
             "{shown} is larger than {} bytes",
             crate::store::MAX_IMPORT_BYTES
         ))));
     }
-    let bytes = std::fs::read(file)
-        .map_err(|e| Failure(fill(t.cannot_read_file, &[&shown, &crate::domain::text::printable(&e.to_string())])))?;
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure(fill(
+            t.cannot_read_file,
+            &[&shown, &crate::domain::text::printable(&e.to_string())],
+        ))
+    })?;
     let snapshot = parse_snapshot(&bytes).map_err(|e| cx.fail(e))?;
     let n = cx.backend.import(snapshot).map_err(|e| cx.fail(e))?;
     Ok(fill(t.imported, &[&n]))

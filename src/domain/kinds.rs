@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(ActivityKind::parse("蹲点调研"), Some(ActivityKind::Research));
         assert_eq!(ActivityKind::parse("Spot-Check"), Some(ActivityKind::SpotCheck));
         assert_eq!(ActivityKind::parse("visit"), None);
-        assert_eq!(ProblemCategory::parse("巡视巡察发现问题"), Some(ProblemCategory::Inspection));
+        assert_eq!(
+            ProblemCategory::parse("巡视巡察发现问题"),
+            Some(ProblemCategory::Inspection)
+        );
         assert_eq!(EventKind::parse("thematic-study"), Some(EventKind::ThematicStudy));
     }
 
