@@ -1,11 +1,13 @@
 //! branchlink: a terminal workbench for the party-branch contact-point system
 //! (党支部工作联系点). See docs/ARCHITECTURE.md for the map.
 
-pub mod domain;
 pub mod api;
-pub mod error;
-pub mod store;
-pub mod demo;
-pub mod i18n;
 pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod paths;
+pub mod store;
 pub mod ui;

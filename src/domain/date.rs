@@ -185,7 +185,19 @@ mod tests {
     #[test]
     fn garbage_is_unreadable() {
         let t = TODAY();
-        for bad in ["", "tomorrow", "2020/09/10", "20200910", "2020-9-10", "-", "-x", "--3", "+3", "１２３４", "-99999"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "2020/09/10",
+            "20200910",
+            "2020-9-10",
+            "-",
+            "-x",
+            "--3",
+            "+3",
+            "１２３４",
+            "-99999",
+        ] {
             assert_eq!(parse(bad, t, DateForms::Quick), Err(DateProblem::Unreadable), "{bad:?}");
         }
     }

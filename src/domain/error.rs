@@ -47,7 +47,11 @@ pub enum DomainError {
     #[error("unknown {kind:?} {input:?}")]
     Unknown { kind: RecordKind, input: String },
     #[error("{input:?} matches several: {matches:?}")]
-    Ambiguous { kind: RecordKind, input: String, matches: Vec<String> },
+    Ambiguous {
+        kind: RecordKind,
+        input: String,
+        matches: Vec<String>,
+    },
     #[error("a {kind:?} named {name:?} already exists")]
     Duplicate { kind: RecordKind, name: String },
     #[error("unknown activity kind {0:?}")]

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $id:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$meta])*
+        // Renaming changes only the JSON spelling (to the stable ids);
+        // bincode stores the variant index, so stored data is unaffected.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -133,7 +136,10 @@ mod tests {
         assert_eq!(ActivityKind::parse("蹲点调研"), Some(ActivityKind::Research));
         assert_eq!(ActivityKind::parse("Spot-Check"), Some(ActivityKind::SpotCheck));
         assert_eq!(ActivityKind::parse("visit"), None);
-        assert_eq!(ProblemCategory::parse("巡视巡察发现问题"), Some(ProblemCategory::Inspection));
+        assert_eq!(
+            ProblemCategory::parse("巡视巡察发现问题"),
+            Some(ProblemCategory::Inspection)
+        );
         assert_eq!(EventKind::parse("thematic-study"), Some(EventKind::ThematicStudy));
     }
 
@@ -143,6 +149,29 @@ mod tests {
         assert_eq!(ids.len(), ActivityKind::ALL.len());
         let zh: std::collections::HashSet<_> = ActivityKind::ALL.iter().map(|k| k.zh()).collect();
         assert_eq!(zh.len(), ActivityKind::ALL.len());
+    }
+
+    #[test]
+    fn json_spelling_is_the_id() {
+        for k in ActivityKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.id());
+        }
+        for c in ProblemCategory::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.id());
+        }
+        for v in PointState::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.id());
+        }
+        for v in ProblemState::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.id());
+        }
+        for v in Weakness::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.id());
+        }
+        for v in EventKind::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.id());
+        }
+        assert_eq!(serde_json::to_value(Role::Secretary).unwrap(), "secretary");
     }
 
     #[test]

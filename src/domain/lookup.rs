@@ -33,7 +33,10 @@ impl Named for Branch {
 /// exactly one name. Several partial matches are an error that lists them.
 pub fn find<'a, T: Named>(items: &'a [T], input: &str, kind: RecordKind) -> DomainResult<&'a T> {
     let s = input.trim();
-    let unknown = || DomainError::Unknown { kind, input: s.to_string() };
+    let unknown = || DomainError::Unknown {
+        kind,
+        input: s.to_string(),
+    };
     if s.is_empty() {
         return Err(unknown());
     }
@@ -46,7 +49,10 @@ pub fn find<'a, T: Named>(items: &'a [T], input: &str, kind: RecordKind) -> Doma
     if let Some(item) = items.iter().find(|i| i.names().contains(&s)) {
         return Ok(item);
     }
-    let partial: Vec<&T> = items.iter().filter(|i| i.names().iter().any(|n| n.contains(s))).collect();
+    let partial: Vec<&T> = items
+        .iter()
+        .filter(|i| i.names().iter().any(|n| n.contains(s)))
+        .collect();
     match partial.as_slice() {
         [] => Err(unknown()),
         [one] => Ok(one),
@@ -109,6 +115,9 @@ mod tests {
         let ls = [l(1, "瑞林")];
         assert!(matches!(leader(&ls, "无名"), Err(DomainError::Unknown { .. })));
         assert!(matches!(leader(&ls, "  "), Err(DomainError::Unknown { .. })));
-        assert!(matches!(leader(&ls, "99999999999999999999999"), Err(DomainError::Unknown { .. })));
+        assert!(matches!(
+            leader(&ls, "99999999999999999999999"),
+            Err(DomainError::Unknown { .. })
+        ));
     }
 }

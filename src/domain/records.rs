@@ -112,9 +112,15 @@ pub struct Activity {
 impl Activity {
     /// All free text of the record, for searching.
     pub fn text_fields(&self) -> impl Iterator<Item = &str> {
-        [&self.place, &self.participants, &self.findings, &self.actions, &self.note]
-            .into_iter()
-            .filter_map(|f| f.as_deref())
+        [
+            &self.place,
+            &self.participants,
+            &self.findings,
+            &self.actions,
+            &self.note,
+        ]
+        .into_iter()
+        .filter_map(|f| f.as_deref())
     }
 }
 

@@ -37,7 +37,10 @@ impl RuleId {
 
     pub fn parse(s: &str) -> Option<RuleId> {
         let s = s.trim().replace('-', "_");
-        [RuleId::LEADER, RuleId::BUREAU].concat().into_iter().find(|r| r.id() == s)
+        [RuleId::LEADER, RuleId::BUREAU]
+            .concat()
+            .into_iter()
+            .find(|r| r.id() == s)
     }
 
     /// Activity kinds that count toward a leader rule (empty for the others).
@@ -213,7 +216,12 @@ mod tests {
 
     #[test]
     fn org_life_counts_four_kinds() {
-        for k in [ActivityKind::Lecture, ActivityKind::ThemeDay, ActivityKind::HomeVisit, ActivityKind::OrgLife] {
+        for k in [
+            ActivityKind::Lecture,
+            ActivityKind::ThemeDay,
+            ActivityKind::HomeVisit,
+            ActivityKind::OrgLife,
+        ] {
             assert_eq!(RuleId::for_kind(k), Some(RuleId::OrgLife));
         }
         assert_eq!(RuleId::for_kind(ActivityKind::Research), Some(RuleId::Research));

@@ -40,7 +40,13 @@ pub enum Pace {
 
 impl RuleStatus {
     pub fn new(rule: RuleId, done: u32, target: Target) -> RuleStatus {
-        RuleStatus { rule, done, min: target.min, full: target.full, met: done >= target.min }
+        RuleStatus {
+            rule,
+            done,
+            min: target.min,
+            full: target.full,
+            met: done >= target.min,
+        }
     }
 
     /// Judges the rule with `elapsed` (0.0–1.0) of the year gone: on pace
@@ -51,7 +57,11 @@ impl RuleStatus {
             return Pace::Met;
         }
         let expected = (f64::from(self.min) * elapsed.clamp(0.0, 1.0)).floor() as u32;
-        if elapsed >= 1.0 || self.done < expected { Pace::Behind } else { Pace::OnPace }
+        if elapsed >= 1.0 || self.done < expected {
+            Pace::Behind
+        } else {
+            Pace::OnPace
+        }
     }
 
     /// What is still owed to reach the minimum.
@@ -197,7 +207,11 @@ pub fn status_from_counts(input: &StatusInput<'_>, counts: &YearCounts) -> YearS
             RuleStatus::new(rule, done, input.targets.get(Role::Secretary, rule))
         })
         .collect();
-    YearStatus { year: input.year, leaders, bureau }
+    YearStatus {
+        year: input.year,
+        leaders,
+        bureau,
+    }
 }
 
 #[cfg(test)]
@@ -246,7 +260,11 @@ mod tests {
             description: "x".into(),
             found: d(found),
             measures: None,
-            state: if on.is_some() { ProblemState::Solved } else { ProblemState::Open },
+            state: if on.is_some() {
+                ProblemState::Solved
+            } else {
+                ProblemState::Open
+            },
             solved: on.map(d),
             solved_by: on.map(|_| by),
         }
@@ -261,7 +279,11 @@ mod tests {
             cycle_start: d(start),
             cycle_years: 2,
             state: PointState::Active,
-            history: vec![PointChange { date: d(start), state: PointState::Active, leader }],
+            history: vec![PointChange {
+                date: d(start),
+                state: PointState::Active,
+                leader,
+            }],
         }
     }
 
@@ -278,7 +300,15 @@ mod tests {
 
     /// A hand-counted fixture: leader 1 (secretary) and 2 (member, left the
     /// post on 2020-10-31), leader 3 (joined 2021).
-    fn fixture() -> (Vec<Leader>, Vec<Branch>, Vec<ContactPoint>, Vec<Activity>, Vec<Problem>, Vec<BureauEvent>) {
+    #[allow(clippy::type_complexity)] // a test fixture: one tuple of the record lists
+    fn fixture() -> (
+        Vec<Leader>,
+        Vec<Branch>,
+        Vec<ContactPoint>,
+        Vec<Activity>,
+        Vec<Problem>,
+        Vec<BureauEvent>,
+    ) {
         let leaders = vec![
             leader(1, "瑞林", Role::Secretary, "2018-01-01", None),
             leader(2, "俊华", Role::Member, "2019-01-01", Some("2020-10-31")),
@@ -289,11 +319,11 @@ mod tests {
         let activities = vec![
             act(1, 1, ActivityKind::Research, "2020-09-10"),
             act(2, 1, ActivityKind::Research, "2020-11-02"),
-            act(3, 1, ActivityKind::Research, "2021-01-05"), // next year
-            act(4, 1, ActivityKind::Lecture, "2020-09-25"),  // org life
+            act(3, 1, ActivityKind::Research, "2021-01-05"),  // next year
+            act(4, 1, ActivityKind::Lecture, "2020-09-25"),   // org life
             act(5, 1, ActivityKind::Interview, "2020-09-11"), // counts for no rule
-            act(6, 2, ActivityKind::Research, "2020-10-30"), // in post
-            act(7, 2, ActivityKind::Research, "2020-11-15"), // after leaving: not counted
+            act(6, 2, ActivityKind::Research, "2020-10-30"),  // in post
+            act(7, 2, ActivityKind::Research, "2020-11-15"),  // after leaving: not counted
             act(8, 2, ActivityKind::ThemeDay, "2020-10-01"),
             act(9, 2, ActivityKind::HomeVisit, "2020-10-02"),
         ];
@@ -304,10 +334,30 @@ mod tests {
             solved(4, 2, "2020-09-10", Some("2020-10-20")),
         ];
         let events = vec![
-            BureauEvent { id: 1, kind: EventKind::Training, date: d("2020-10-10"), note: None },
-            BureauEvent { id: 2, kind: EventKind::ThematicStudy, date: d("2020-07-10"), note: None },
-            BureauEvent { id: 3, kind: EventKind::ThematicStudy, date: d("2020-12-10"), note: None },
-            BureauEvent { id: 4, kind: EventKind::Analysis, date: d("2021-01-10"), note: None },
+            BureauEvent {
+                id: 1,
+                kind: EventKind::Training,
+                date: d("2020-10-10"),
+                note: None,
+            },
+            BureauEvent {
+                id: 2,
+                kind: EventKind::ThematicStudy,
+                date: d("2020-07-10"),
+                note: None,
+            },
+            BureauEvent {
+                id: 3,
+                kind: EventKind::ThematicStudy,
+                date: d("2020-12-10"),
+                note: None,
+            },
+            BureauEvent {
+                id: 4,
+                kind: EventKind::Analysis,
+                date: d("2021-01-10"),
+                note: None,
+            },
         ];
         (leaders, branches, points, activities, problems, events)
     }
@@ -386,7 +436,10 @@ mod tests {
         let one = RuleStatus::new(RuleId::Research, 1, Target::new(2, 2));
         assert_eq!(one.pace(november), Pace::OnPace);
         assert_eq!(one.pace(1.0), Pace::Behind);
-        assert_eq!(RuleStatus::new(RuleId::Research, 2, Target::new(2, 2)).pace(0.1), Pace::Met);
+        assert_eq!(
+            RuleStatus::new(RuleId::Research, 2, Target::new(2, 2)).pace(0.1),
+            Pace::Met
+        );
         assert_eq!(one.missing(), 1);
     }
 

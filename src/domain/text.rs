@@ -62,7 +62,10 @@ pub fn clean(input: &str, max: usize, required: bool) -> Result<String, TextProb
         let c = match c {
             '\t' | '\n' | '\r' => ' ',
             c if is_forbidden(c) => {
-                return Err(TextProblem::Forbidden { code: c as u32, position });
+                return Err(TextProblem::Forbidden {
+                    code: c as u32,
+                    position,
+                });
             }
             c => c,
         };
@@ -120,7 +123,13 @@ mod tests {
     #[test]
     fn refuses_escape_sequences() {
         let err = clean("ok\u{1b}[31mred", 100, true).unwrap_err();
-        assert_eq!(err, TextProblem::Forbidden { code: 0x1b, position: 2 });
+        assert_eq!(
+            err,
+            TextProblem::Forbidden {
+                code: 0x1b,
+                position: 2
+            }
+        );
     }
 
     #[test]

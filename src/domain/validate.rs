@@ -28,7 +28,10 @@ fn opt_note(field: Field, s: &Option<String>) -> DomainResult<Option<String>> {
 
 /// A date stored in a record must lie in the accepted years.
 pub fn stored_date(d: NaiveDate) -> DomainResult<NaiveDate> {
-    date::check_range(d).map_err(|problem| DomainError::Date { input: d.to_string(), problem })
+    date::check_range(d).map_err(|problem| DomainError::Date {
+        input: d.to_string(),
+        problem,
+    })
 }
 
 pub fn year(y: i64) -> DomainResult<i32> {
@@ -45,7 +48,10 @@ pub fn leader(mut l: Leader) -> DomainResult<Leader> {
     if let Some(to) = l.in_post_to {
         stored_date(to)?;
         if to < l.in_post_from {
-            return Err(DomainError::PostEndsBeforeStart { from: l.in_post_from, to });
+            return Err(DomainError::PostEndsBeforeStart {
+                from: l.in_post_from,
+                to,
+            });
         }
     }
     Ok(l)
@@ -53,7 +59,11 @@ pub fn leader(mut l: Leader) -> DomainResult<Leader> {
 
 pub fn branch(mut b: Branch) -> DomainResult<Branch> {
     b.name = name(Field::Name, &b.name)?;
-    b.short = if b.short.trim().is_empty() { b.name.clone() } else { name(Field::ShortName, &b.short)? };
+    b.short = if b.short.trim().is_empty() {
+        b.name.clone()
+    } else {
+        name(Field::ShortName, &b.short)?
+    };
     b.parent = opt_name(Field::Parent, &b.parent)?;
     b.category = opt_name(Field::Category, &b.category)?;
     b.weaknesses.sort();
@@ -72,8 +82,10 @@ pub fn activity(mut a: Activity) -> DomainResult<Activity> {
 }
 
 pub fn problem(mut p: Problem) -> DomainResult<Problem> {
-    p.description = text::clean(&p.description, MAX_NOTE_CHARS, true)
-        .map_err(|problem| DomainError::Text { field: Field::Description, problem })?;
+    p.description = text::clean(&p.description, MAX_NOTE_CHARS, true).map_err(|problem| DomainError::Text {
+        field: Field::Description,
+        problem,
+    })?;
     stored_date(p.found)?;
     p.measures = opt_note(Field::Measures, &p.measures)?;
     if let Some(solved) = p.solved {
@@ -92,12 +104,19 @@ pub fn event(mut e: BureauEvent) -> DomainResult<BureauEvent> {
 }
 
 pub fn cycle_years(n: u32) -> DomainResult<u8> {
-    if (1..=MAX_CYCLE_YEARS).contains(&n) { Ok(n as u8) } else { Err(DomainError::CycleLength(n)) }
+    if (1..=MAX_CYCLE_YEARS).contains(&n) {
+        Ok(n as u8)
+    } else {
+        Err(DomainError::CycleLength(n))
+    }
 }
 
 pub fn target(t: Target) -> DomainResult<Target> {
     if t.min > t.full || t.full > 1000 {
-        return Err(DomainError::BadTarget { min: t.min, full: t.full });
+        return Err(DomainError::BadTarget {
+            min: t.min,
+            full: t.full,
+        });
     }
     Ok(t)
 }
@@ -127,7 +146,10 @@ mod tests {
         l.name = "  ".into();
         assert_eq!(
             leader(l.clone()),
-            Err(DomainError::Text { field: Field::Name, problem: TextProblem::Empty })
+            Err(DomainError::Text {
+                field: Field::Name,
+                problem: TextProblem::Empty
+            })
         );
         l.name = "x".into();
         l.in_post_to = Some(d("2017-01-01"));
@@ -148,9 +170,15 @@ mod tests {
             actions: None,
             note: Some("x".repeat(MAX_NOTE_CHARS + 1)),
         };
-        assert!(matches!(activity(a.clone()), Err(DomainError::Text { field: Field::Note, .. })));
+        assert!(matches!(
+            activity(a.clone()),
+            Err(DomainError::Text { field: Field::Note, .. })
+        ));
         a.note = Some("好\u{1b}]52;c;AAAA\u{7}".into());
-        assert!(matches!(activity(a.clone()), Err(DomainError::Text { field: Field::Note, .. })));
+        assert!(matches!(
+            activity(a.clone()),
+            Err(DomainError::Text { field: Field::Note, .. })
+        ));
         a.note = Some(" ".into());
         assert_eq!(activity(a).unwrap().note, None);
     }

@@ -39,7 +39,10 @@ pub fn record(lang: Lang, k: RecordKind) -> &'static str {
 
 /// The accepted date forms, for error messages.
 pub fn date_forms(lang: Lang) -> &'static str {
-    lang.pick("可用格式：2020-09-10、today（今天）、yesterday（昨天）", "accepted: 2020-09-10, today, yesterday")
+    lang.pick(
+        "可用格式：2020-09-10、today（今天）、yesterday（昨天）",
+        "accepted: 2020-09-10, today, yesterday",
+    )
 }
 
 /// The accepted date forms of the workbench's quick entry.
@@ -55,7 +58,10 @@ fn text(lang: Lang, f: Field, p: &TextProblem) -> String {
     match p {
         TextProblem::Empty => fill(lang.pick("{}不能为空", "{} must not be empty"), &[&name]),
         TextProblem::TooLong { max, len } => fill(
-            lang.pick("{}太长：{} 个字，最多 {} 个", "{} is too long: {} characters, at most {}"),
+            lang.pick(
+                "{}太长：{} 个字，最多 {} 个",
+                "{} is too long: {} characters, at most {}",
+            ),
             &[&name, len, max],
         ),
         TextProblem::Forbidden { code, position } => fill(
@@ -180,12 +186,27 @@ pub fn store(lang: Lang, e: &StoreError) -> String {
             lang.pick("无法打开数据库 {}：{}", "cannot open the database {}: {}"),
             &[&p(&path.display().to_string()), &p(reason)],
         ),
-        StoreError::Io(r) => fill(lang.pick("数据库读写失败，未保存：{}", "database read/write failed, nothing saved: {}"), &[&p(r)]),
-        StoreError::Corrupt(r) => fill(lang.pick("数据库中有损坏的记录：{}", "the database holds a damaged record: {}"), &[&p(r)]),
+        StoreError::Io(r) => fill(
+            lang.pick(
+                "数据库读写失败，未保存：{}",
+                "database read/write failed, nothing saved: {}",
+            ),
+            &[&p(r)],
+        ),
+        StoreError::Corrupt(r) => fill(
+            lang.pick("数据库中有损坏的记录：{}", "the database holds a damaged record: {}"),
+            &[&p(r)],
+        ),
         StoreError::NotEmpty => lang
-            .pick("只能导入到空数据库；请用 --db 指定一个新位置", "import needs an empty database; name a new one with --db")
+            .pick(
+                "只能导入到空数据库；请用 --db 指定一个新位置",
+                "import needs an empty database; name a new one with --db",
+            )
             .to_string(),
-        StoreError::Import(r) => fill(lang.pick("导入失败，未写入任何数据：{}", "import refused, nothing written: {}"), &[&p(r)]),
+        StoreError::Import(r) => fill(
+            lang.pick("导入失败，未写入任何数据：{}", "import refused, nothing written: {}"),
+            &[&p(r)],
+        ),
         StoreError::Missing(r) => p(r),
     }
 }

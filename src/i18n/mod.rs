@@ -81,7 +81,15 @@ macro_rules! vocabulary_label {
         }
     )+};
 }
-vocabulary_label!(ActivityKind, ProblemCategory, ProblemState, EventKind, PointState, Role, Weakness);
+vocabulary_label!(
+    ActivityKind,
+    ProblemCategory,
+    ProblemState,
+    EventKind,
+    PointState,
+    Role,
+    Weakness
+);
 
 impl Label for RuleId {
     fn label(self, lang: Lang) -> &'static str {

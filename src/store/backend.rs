@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use super::Store;
 use crate::api::{ActivityFilter, Backend, Review, Snapshot};
 use crate::domain::{
-    Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId,
-    Problem, ProblemId, Targets, YearStatus,
+    Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem,
+    ProblemId, Targets, YearStatus,
 };
 use crate::error::Result;
 

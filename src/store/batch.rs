@@ -82,7 +82,9 @@ impl Store {
             Some(v) => *v,
             None => self.counter(counter)?,
         };
-        let next = current.checked_add(1).ok_or_else(|| StoreError::Io("id counter overflow".into()))?;
+        let next = current
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Io("id counter overflow".into()))?;
         batch.counters.insert(counter, next);
         Ok(next)
     }
@@ -103,7 +105,13 @@ impl Store {
         let now_ms = chrono::Utc::now().timestamp_millis();
         for (action, detail) in std::mem::take(&mut batch.audit) {
             let seq = self.next_id(&mut batch, meta::NEXT_AUDIT)?;
-            let entry = AuditEntry { seq, at_ms: now_ms, user: self.user.to_string(), action, detail };
+            let entry = AuditEntry {
+                seq,
+                at_ms: now_ms,
+                user: self.user.to_string(),
+                action,
+                detail,
+            };
             batch.put_record(T::Audit, seq, entry)?;
         }
         for (counter, value) in std::mem::take(&mut batch.counters) {
@@ -117,7 +125,9 @@ impl Store {
         let ops = &batch.ops;
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|txs| {
             for (tree, key, value) in ops {
-                let tx = &txs[used.binary_search(tree).map_err(|_| ConflictableTransactionError::Abort(()))?];
+                let tx = &txs[used
+                    .binary_search(tree)
+                    .map_err(|_| ConflictableTransactionError::Abort(()))?];
                 match value {
                     Some(v) => tx.insert(key.as_slice(), v.as_slice())?,
                     None => tx.remove(key.as_slice())?,

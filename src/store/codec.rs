@@ -53,17 +53,25 @@ pub fn encode<T: Versioned>(value: T) -> Result<Vec<u8>, CodecError> {
 
 /// Encodes an envelope as it is (used by tests to write older versions).
 pub fn encode_envelope<T: Versioned>(envelope: &T::Envelope) -> Result<Vec<u8>, CodecError> {
-    bincode::serde::encode_to_vec(envelope, config())
-        .map_err(|e| CodecError::Encode { what: T::WHAT, reason: e.to_string() })
+    bincode::serde::encode_to_vec(envelope, config()).map_err(|e| CodecError::Encode {
+        what: T::WHAT,
+        reason: e.to_string(),
+    })
 }
 
 /// Decodes any known version, upgrading it to the current type. Trailing
 /// bytes and values over [`MAX_VALUE_BYTES`] are errors, never panics.
 pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (envelope, read): (T::Envelope, usize) = bincode::serde::decode_from_slice(bytes, config())
-        .map_err(|e| CodecError::Decode { what: T::WHAT, reason: e.to_string() })?;
+    let (envelope, read): (T::Envelope, usize) =
+        bincode::serde::decode_from_slice(bytes, config()).map_err(|e| CodecError::Decode {
+            what: T::WHAT,
+            reason: e.to_string(),
+        })?;
     if read != bytes.len() {
-        return Err(CodecError::Trailing { what: T::WHAT, extra: bytes.len() - read });
+        return Err(CodecError::Trailing {
+            what: T::WHAT,
+            extra: bytes.len() - read,
+        });
     }
     Ok(T::from_envelope(envelope))
 }
@@ -128,7 +136,10 @@ mod tests {
     fn trailing_bytes_are_refused() {
         let mut bytes = encode(leader()).unwrap();
         bytes.push(0);
-        assert!(matches!(decode::<Leader>(&bytes), Err(CodecError::Trailing { extra: 1, .. })));
+        assert!(matches!(
+            decode::<Leader>(&bytes),
+            Err(CodecError::Trailing { extra: 1, .. })
+        ));
     }
 
     #[test]
@@ -173,7 +184,11 @@ mod tests {
         }
         fn from_envelope(e: NoteEnvelope) -> Note {
             match e {
-                NoteEnvelope::V1(v) => Note { id: v.id, text: v.text, place: None },
+                NoteEnvelope::V1(v) => Note {
+                    id: v.id,
+                    text: v.text,
+                    place: None,
+                },
                 NoteEnvelope::V2(v) => v,
             }
         }
@@ -182,18 +197,39 @@ mod tests {
     #[test]
     fn previous_layout_still_decodes_after_a_field_is_added() {
         let old = bincode::serde::encode_to_vec(
-            OldEnvelope::V1(NoteV1 { id: 3, text: "蹲点".into() }),
+            OldEnvelope::V1(NoteV1 {
+                id: 3,
+                text: "蹲点".into(),
+            }),
             config(),
         )
         .unwrap();
         let upgraded: Note = decode(&old).unwrap();
-        assert_eq!(upgraded, Note { id: 3, text: "蹲点".into(), place: None });
-        let new = Note { id: 4, text: "x".into(), place: Some("会议室".into()) };
+        assert_eq!(
+            upgraded,
+            Note {
+                id: 3,
+                text: "蹲点".into(),
+                place: None
+            }
+        );
+        let new = Note {
+            id: 4,
+            text: "x".into(),
+            place: Some("会议室".into()),
+        };
         assert_eq!(decode::<Note>(&encode(new.clone()).unwrap()).unwrap(), new);
         // And a bare struct without the envelope would not have survived:
         assert!(
             bincode::serde::decode_from_slice::<Note, _>(
-                &bincode::serde::encode_to_vec(NoteV1 { id: 3, text: "蹲点".into() }, config()).unwrap(),
+                &bincode::serde::encode_to_vec(
+                    NoteV1 {
+                        id: 3,
+                        text: "蹲点".into()
+                    },
+                    config()
+                )
+                .unwrap(),
                 config()
             )
             .is_err()

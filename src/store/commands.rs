@@ -14,7 +14,10 @@ use crate::domain::{
 use crate::error::Result;
 
 fn unknown(kind: RecordKind, id: u64) -> DomainError {
-    DomainError::Unknown { kind, input: id.to_string() }
+    DomainError::Unknown {
+        kind,
+        input: id.to_string(),
+    }
 }
 
 impl Store {
@@ -43,7 +46,11 @@ impl Store {
         let mut leader = validate::leader(leader)?;
         self.write(|s, b| {
             if s.leaders()?.iter().any(|l| l.name == leader.name) {
-                return Err(DomainError::Duplicate { kind: RecordKind::Leader, name: leader.name.clone() }.into());
+                return Err(DomainError::Duplicate {
+                    kind: RecordKind::Leader,
+                    name: leader.name.clone(),
+                }
+                .into());
             }
             if let Some(own) = leader.own_branch {
                 s.must_branch(own)?;
@@ -59,7 +66,11 @@ impl Store {
         let mut branch = validate::branch(branch)?;
         self.write(|s, b| {
             if s.branches()?.iter().any(|x| x.name == branch.name) {
-                return Err(DomainError::Duplicate { kind: RecordKind::Branch, name: branch.name.clone() }.into());
+                return Err(DomainError::Duplicate {
+                    kind: RecordKind::Branch,
+                    name: branch.name.clone(),
+                }
+                .into());
             }
             branch.id = s.next_id(b, meta::NEXT_BRANCH)?;
             b.put_record(T::Branches, branch.id, branch.clone())?;
@@ -68,18 +79,36 @@ impl Store {
         })
     }
 
-    pub fn assign_point(&self, leader: LeaderId, branch: BranchId, from: NaiveDate, years: u32) -> Result<ContactPoint> {
+    pub fn assign_point(
+        &self,
+        leader: LeaderId,
+        branch: BranchId,
+        from: NaiveDate,
+        years: u32,
+    ) -> Result<ContactPoint> {
         let years = validate::cycle_years(years)?;
         validate::stored_date(from)?;
         self.write(|s, b| {
             let leader = s.must_leader(leader)?;
             let branch = s.must_branch(branch)?;
             if leader.own_branch == Some(branch.id) {
-                return Err(DomainError::OwnBranch { leader: leader.name, branch: branch.name }.into());
+                return Err(DomainError::OwnBranch {
+                    leader: leader.name,
+                    branch: branch.name,
+                }
+                .into());
             }
-            if let Some(open) = s.points_of(leader.id)?.into_iter().find(|p| p.leader == leader.id && p.state.is_open()) {
+            if let Some(open) = s
+                .points_of(leader.id)?
+                .into_iter()
+                .find(|p| p.leader == leader.id && p.state.is_open())
+            {
                 let name = s.must_branch(open.branch)?.short;
-                return Err(DomainError::PointExists { leader: leader.name, branch: name }.into());
+                return Err(DomainError::PointExists {
+                    leader: leader.name,
+                    branch: name,
+                }
+                .into());
             }
             let id = s.next_id(b, meta::NEXT_POINT)?;
             let point = ContactPoint {
@@ -90,7 +119,11 @@ impl Store {
                 cycle_start: from,
                 cycle_years: years,
                 state: PointState::Active,
-                history: vec![PointChange { date: from, state: PointState::Active, leader: leader.id }],
+                history: vec![PointChange {
+                    date: from,
+                    state: PointState::Active,
+                    leader: leader.id,
+                }],
             };
             b.put_record(T::Points, id, point.clone())?;
             b.put_index(T::PointByLeader, keys::owner_id(leader.id, id));
@@ -122,7 +155,11 @@ impl Store {
                     point.cycle_start = point.cycle_end().max(date);
                 }
             }
-            point.history.push(PointChange { date, state: point.state, leader: leader.id });
+            point.history.push(PointChange {
+                date,
+                state: point.state,
+                leader: leader.id,
+            });
             b.put_record(T::Points, point.id, point.clone())?;
             b.audit("point.review", &point);
             Ok(point)
@@ -140,15 +177,31 @@ impl Store {
             let mut point = s.open_point_of(&outgoing)?;
             if incoming.own_branch == Some(point.branch) {
                 let branch = s.must_branch(point.branch)?;
-                return Err(DomainError::OwnBranch { leader: incoming.name, branch: branch.name }.into());
+                return Err(DomainError::OwnBranch {
+                    leader: incoming.name,
+                    branch: branch.name,
+                }
+                .into());
             }
-            if let Some(open) = s.points_of(incoming.id)?.into_iter().find(|p| p.leader == incoming.id && p.state.is_open()) {
+            if let Some(open) = s
+                .points_of(incoming.id)?
+                .into_iter()
+                .find(|p| p.leader == incoming.id && p.state.is_open())
+            {
                 let name = s.must_branch(open.branch)?.short;
-                return Err(DomainError::PointExists { leader: incoming.name, branch: name }.into());
+                return Err(DomainError::PointExists {
+                    leader: incoming.name,
+                    branch: name,
+                }
+                .into());
             }
             point.leader = incoming.id;
             point.state = PointState::HandedOver;
-            point.history.push(PointChange { date, state: PointState::HandedOver, leader: incoming.id });
+            point.history.push(PointChange {
+                date,
+                state: PointState::HandedOver,
+                leader: incoming.id,
+            });
             // The outgoing leader leaves the post the day before.
             let last_day = date.pred_opt().unwrap_or(date).max(outgoing.in_post_from);
             outgoing.in_post_to = Some(outgoing.in_post_to.map_or(last_day, |to| to.min(last_day)));
@@ -190,10 +243,15 @@ impl Store {
     pub fn update_activity(&self, activity: Activity) -> Result<Activity> {
         let mut activity = validate::activity(activity)?;
         self.write(|s, b| {
-            let old: Activity =
-                s.get(T::Activities, activity.id)?.ok_or(unknown(RecordKind::Activity, activity.id))?;
+            let old: Activity = s
+                .get(T::Activities, activity.id)?
+                .ok_or(unknown(RecordKind::Activity, activity.id))?;
             let leader = s.must_leader(activity.leader)?;
-            activity.point = if leader.id == old.leader { old.point } else { s.point_for(&leader)?.id };
+            activity.point = if leader.id == old.leader {
+                old.point
+            } else {
+                s.point_for(&leader)?.id
+            };
             Self::unindex_activity(b, &old);
             b.put_record(T::Activities, activity.id, activity.clone())?;
             Self::index_activity(b, &activity);
@@ -215,8 +273,15 @@ impl Store {
     pub fn restore_activity(&self, activity: Activity) -> Result<Activity> {
         let activity = validate::activity(activity)?;
         self.write(|s, b| {
-            if s.tree(T::Activities).contains_key(keys::id(activity.id)).map_err(io_error)? {
-                return Err(DomainError::Duplicate { kind: RecordKind::Activity, name: activity.id.to_string() }.into());
+            if s.tree(T::Activities)
+                .contains_key(keys::id(activity.id))
+                .map_err(io_error)?
+            {
+                return Err(DomainError::Duplicate {
+                    kind: RecordKind::Activity,
+                    name: activity.id.to_string(),
+                }
+                .into());
             }
             s.must_leader(activity.leader)?;
             if s.get::<ContactPoint>(T::Points, activity.point)?.is_none() {
@@ -298,7 +363,11 @@ impl Store {
                 validate::target(t)?;
             }
         }
-        for t in [targets.bureau.training, targets.bureau.thematic_study, targets.bureau.own_branch_analysis] {
+        for t in [
+            targets.bureau.training,
+            targets.bureau.thematic_study,
+            targets.bureau.own_branch_analysis,
+        ] {
             validate::target(t)?;
         }
         self.write(|_, b| {
@@ -317,4 +386,3 @@ impl Store {
         })
     }
 }
-

@@ -98,7 +98,14 @@ mod tests {
 
     #[test]
     fn dates_round_trip_and_sort() {
-        let ds = [d(-5, 1, 1), d(1, 1, 1), d(1999, 12, 31), d(2020, 2, 29), d(2020, 3, 1), d(2100, 1, 1)];
+        let ds = [
+            d(-5, 1, 1),
+            d(1, 1, 1),
+            d(1999, 12, 31),
+            d(2020, 2, 29),
+            d(2020, 3, 1),
+            d(2100, 1, 1),
+        ];
         for w in ds.windows(2) {
             assert!(date(w[0]) < date(w[1]), "{} !< {}", w[0], w[1]);
         }

@@ -152,7 +152,10 @@ impl Store {
 
     /// The same store, recording changes in the audit log as `user`.
     pub fn as_user(&self, user: &str) -> Store {
-        Store { user: Arc::from(user), ..self.clone() }
+        Store {
+            user: Arc::from(user),
+            ..self.clone()
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -181,7 +184,8 @@ impl Store {
         let meta = self.tree(T::Meta);
         match meta.get(meta::SCHEMA).map_err(io_error)? {
             None => {
-                meta.insert(meta::SCHEMA, &meta::SCHEMA_VERSION.to_be_bytes()).map_err(io_error)?;
+                meta.insert(meta::SCHEMA, &meta::SCHEMA_VERSION.to_be_bytes())
+                    .map_err(io_error)?;
                 self.flush()
             }
             Some(v) => {
@@ -222,17 +226,23 @@ fn create_private_dir(path: &Path) -> Result<(), StoreError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder
-        .create(path)
-        .map_err(|e| StoreError::Open { path: path.to_path_buf(), reason: e.to_string() })
+    builder.create(path).map_err(|e| StoreError::Open {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
     let text = e.to_string();
     if text.contains("could not acquire lock") {
-        StoreError::Locked { path: path.to_path_buf() }
+        StoreError::Locked {
+            path: path.to_path_buf(),
+        }
     } else {
-        StoreError::Open { path: path.to_path_buf(), reason: text }
+        StoreError::Open {
+            path: path.to_path_buf(),
+            reason: text,
+        }
     }
 }
 

@@ -79,7 +79,11 @@ impl Store {
         match (filter.leader, filter.year) {
             (Some(l), Some(y)) => {
                 let range = keys::owner_year_range(l, y);
-                self.through_index(T::ActivityByLeader, T::Activities, self.tree(T::ActivityByLeader).range(range))
+                self.through_index(
+                    T::ActivityByLeader,
+                    T::Activities,
+                    self.tree(T::ActivityByLeader).range(range),
+                )
             }
             (Some(l), None) => self.through_index(
                 T::ActivityByLeader,
@@ -88,11 +92,13 @@ impl Store {
             ),
             (None, Some(y)) => {
                 let range = keys::year_range(y);
-                self.through_index(T::ActivityByDate, T::Activities, self.tree(T::ActivityByDate).range(range))
+                self.through_index(
+                    T::ActivityByDate,
+                    T::Activities,
+                    self.tree(T::ActivityByDate).range(range),
+                )
             }
-            (None, None) => {
-                self.through_index(T::ActivityByDate, T::Activities, self.tree(T::ActivityByDate).iter())
-            }
+            (None, None) => self.through_index(T::ActivityByDate, T::Activities, self.tree(T::ActivityByDate).iter()),
         }
     }
 
@@ -110,7 +116,11 @@ impl Store {
             .iter()
             .map(|entry| {
                 let (k, v) = entry.map_err(io_error)?;
-                let year = keys::year_from(k.as_ref().try_into().map_err(|_| StoreError::Corrupt("targets key".into()))?);
+                let year = keys::year_from(
+                    k.as_ref()
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("targets key".into()))?,
+                );
                 Ok((year, codec::decode::<Targets>(&v).map_err(corrupt)?))
             })
             .collect()
@@ -126,7 +136,10 @@ impl Store {
         let leaders = self.leaders()?;
         let branches = self.branches()?;
         let points = self.points()?;
-        let activities = self.activities(&ActivityFilter { year: Some(year), leader: None })?;
+        let activities = self.activities(&ActivityFilter {
+            year: Some(year),
+            leader: None,
+        })?;
         let problems = self.problems()?;
         let events = self.events(Some(year))?;
         Ok(year_status(&StatusInput {

@@ -58,7 +58,11 @@ fn check(s: Snapshot) -> Result<Snapshot> {
     fn ctx(kind: &'static str, id: u64) -> impl Fn(crate::domain::DomainError) -> crate::error::Error {
         move |e| bad(format!("{kind} {id}: {e}"))
     }
-    let mut out = Snapshot { format: s.format, version: s.version, ..Snapshot::default() };
+    let mut out = Snapshot {
+        format: s.format,
+        version: s.version,
+        ..Snapshot::default()
+    };
     for l in s.leaders {
         let id = l.id;
         out.leaders.push(validate::leader(l).map_err(ctx("leader", id))?);
@@ -111,7 +115,10 @@ fn check(s: Snapshot) -> Result<Snapshot> {
             return Err(bad(format!("point {}: unknown leader or branch", p.id)));
         }
         validate::cycle_years(u32::from(p.cycle_years)).map_err(ctx("point", p.id))?;
-        for d in [p.start, p.cycle_start].into_iter().chain(p.history.iter().map(|c| c.date)) {
+        for d in [p.start, p.cycle_start]
+            .into_iter()
+            .chain(p.history.iter().map(|c| c.date))
+        {
             validate::stored_date(d).map_err(ctx("point", p.id))?;
         }
         let holder = out.leaders.iter().find(|l| l.id == p.leader);
@@ -142,11 +149,15 @@ fn check(s: Snapshot) -> Result<Snapshot> {
             return Err(bad(format!("targets for {} given twice", t.year)));
         }
         let all = [&t.targets.secretary, &t.targets.member];
-        for x in all.iter().flat_map(|r| [r.research, r.problems_solved, r.org_life]).chain([
-            t.targets.bureau.training,
-            t.targets.bureau.thematic_study,
-            t.targets.bureau.own_branch_analysis,
-        ]) {
+        for x in all
+            .iter()
+            .flat_map(|r| [r.research, r.problems_solved, r.org_life])
+            .chain([
+                t.targets.bureau.training,
+                t.targets.bureau.thematic_study,
+                t.targets.bureau.own_branch_analysis,
+            ])
+        {
             validate::target(x).map_err(ctx("targets", t.year as u64))?;
         }
     }
@@ -164,7 +175,11 @@ impl Store {
             activities: self.all(T::Activities)?,
             problems: self.problems()?,
             events: self.all(T::Events)?,
-            targets: self.targets_set()?.into_iter().map(|(year, targets)| YearTargets { year, targets }).collect(),
+            targets: self
+                .targets_set()?
+                .into_iter()
+                .map(|(year, targets)| YearTargets { year, targets })
+                .collect(),
         })
     }
 

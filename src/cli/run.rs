@@ -1,0 +1,652 @@
+//! Carrying out one command through the [`Backend`], the same library
+//! calls the workbench makes.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::args::{BranchCmd, Command, EventCmd, Format, LeaderCmd, PointCmd, ProblemCmd, VisitCmd};
+use super::output::{cell, json, table};
+use crate::api::{ActivityFilter, Backend, Review};
+use crate::domain::date::{self, DateForms};
+use crate::domain::{
+    Activity, ActivityKind, Branch, BureauEvent, DomainError, EventKind, Field, Leader, Problem, ProblemCategory,
+    ProblemState, Role, Weakness, lookup, validate,
+};
+use crate::error::Error;
+use crate::i18n::{Label, Lang, errors, fill};
+use crate::store::parse_snapshot;
+
+/// What a failed command tells the user: one line, already in their language.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl Failure {
+    fn from_error(lang: Lang, e: &Error) -> Failure {
+        Failure(errors::message(lang, e))
+    }
+}
+
+/// Everything a command needs.
+pub struct Context<'a> {
+    pub backend: &'a dyn Backend,
+    pub lang: Lang,
+    pub today: NaiveDate,
+}
+
+type Outcome = Result<String, Failure>;
+
+impl Context<'_> {
+    fn fail(&self, e: impl Into<Error>) -> Failure {
+        Failure::from_error(self.lang, &e.into())
+    }
+
+    fn date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
+        match input {
+            None => Ok(self.today),
+            Some(s) => date::parse(s, self.today, DateForms::Full).map_err(|problem| {
+                self.fail(DomainError::Date {
+                    input: s.to_string(),
+                    problem,
+                })
+            }),
+        }
+    }
+
+    fn year(&self, y: Option<i64>) -> Result<i32, Failure> {
+        match y {
+            None => Ok(self.today.year()),
+            Some(y) => validate::year(y).map_err(|e| self.fail(e)),
+        }
+    }
+
+    fn leader(&self, input: &str) -> Result<Leader, Failure> {
+        let leaders = self.backend.leaders().map_err(|e| self.fail(e))?;
+        lookup::leader(&leaders, input).cloned().map_err(|e| self.fail(e))
+    }
+
+    fn branch(&self, input: &str) -> Result<Branch, Failure> {
+        let branches = self.backend.branches().map_err(|e| self.fail(e))?;
+        lookup::branch(&branches, input).cloned().map_err(|e| self.fail(e))
+    }
+
+    fn text(&self) -> &'static crate::i18n::cli::CliText {
+        self.lang.cli()
+    }
+}
+
+/// Runs one command; returns what to print on success.
+pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
+    match command {
+        Command::Demo => {
+            let loaded = crate::demo::load(cx.backend).map_err(|e| cx.fail(e))?;
+            Ok(if loaded {
+                cx.text().demo_loaded
+            } else {
+                cx.text().demo_already
+            }
+            .to_string())
+        }
+        Command::Leader(c) => leader(cx, c),
+        Command::Branch(c) => branch(cx, c),
+        Command::Point(c) => point(cx, c),
+        Command::Visit(c) => visit(cx, c),
+        Command::Problem(c) => problem(cx, c),
+        Command::Event(c) => event(cx, c),
+        Command::Status { year, format } => status(cx, cx.year(year)?, format),
+        Command::Export { file } => export(cx, &file),
+        Command::Import { file } => import(cx, &file),
+        Command::Audit { limit } => {
+            let entries = cx.backend.audit(limit).map_err(|e| cx.fail(e))?;
+            Ok(json(&entries))
+        }
+    }
+}
+
+fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
+    let t = cx.text();
+    match c {
+        LeaderCmd::Add {
+            name,
+            title,
+            role,
+            own_branch,
+            from,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                Failure(fill(
+                    cx.lang
+                        .pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
+                    &[&crate::domain::text::printable(&role), &Role::accepted()],
+                ))
+            })?;
+            let own_branch = match own_branch {
+                Some(b) => Some(cx.branch(&b)?.id),
+                None => None,
+            };
+            let leader = Leader {
+                id: 0,
+                name,
+                title,
+                role,
+                own_branch,
+                in_post_from: cx.date(from.as_deref())?,
+                in_post_to: None,
+            };
+            let l = cx.backend.add_leader(leader).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.leader_added, &[&l.name, &l.id]))
+        }
+        LeaderCmd::List(f) => {
+            let leaders = cx.backend.leaders().map_err(|e| cx.fail(e))?;
+            if f.format == Format::Json {
+                return Ok(json(&leaders));
+            }
+            let branches = cx.backend.branches().map_err(|e| cx.fail(e))?;
+            let branch_name = |id: Option<u64>| {
+                id.and_then(|id| branches.iter().find(|b| b.id == id))
+                    .map(|b| b.short.clone())
+            };
+            let rows = leaders
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.id.to_string(),
+                        l.name.clone(),
+                        l.title.clone(),
+                        l.role.label(cx.lang).to_string(),
+                        branch_name(l.own_branch).unwrap_or_default(),
+                        format!(
+                            "{} – {}",
+                            l.in_post_from,
+                            l.in_post_to.map_or(t.open_ended.to_string(), |d| d.to_string())
+                        ),
+                    ]
+                })
+                .collect();
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_name, t.h_title, t.h_role, t.h_own_branch, t.h_in_post],
+                rows,
+            ))
+        }
+    }
+}
+
+fn list(t: &crate::i18n::cli::CliText, header: Vec<&str>, rows: Vec<Vec<String>>) -> String {
+    if rows.is_empty() {
+        t.nothing.to_string()
+    } else {
+        table(header, rows)
+    }
+}
+
+fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
+    let t = cx.text();
+    match c {
+        BranchCmd::Add {
+            name,
+            short,
+            category,
+            parent,
+            weakness,
+        } => {
+            let weaknesses = weakness
+                .iter()
+                .map(|w| Weakness::parse(w).ok_or_else(|| cx.fail(DomainError::UnknownWeakness(w.clone()))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let b = Branch {
+                id: 0,
+                name,
+                short: short.unwrap_or_default(),
+                parent,
+                category,
+                weaknesses,
+            };
+            let b = cx.backend.add_branch(b).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.branch_added, &[&b.name, &b.id]))
+        }
+        BranchCmd::List(f) => {
+            let branches = cx.backend.branches().map_err(|e| cx.fail(e))?;
+            if f.format == Format::Json {
+                return Ok(json(&branches));
+            }
+            let rows = branches
+                .iter()
+                .map(|b| {
+                    vec![
+                        b.id.to_string(),
+                        b.short.clone(),
+                        b.name.clone(),
+                        b.category.clone().unwrap_or_default(),
+                        b.weaknesses
+                            .iter()
+                            .map(|w| w.label(cx.lang))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ]
+                })
+                .collect();
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_short, t.h_name, t.h_category, t.h_weakness],
+                rows,
+            ))
+        }
+    }
+}
+
+fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
+    let t = cx.text();
+    match c {
+        PointCmd::Assign {
+            leader,
+            branch,
+            from,
+            years,
+        } => {
+            let l = cx.leader(&leader)?;
+            let b = cx.branch(&branch)?;
+            let from = cx.date(from.as_deref())?;
+            let p = cx
+                .backend
+                .assign_point(l.id, b.id, from, years)
+                .map_err(|e| cx.fail(e))?;
+            Ok(fill(
+                t.point_assigned,
+                &[&l.name, &b.short, &p.start, &p.cycle_end(), &p.id],
+            ))
+        }
+        PointCmd::List(f) => {
+            let points = cx.backend.points().map_err(|e| cx.fail(e))?;
+            if f.format == Format::Json {
+                return Ok(json(&points));
+            }
+            let leaders = cx.backend.leaders().map_err(|e| cx.fail(e))?;
+            let branches = cx.backend.branches().map_err(|e| cx.fail(e))?;
+            let rows = points
+                .iter()
+                .map(|p| {
+                    let leader = leaders.iter().find(|l| l.id == p.leader).map_or("?", |l| &l.name);
+                    let branch = branches.iter().find(|b| b.id == p.branch).map_or("?", |b| &b.short);
+                    let mut state = p.state.label(cx.lang).to_string();
+                    if p.state.is_open() && p.cycle_end() <= cx.today {
+                        state = format!("{state}，{}", t.review_due);
+                    }
+                    vec![
+                        p.id.to_string(),
+                        leader.to_string(),
+                        branch.to_string(),
+                        p.start.to_string(),
+                        p.cycle_end().to_string(),
+                        state,
+                    ]
+                })
+                .collect();
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_leader, t.h_branch, t.h_start, t.h_cycle_end, t.h_state],
+                rows,
+            ))
+        }
+        PointCmd::Review {
+            leader,
+            transformed,
+            keep: _,
+            date,
+        } => {
+            let l = cx.leader(&leader)?;
+            let date = cx.date(date.as_deref())?;
+            let review = if transformed {
+                Review::Transformed
+            } else {
+                Review::Continue
+            };
+            let p = cx.backend.review_point(l.id, review, date).map_err(|e| cx.fail(e))?;
+            let branch = cx.branch(&p.branch.to_string())?;
+            Ok(match review {
+                Review::Transformed => fill(t.point_transformed, &[&l.name, &branch.short]),
+                Review::Continue => fill(t.point_continued, &[&l.name, &branch.short, &p.cycle_end()]),
+            })
+        }
+        PointCmd::Handover {
+            leader,
+            successor,
+            date,
+        } => {
+            let l = cx.leader(&leader)?;
+            let s = cx.leader(&successor)?;
+            let date = cx.date(date.as_deref())?;
+            let p = cx.backend.hand_over(l.id, s.id, date).map_err(|e| cx.fail(e))?;
+            let branch = cx.branch(&p.branch.to_string())?;
+            Ok(fill(t.point_handed_over, &[&l.name, &branch.short, &s.name, &date]))
+        }
+    }
+}
+
+fn kind(cx: &Context<'_>, s: &str) -> Result<ActivityKind, Failure> {
+    ActivityKind::parse(s).ok_or_else(|| cx.fail(DomainError::UnknownActivityKind(s.to_string())))
+}
+
+fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
+    let t = cx.text();
+    match c {
+        VisitCmd::Add {
+            leader,
+            kind: k,
+            date,
+            note,
+            place,
+            participants,
+            findings,
+            actions,
+        } => {
+            let kind = kind(cx, &k)?;
+            let l = cx.leader(&leader)?;
+            let date = cx.date(date.as_deref())?;
+            let a = Activity {
+                id: 0,
+                date,
+                leader: l.id,
+                point: 0,
+                kind,
+                place,
+                participants,
+                findings,
+                actions,
+                note,
+            };
+            let a = cx.backend.add_activity(a).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.visit_added, &[&a.id, &a.date, &l.name, &a.kind.label(cx.lang)]))
+        }
+        VisitCmd::List { year, leader, format } => {
+            let year = year.map(|y| validate::year(y).map_err(|e| cx.fail(e))).transpose()?;
+            let leaders = cx.backend.leaders().map_err(|e| cx.fail(e))?;
+            let leader = match leader {
+                Some(l) => Some(lookup::leader(&leaders, &l).map_err(|e| cx.fail(e))?.id),
+                None => None,
+            };
+            let acts = cx
+                .backend
+                .activities(&ActivityFilter { year, leader })
+                .map_err(|e| cx.fail(e))?;
+            if format == Format::Json {
+                return Ok(json(&acts));
+            }
+            let points = cx.backend.points().map_err(|e| cx.fail(e))?;
+            let branches = cx.backend.branches().map_err(|e| cx.fail(e))?;
+            let rows = acts
+                .iter()
+                .map(|a| {
+                    let name = leaders.iter().find(|l| l.id == a.leader).map_or("?", |l| &l.name);
+                    let branch = points
+                        .iter()
+                        .find(|p| p.id == a.point)
+                        .and_then(|p| branches.iter().find(|b| b.id == p.branch))
+                        .map_or("?", |b| &b.short);
+                    let text = a.text_fields().collect::<Vec<_>>().join("；");
+                    vec![
+                        a.id.to_string(),
+                        a.date.to_string(),
+                        name.to_string(),
+                        a.kind.label(cx.lang).to_string(),
+                        branch.to_string(),
+                        cell(&text, 30),
+                    ]
+                })
+                .collect();
+            Ok(list(
+                t,
+                vec![t.h_id, t.h_date, t.h_leader, t.h_kind, t.h_branch, t.h_text],
+                rows,
+            ))
+        }
+        VisitCmd::Delete { id } => {
+            let a = cx.backend.delete_activity(id).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.activity_deleted, &[&a.id]))
+        }
+    }
+}
+
+fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
+    let t = cx.text();
+    match c {
+        ProblemCmd::Add {
+            leader,
+            category,
+            description,
+            found,
+            measures,
+        } => {
+            let category = ProblemCategory::parse(&category)
+                .ok_or_else(|| cx.fail(DomainError::UnknownCategory(category.clone())))?;
+            let l = cx.leader(&leader)?;
+            let found = cx.date(found.as_deref())?;
+            let p = Problem {
+                id: 0,
+                point: 0,
+                leader: l.id,
+                category,
+                description,
+                found,
+                measures,
+                state: ProblemState::Open,
+                solved: None,
+                solved_by: None,
+            };
+            let p = cx.backend.add_problem(p).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.problem_added, &[&p.id, &p.description]))
+        }
+        ProblemCmd::Solve { id, date, measures } => {
+            let date = cx.date(date.as_deref())?;
+            // Checked here too so that a bad note is refused before anything is looked up.
+            crate::domain::text::clean_optional(measures.as_deref(), crate::domain::text::MAX_NOTE_CHARS).map_err(
+                |problem| {
+                    cx.fail(DomainError::Text {
+                        field: Field::Measures,
+                        problem,
+                    })
+                },
+            )?;
+            let p = cx.backend.solve_problem(id, date, measures).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.problem_solved, &[&p.id, &date]))
+        }
+        ProblemCmd::Reopen { id } => {
+            let p = cx.backend.reopen_problem(id).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.problem_reopened, &[&p.id]))
+        }
+        ProblemCmd::List {
+            open,
+            solved,
+            year,
+            format,
+        } => {
+            let year = year.map(|y| validate::year(y).map_err(|e| cx.fail(e))).transpose()?;
+            let mut problems = cx.backend.problems().map_err(|e| cx.fail(e))?;
+            problems.retain(|p| {
+                let state_ok = match (open, solved) {
+                    (true, _) => p.state != ProblemState::Solved,
+                    (_, true) => p.state == ProblemState::Solved,
+                    _ => true,
+                };
+                let year_ok = year.is_none_or(|y| p.found.year() == y || p.solved.is_some_and(|s| s.year() == y));
+                state_ok && year_ok
+            });
+            if format == Format::Json {
+                return Ok(json(&problems));
+            }
+            let leaders = cx.backend.leaders().map_err(|e| cx.fail(e))?;
+            let rows = problems
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.id.to_string(),
+                        leaders
+                            .iter()
+                            .find(|l| l.id == p.leader)
+                            .map_or("?".into(), |l| l.name.clone()),
+                        p.category.label(cx.lang).to_string(),
+                        cell(&p.description, 24),
+                        p.found.to_string(),
+                        p.state.label(cx.lang).to_string(),
+                        p.solved.map(|d| d.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            Ok(list(
+                t,
+                vec![
+                    t.h_id,
+                    t.h_leader,
+                    t.h_category,
+                    t.h_description,
+                    t.h_found,
+                    t.h_state,
+                    t.h_solved,
+                ],
+                rows,
+            ))
+        }
+    }
+}
+
+fn event(cx: &Context<'_>, c: EventCmd) -> Outcome {
+    let t = cx.text();
+    match c {
+        EventCmd::Add { kind, date, note } => {
+            let kind = EventKind::parse(&kind).ok_or_else(|| cx.fail(DomainError::UnknownEventKind(kind.clone())))?;
+            let date = cx.date(date.as_deref())?;
+            let e = cx
+                .backend
+                .add_event(BureauEvent {
+                    id: 0,
+                    kind,
+                    date,
+                    note,
+                })
+                .map_err(|e| cx.fail(e))?;
+            Ok(fill(t.event_added, &[&e.id, &e.date, &e.kind.label(cx.lang)]))
+        }
+        EventCmd::List { year, format } => {
+            let year = year.map(|y| validate::year(y).map_err(|e| cx.fail(e))).transpose()?;
+            let events = cx.backend.events(year).map_err(|e| cx.fail(e))?;
+            if format == Format::Json {
+                return Ok(json(&events));
+            }
+            let rows = events
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.to_string(),
+                        e.date.to_string(),
+                        e.kind.label(cx.lang).to_string(),
+                        cell(e.note.as_deref().unwrap_or(""), 30),
+                    ]
+                })
+                .collect();
+            Ok(list(t, vec![t.h_id, t.h_date, t.h_kind, t.h_text], rows))
+        }
+    }
+}
+
+/// The year's status as a table (or the JSON the issue specifies).
+pub fn status(cx: &Context<'_>, year: i32, format: Format) -> Outcome {
+    let s = cx.backend.year_status(year).map_err(|e| cx.fail(e))?;
+    if format == Format::Json {
+        return Ok(json(&s));
+    }
+    let t = cx.text();
+    let mark = |met: bool| if met { "✓" } else { "✗" };
+    let rule_cell = |r: &crate::domain::RuleStatus| {
+        if r.full > r.min {
+            format!("{} {}/{}–{}", mark(r.met), r.done, r.min, r.full)
+        } else {
+            format!("{} {}/{}", mark(r.met), r.done, r.min)
+        }
+    };
+    let mut header = vec![t.h_leader, t.h_title, t.h_branch];
+    header.extend(crate::domain::RuleId::LEADER.iter().map(|r| r.label(cx.lang)));
+    let rows = s
+        .leaders
+        .iter()
+        .map(|l| {
+            let mut row = vec![l.name.clone(), l.title.clone(), l.branch.clone().unwrap_or_default()];
+            row.extend(l.rules.iter().map(rule_cell));
+            row
+        })
+        .collect();
+    let bureau_rows = s
+        .bureau
+        .iter()
+        .map(|r| vec![r.rule.label(cx.lang).to_string(), rule_cell(r)])
+        .collect();
+    Ok(format!(
+        "{}\n\n{}\n\n{}\n{}",
+        fill(t.status_heading, &[&year]),
+        list(t, header, rows),
+        t.bureau_heading,
+        table(vec![t.h_rule, ""], bureau_rows)
+    ))
+}
+
+fn export(cx: &Context<'_>, file: &Path) -> Outcome {
+    let t = cx.text();
+    let snapshot = cx.backend.export().map_err(|e| cx.fail(e))?;
+    let shown = crate::domain::text::printable(&file.display().to_string());
+    let text = serde_json::to_string_pretty(&snapshot).map_err(|e| Failure(e.to_string()))? + "\n";
+    write_atomically(file, text.as_bytes()).map_err(|e| {
+        Failure(fill(
+            t.cannot_write_file,
+            &[&shown, &crate::domain::text::printable(&e.to_string())],
+        ))
+    })?;
+    Ok(fill(t.exported, &[&snapshot.record_count(), &shown]))
+}
+
+/// Writes a file so that a crash leaves either the old or the new content.
+fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile_in(dir)?;
+    tmp.1.write_all(bytes)?;
+    tmp.1.sync_all()?;
+    std::fs::rename(&tmp.0, file)
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let path = dir.join(format!(".branchlink-export-{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    Ok((path.clone(), opts.open(&path)?))
+}
+
+fn import(cx: &Context<'_>, file: &Path) -> Outcome {
+    let t = cx.text();
+    let shown = crate::domain::text::printable(&file.display().to_string());
+    let too_big = std::fs::metadata(file)
+        .map(|m| m.len() > crate::store::MAX_IMPORT_BYTES)
+        .unwrap_or(false);
+    if too_big {
+        return Err(cx.fail(crate::error::StoreError::Import(format!(
+            "{shown} is larger than {} bytes",
+            crate::store::MAX_IMPORT_BYTES
+        ))));
+    }
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure(fill(
+            t.cannot_read_file,
+            &[&shown, &crate::domain::text::printable(&e.to_string())],
+        ))
+    })?;
+    let snapshot = parse_snapshot(&bytes).map_err(|e| cx.fail(e))?;
+    let n = cx.backend.import(snapshot).map_err(|e| cx.fail(e))?;
+    Ok(fill(t.imported, &[&n]))
+}
