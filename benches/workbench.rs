@@ -66,18 +66,11 @@ fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
-fn press_and_draw(
-    app: &mut App,
-    store: &Store,
-    terminal: &mut Terminal<TestBackend>,
-    code: KeyCode,
-) {
+fn press_and_draw(app: &mut App, store: &Store, terminal: &mut Terminal<TestBackend>, code: KeyCode) {
     if let Some(action) = app::key_action(app, key(code)) {
         app::update(app, action, store);
     }
-    terminal
-        .draw(|f| ui::draw(f, app, &Theme::plain()))
-        .unwrap();
+    terminal.draw(|f| ui::draw(f, app, &Theme::plain())).unwrap();
 }
 
 fn benches(c: &mut Criterion) {

@@ -4,11 +4,11 @@
 
 use std::process::ExitCode;
 
-use branchlink::cli::{Cli, Context, Failure, args::Format, run};
+use branchlink::cli::{Cli, Context, Failure, run};
 use branchlink::domain::date::{self, DateForms};
 use branchlink::i18n::{Lang, errors, fill};
 use branchlink::store::Store;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use clap::Parser;
 
 /// Set to a date (YYYY-MM-DD) to make "today" that day: for demonstrations,
@@ -67,10 +67,44 @@ fn start(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         Some(command) => run(&cx, command),
         None => {
-            let _ = cli.read_only;
-            let shown = fill("{}", &[&today.year()]);
-            let _ = shown;
-            branchlink::cli::run::status(&cx, today.year(), Format::Table)
+            start_log();
+            let options = branchlink::ui::Options {
+                lang,
+                read_only: cli.read_only,
+                today,
+            };
+            branchlink::ui::run(&store, options).map_err(|e| {
+                Failure(fill(
+                    lang.pick("终端出错：{}", "terminal error: {}"),
+                    &[&branchlink::domain::text::printable(&e.to_string())],
+                ))
+            })?;
+            Ok(String::new())
         }
     }
+}
+
+/// The workbench logs to a file in the data directory, never to the screen
+/// (a line printed into the alternate screen would corrupt it). Level from
+/// `BRANCHLINK_LOG` (e.g. `debug`), `info` by default.
+fn start_log() {
+    let Some(path) = branchlink::paths::log_file() else {
+        return;
+    };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else {
+        return;
+    };
+    let level = std::env::var("BRANCHLINK_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init();
+    tracing::info!("workbench started");
 }

@@ -26,7 +26,10 @@ fn readme_examples_work_as_written() {
     let lines = console_lines(&readme);
     assert!(lines.len() >= 10, "the README lost its examples: {lines:?}");
     let dir = tempfile::tempdir().unwrap();
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_branchlink")).parent().unwrap().to_path_buf();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_branchlink"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let scratch = dir.path().to_str().unwrap();
     for line in lines {
@@ -34,7 +37,9 @@ fn readme_examples_work_as_written() {
         let script = line.replace("/tmp/", &format!("{scratch}/"));
         let out = Command::new("bash")
             .arg("-c")
-            .arg(format!("set -e; source {scratch}/env 2>/dev/null || true; {script}; export -p > {scratch}/env"))
+            .arg(format!(
+                "set -e; source {scratch}/env 2>/dev/null || true; {script}; export -p > {scratch}/env"
+            ))
             .env("PATH", &path)
             .env("BRANCHLINK_TODAY", "2020-12-15")
             .env_remove("BRANCHLINK_DB")
@@ -49,12 +54,25 @@ fn readme_examples_work_as_written() {
     }
     // The examples did what they say: 王明's visit and solved problem count.
     let out = Command::new(env!("CARGO_BIN_EXE_branchlink"))
-        .args(["--db", &format!("{scratch}/branchlink-try"), "status", "--year", "2020", "--format", "json"])
+        .args([
+            "--db",
+            &format!("{scratch}/branchlink-try"),
+            "status",
+            "--year",
+            "2020",
+            "--format",
+            "json",
+        ])
         .env("BRANCHLINK_TODAY", "2020-12-15")
         .output()
         .unwrap();
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let wang = status["leaders"].as_array().unwrap().iter().find(|l| l["name"] == "王明").unwrap();
+    let wang = status["leaders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "王明")
+        .unwrap();
     assert_eq!(wang["rules"][0]["done"], 1);
     assert_eq!(wang["rules"][1]["done"], 1);
     assert_eq!(status["bureau"][2]["done"], 1);

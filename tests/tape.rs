@@ -34,15 +34,8 @@ fn keys_of_line(line: &str) -> Option<Vec<KeyEvent>> {
         "Right" => KeyCode::Right,
         "Space" => KeyCode::Char(' '),
         ctrl if ctrl.starts_with("Ctrl+") => {
-            let c = ctrl
-                .trim_start_matches("Ctrl+")
-                .chars()
-                .next()?
-                .to_ascii_lowercase();
-            return Some(vec![
-                KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
-                count
-            ]);
+            let c = ctrl.trim_start_matches("Ctrl+").chars().next()?.to_ascii_lowercase();
+            return Some(vec![KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL); count]);
         }
         // Sleep, Set, Output, Hide, Show, comments: no keys.
         _ => return None,
@@ -130,9 +123,6 @@ fn demo_tape_replays_against_the_app() {
 fn tape_lines_become_keys() {
     assert_eq!(keys_of_line("Type \"ab\"").unwrap().len(), 2);
     assert_eq!(keys_of_line("Down 3").unwrap().len(), 3);
-    assert_eq!(
-        keys_of_line("Ctrl+G").unwrap()[0].modifiers,
-        KeyModifiers::CONTROL
-    );
+    assert_eq!(keys_of_line("Ctrl+G").unwrap()[0].modifiers, KeyModifiers::CONTROL);
     assert!(keys_of_line("Sleep 500ms").is_none());
 }

@@ -36,11 +36,7 @@ fn open(lang: Lang, demo: bool, read_only: bool) -> Bench {
             today: today(),
         },
     );
-    Bench {
-        _dir: dir,
-        store,
-        app,
-    }
+    Bench { _dir: dir, store, app }
 }
 
 impl Bench {
@@ -63,9 +59,7 @@ impl Bench {
     }
     fn render(&self, width: u16, height: u16) -> Terminal<TestBackend> {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|f| ui::draw(f, &self.app, &Theme::plain()))
-            .unwrap();
+        terminal.draw(|f| ui::draw(f, &self.app, &Theme::plain())).unwrap();
         terminal
     }
     fn screen_text(&self, width: u16, height: u16) -> String {
@@ -96,10 +90,7 @@ impl Bench {
             .done
     }
     fn activity_count(&self) -> usize {
-        self.store
-            .activities(&ActivityFilter::default())
-            .unwrap()
-            .len()
+        self.store.activities(&ActivityFilter::default()).unwrap().len()
     }
 }
 
@@ -287,25 +278,15 @@ fn chinese_text_puts_the_cursor_after_the_last_character() {
     assert_eq!(after.y, start.y);
     assert_eq!(after.x, start.x + 4, "two columns per Chinese character");
     b.type_text("ab");
-    assert_eq!(
-        b.render(80, 24).get_cursor_position().unwrap().x,
-        start.x + 6
-    );
+    assert_eq!(b.render(80, 24).get_cursor_position().unwrap().x, start.x + 6);
     b.press(KeyCode::Backspace);
     b.press(KeyCode::Backspace);
     b.press(KeyCode::Backspace);
     let Some(Modal::Form(form)) = &b.app.modal else {
         panic!("form open")
     };
-    assert_eq!(
-        form.focused().value(),
-        "调",
-        "Backspace removes one character"
-    );
-    assert_eq!(
-        b.render(80, 24).get_cursor_position().unwrap().x,
-        start.x + 2
-    );
+    assert_eq!(form.focused().value(), "调", "Backspace removes one character");
+    assert_eq!(b.render(80, 24).get_cursor_position().unwrap().x, start.x + 2);
 }
 
 #[test]
@@ -331,10 +312,7 @@ fn read_only_refuses_writes() {
         b.press(KeyCode::Char(screen));
         b.press(KeyCode::Char('a'));
         assert!(b.app.modal.is_none());
-        assert_eq!(
-            b.app.message.as_ref().unwrap().text,
-            Lang::En.tui().msg_read_only
-        );
+        assert_eq!(b.app.message.as_ref().unwrap().text, Lang::En.tui().msg_read_only);
     }
     b.press(KeyCode::Char('3'));
     b.press(KeyCode::Char('s'));
@@ -382,10 +360,7 @@ fn a_too_small_window_says_so_and_recovers() {
     insta::assert_snapshot!("too_small_zh_50x12", small);
     assert!(b.screen_text(59, 30).contains("窗口太小"));
     let normal = b.screen_text(60, 16);
-    assert!(
-        !normal.contains("窗口太小") && normal.contains("瑞林"),
-        "{normal}"
-    );
+    assert!(!normal.contains("窗口太小") && normal.contains("瑞林"), "{normal}");
     // Very small sizes do not panic either.
     for (w, h) in [(1, 1), (10, 3), (59, 15)] {
         b.screen_text(w, h);
@@ -418,10 +393,7 @@ fn delete_then_undo_and_edit_then_undo() {
     let restored = b.store.activities(&ActivityFilter::default()).unwrap();
     assert!(restored.contains(&first));
     b.press(KeyCode::Char('u'));
-    assert_eq!(
-        b.app.message.as_ref().unwrap().text,
-        Lang::Zh.tui().msg_nothing_to_undo
-    );
+    assert_eq!(b.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_nothing_to_undo);
 }
 
 #[test]
@@ -602,12 +574,7 @@ fn no_color_keeps_the_symbols_and_drops_the_colours() {
     // The same marks either way: pace symbols and the selected row.
     assert_eq!(screen_text(&coloured), screen_text(&plain));
     let text = screen_text(&plain);
-    assert!(
-        text.contains("▶ 瑞林")
-            && text.contains("! 0/2")
-            && text.contains("· 1/2")
-            && text.contains("✓ 2/2")
-    );
+    assert!(text.contains("▶ 瑞林") && text.contains("! 0/2") && text.contains("· 1/2") && text.contains("✓ 2/2"));
 }
 
 #[test]
@@ -623,10 +590,7 @@ fn adding_a_problem_with_keys() {
     assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
     let problems = b.store.problems().unwrap();
     assert_eq!(problems.len(), before + 1);
-    let new = problems
-        .iter()
-        .find(|p| p.description == "三会一课不规范")
-        .unwrap();
+    let new = problems.iter().find(|p| p.description == "三会一课不规范").unwrap();
     assert_eq!((new.leader, new.found), (2, today()));
     assert!(b.screen_text(80, 24).contains("三会一课不规范"));
 }

@@ -73,10 +73,7 @@ pub struct FormField {
 
 impl FormField {
     pub fn new(label: &'static str, kind: FieldKind, value: &str) -> FormField {
-        let fresh = matches!(
-            kind,
-            FieldKind::Leader | FieldKind::Branch | FieldKind::Date
-        ) && !value.is_empty();
+        let fresh = matches!(kind, FieldKind::Leader | FieldKind::Branch | FieldKind::Date) && !value.is_empty();
         FormField {
             label,
             kind,
@@ -176,11 +173,7 @@ impl Form {
         let Some(choice) = self.focused_choice() else {
             return false;
         };
-        match choice
-            .keys()
-            .iter()
-            .position(|k| *k == key.to_ascii_lowercase())
-        {
+        match choice.keys().iter().position(|k| *k == key.to_ascii_lowercase()) {
             Some(i) => {
                 self.fields[self.focus].choice = i;
                 true
@@ -214,11 +207,7 @@ impl Form {
     /// field is one line.
     pub fn paste(&mut self, text: &str) {
         for c in text.chars() {
-            let c = if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            };
+            let c = if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c };
             self.input(InputRequest::InsertChar(c));
         }
     }

@@ -16,8 +16,8 @@ use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms, DateProblem};
 use crate::domain::status::{StatusInput, year_status};
 use crate::domain::{
-    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId,
-    PointId, Problem, ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
+    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, PointId, Problem,
+    ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
 };
 use crate::error::Error;
 use crate::i18n::{Lang, errors, fill};
@@ -172,11 +172,7 @@ impl Data {
         let years = backend.activity_years()?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
         let point_index = points.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-        let branch_index = branches
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.id, i))
-            .collect();
+        let branch_index = branches.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
         Ok(Data {
             leaders,
             branches,
@@ -222,9 +218,7 @@ impl Data {
 
     /// The open point a leader holds now.
     pub fn open_point_of(&self, leader: LeaderId) -> Option<&ContactPoint> {
-        self.points
-            .iter()
-            .find(|p| p.leader == leader && p.state.is_open())
+        self.points.iter().find(|p| p.leader == leader && p.state.is_open())
     }
 }
 
@@ -355,9 +349,7 @@ impl App {
             .iter()
             .enumerate()
             .filter(|(_, a)| leader.is_none_or(|l| a.leader == l))
-            .filter(|(_, a)| {
-                needle.is_empty() || a.text_fields().any(|t| t.to_lowercase().contains(&needle))
-            })
+            .filter(|(_, a)| needle.is_empty() || a.text_fields().any(|t| t.to_lowercase().contains(&needle)))
             .map(|(i, _)| i)
             .collect();
         self.act_sel = clamp(self.act_sel, self.visible.len());
@@ -386,15 +378,11 @@ impl App {
     }
 
     pub fn selected_activity(&self) -> Option<&Activity> {
-        self.visible
-            .get(self.act_sel)
-            .map(|i| &self.data.activities[*i])
+        self.visible.get(self.act_sel).map(|i| &self.data.activities[*i])
     }
 
     pub fn selected_problem(&self) -> Option<&Problem> {
-        self.problem_order
-            .get(self.prob_sel)
-            .map(|i| &self.data.problems[*i])
+        self.problem_order.get(self.prob_sel).map(|i| &self.data.problems[*i])
     }
 
     pub fn selected_point_row(&self) -> Option<PointRow> {
@@ -404,13 +392,7 @@ impl App {
     /// The leader the selected row of the current screen is about.
     fn row_leader(&self) -> Option<LeaderId> {
         match self.screen {
-            Screen::Board => self
-                .data
-                .status
-                .as_ref()?
-                .leaders
-                .get(self.board_sel)
-                .map(|l| l.id),
+            Screen::Board => self.data.status.as_ref()?.leaders.get(self.board_sel).map(|l| l.id),
             Screen::Activities => self.selected_activity().map(|a| a.leader),
             Screen::Problems => self.selected_problem().map(|p| p.leader),
             Screen::Points => match self.selected_point_row()? {
@@ -519,8 +501,7 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if let Some(action) = keymap::lookup(&app.contexts(), &key) {
         return Some(action);
     }
-    let to_input =
-        || tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Input);
+    let to_input = || tui_input::backend::crossterm::to_input_request(&Event::Key(key)).map(Action::Input);
     match &app.modal {
         Some(Modal::Form(form)) if form.focused_choice().is_some() => match key.code {
             KeyCode::Char(c) => Some(Action::Choose(c)),
@@ -584,11 +565,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
                     app.year = last;
                 }
                 app.reload(backend);
-                app.info(if loaded {
-                    t.msg_demo_loaded
-                } else {
-                    t.msg_demo_already
-                });
+                app.info(if loaded { t.msg_demo_loaded } else { t.msg_demo_already });
             }
             Err(e) => app.error(&e),
         },
@@ -608,10 +585,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         Action::FilterLeader => {
             // Cycles: all leaders, then each in turn, then all again.
             let ids: Vec<LeaderId> = app.data.leaders.iter().map(|l| l.id).collect();
-            app.filter_leader = match app
-                .filter_leader
-                .and_then(|id| ids.iter().position(|x| *x == id))
-            {
+            app.filter_leader = match app.filter_leader.and_then(|id| ids.iter().position(|x| *x == id)) {
                 None => ids.first().copied(),
                 Some(i) => ids.get(i + 1).copied(),
             };
@@ -624,18 +598,9 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             Some(p) => {
                 let fields = vec![
                     FormField::new(t.f_solved_on, FieldKind::Date, &app.today.to_string()),
-                    FormField::new(
-                        t.f_measures,
-                        FieldKind::Optional,
-                        p.measures.as_deref().unwrap_or(""),
-                    ),
+                    FormField::new(t.f_measures, FieldKind::Optional, p.measures.as_deref().unwrap_or("")),
                 ];
-                app.modal = Some(Modal::Form(Form::new(
-                    Purpose::Solve(p.id),
-                    t.form_solve,
-                    fields,
-                    true,
-                )));
+                app.modal = Some(Modal::Form(Form::new(Purpose::Solve(p.id), t.form_solve, fields, true)));
             }
             None => app.warn(t.msg_select_first),
         },
@@ -835,17 +800,12 @@ fn open_activity_form(app: &mut App, existing: Option<Activity>) {
     let (leader, kind, date, note) = match &existing {
         Some(a) => (
             app.data.leader_name(a.leader).to_string(),
-            ActivityKind::ALL
-                .iter()
-                .position(|k| *k == a.kind)
-                .unwrap_or(0),
+            ActivityKind::ALL.iter().position(|k| *k == a.kind).unwrap_or(0),
             a.date.to_string(),
             a.note.clone().unwrap_or_default(),
         ),
         None => (
-            app.preselected_leader()
-                .map(|l| l.name.clone())
-                .unwrap_or_default(),
+            app.preselected_leader().map(|l| l.name.clone()).unwrap_or_default(),
             0,
             app.today.to_string(),
             String::new(),
@@ -869,10 +829,7 @@ fn open_activity_form(app: &mut App, existing: Option<Activity>) {
 
 fn open_new_problem(app: &mut App) {
     let t = app.text();
-    let leader = app
-        .preselected_leader()
-        .map(|l| l.name.clone())
-        .unwrap_or_default();
+    let leader = app.preselected_leader().map(|l| l.name.clone()).unwrap_or_default();
     let fields = vec![
         FormField::new(t.f_leader, FieldKind::Leader, &leader),
         FormField::choice(t.f_category, Choice::Category, 0),
@@ -1034,14 +991,8 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
             let who = leader(0)?;
             let to = branch(1)?;
             let from = parse_date(app, form.value(2))?;
-            let years: u32 = form
-                .value(3)
-                .trim()
-                .parse()
-                .map_err(|_| t.msg_bad_number.to_string())?;
-            backend
-                .assign_point(who, to, from, years)
-                .map_err(to_line)?;
+            let years: u32 = form.value(3).trim().parse().map_err(|_| t.msg_bad_number.to_string())?;
+            backend.assign_point(who, to, from, years).map_err(to_line)?;
             Ok(t.msg_saved)
         }
         Purpose::Review(who) => {

@@ -29,9 +29,7 @@ pub fn summary(a: &Activity) -> String {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
     let [top, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let who = app
-        .filter_leader
-        .map_or(t.all_leaders, |id| app.data.leader_name(id));
+    let who = app.filter_leader.map_or(t.all_leaders, |id| app.data.leader_name(id));
     let filter = fill(t.filter_leader, &[&who]);
     let prefix = format!("{filter}   {}", t.search_label);
     let mut spans = vec![
@@ -48,10 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.set_cursor_position((x.min(top.right().saturating_sub(1)), top.y));
     }
     if app.visible.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Line::styled(t.no_activities, theme.dim())),
-            list,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(t.no_activities, theme.dim())), list);
         return;
     }
     let wide = area.width >= 100;
@@ -74,11 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::raw(app.data.point_short(a.point).to_string()),
                 Line::raw(summary(a)),
             ]);
-            if selected {
-                r.style(theme.selected())
-            } else {
-                r
-            }
+            if selected { r.style(theme.selected()) } else { r }
         });
     let widths = [
         Constraint::Length(1),
@@ -88,14 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(if wide { 16 } else { 14 }),
         Constraint::Fill(1),
     ];
-    let header = Row::new(vec![
-        "",
-        t.col_date,
-        t.col_leader,
-        t.col_kind,
-        t.col_point,
-        t.col_text,
-    ])
-    .style(theme.heading());
+    let header =
+        Row::new(vec!["", t.col_date, t.col_leader, t.col_kind, t.col_point, t.col_text]).style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), list);
 }

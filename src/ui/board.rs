@@ -29,9 +29,7 @@ pub fn bar(r: &RuleStatus, pace: Pace, width: usize, theme: &Theme) -> Line<'sta
     let text = format!("{} {} ", pace_symbol(pace), count_text(r));
     let room = width.saturating_sub(text.chars().count());
     let full = r.full.max(1) as usize;
-    let filled = (room * (r.done as usize).min(full))
-        .div_ceil(full)
-        .min(room);
+    let filled = (room * (r.done as usize).min(full)).div_ceil(full).min(room);
     let style = theme.pace(pace);
     Line::from(vec![
         Span::styled(text, style),
@@ -56,13 +54,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(status) = &app.data.status else {
         return;
     };
-    let [table_area, bureau_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(area);
+    let [table_area, bureau_area] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(area);
     if status.leaders.is_empty() {
-        frame.render_widget(
-            Paragraph::new(fill(t.no_leaders_in_year, &[&status.year])),
-            table_area,
-        );
+        frame.render_widget(Paragraph::new(fill(t.no_leaders_in_year, &[&status.year])), table_area);
     } else {
         let elapsed = year_elapsed(status.year, app.today);
         let wide = area.width >= 100;
@@ -77,17 +71,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .take(height)
             .map(|(i, l)| {
                 let bars = RuleId::LEADER.into_iter().map(|rule| {
-                    l.rule(rule).map_or_else(Line::default, |r| {
-                        bar(r, r.pace(elapsed), bar_width as usize, theme)
-                    })
+                    l.rule(rule)
+                        .map_or_else(Line::default, |r| bar(r, r.pace(elapsed), bar_width as usize, theme))
                 });
-                let days = l
-                    .point
-                    .and_then(|p| app.data.last_visits.get(&p))
-                    .map_or_else(
-                        || t.never.to_string(),
-                        |d| fill(t.days_ago, &[&(app.today - *d).num_days().max(0)]),
-                    );
+                let days = l.point.and_then(|p| app.data.last_visits.get(&p)).map_or_else(
+                    || t.never.to_string(),
+                    |d| fill(t.days_ago, &[&(app.today - *d).num_days().max(0)]),
+                );
                 let selected = i == app.board_sel;
                 let mut cells = vec![
                     Line::styled(mark(selected), theme.selected()),
@@ -98,11 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cells.extend(bars);
                 cells.push(Line::raw(days));
                 let row = Row::new(cells);
-                if selected {
-                    row.style(theme.selected())
-                } else {
-                    row
-                }
+                if selected { row.style(theme.selected()) } else { row }
             });
         let widths = [
             Constraint::Length(1),
@@ -128,10 +114,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Table::new(rows, widths).header(header), table_area);
     }
     let elapsed = year_elapsed(status.year, app.today);
-    let mut spans = vec![Span::styled(
-        format!("{}：", t.bureau_heading),
-        theme.heading(),
-    )];
+    let mut spans = vec![Span::styled(format!("{}：", t.bureau_heading), theme.heading())];
     for r in &status.bureau {
         let pace = r.pace(elapsed);
         spans.push(Span::raw(format!("{} ", r.rule.label(app.lang))));
@@ -141,10 +124,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
         spans.push(Span::raw("   "));
     }
-    let lines = vec![
-        Line::raw(""),
-        Line::from(spans),
-        Line::styled(t.legend, theme.dim()),
-    ];
+    let lines = vec![Line::raw(""), Line::from(spans), Line::styled(t.legend, theme.dim())];
     frame.render_widget(Paragraph::new(lines), bureau_area);
 }

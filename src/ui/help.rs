@@ -40,14 +40,8 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     contexts
         .into_iter()
         .map(|ctx| {
-            let mut spans = vec![Span::styled(
-                format!("{}  ", context_name(app, ctx)),
-                theme.heading(),
-            )];
-            for (i, (keys, desc)) in widgets::key_groups(app, &[ctx], false)
-                .into_iter()
-                .enumerate()
-            {
+            let mut spans = vec![Span::styled(format!("{}  ", context_name(app, ctx)), theme.heading())];
+            for (i, (keys, desc)) in widgets::key_groups(app, &[ctx], false).into_iter().enumerate() {
                 if i > 0 {
                     spans.push(Span::styled(" · ", theme.dim()));
                 }
@@ -76,21 +70,14 @@ pub fn rule_lines(app: &App) -> Vec<String> {
             let kinds: Vec<&str> = rule.counted_kinds().iter().map(|k| k.label(lang)).collect();
             out.push(fill(
                 t.help_rule,
-                &[
-                    &rule.label(lang),
-                    &target.min,
-                    &kinds.join(lang.pick("、", ", ")),
-                ],
+                &[&rule.label(lang), &target.min, &kinds.join(lang.pick("、", ", "))],
             ));
         }
     }
     for rule in RuleId::BUREAU {
         let target = targets.get(Role::Secretary, rule);
         let event = rule.counted_event().map_or("", |e| e.label(lang));
-        out.push(fill(
-            t.help_bureau_rule,
-            &[&rule.label(lang), &target.min, &event],
-        ));
+        out.push(fill(t.help_bureau_rule, &[&rule.label(lang), &target.min, &event]));
     }
     out
 }

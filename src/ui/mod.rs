@@ -18,9 +18,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -74,12 +72,7 @@ fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 /// Puts the terminal back as the shell expects it. Safe to call twice.
 fn restore() -> io::Result<()> {
     let raw = disable_raw_mode();
-    let screen = execute!(
-        io::stdout(),
-        DisableBracketedPaste,
-        LeaveAlternateScreen,
-        Show
-    );
+    let screen = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
     raw.and(screen)
 }
 
@@ -99,11 +92,7 @@ fn event_loop(
     theme: &Theme,
 ) -> io::Result<()> {
     let mut app = App::new(backend, settings);
-    tracing::info!(
-        year = app.year,
-        read_only = app.read_only,
-        "workbench opened"
-    );
+    tracing::info!(year = app.year, read_only = app.read_only, "workbench opened");
     while !app.quit {
         terminal.draw(|frame| draw(frame, &app, theme))?;
         // Redraws only after an event: a resize is an event too.
@@ -170,10 +159,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let name = screen.name(app.lang);
         // The current screen is bracketed, not only highlighted.
         if *screen == app.screen {
-            spans.push(Span::styled(
-                format!("[{} {}]", i + 1, name),
-                theme.selected(),
-            ));
+            spans.push(Span::styled(format!("[{} {}]", i + 1, name), theme.selected()));
         } else {
             spans.push(Span::styled(format!(" {} {} ", i + 1, name), theme.dim()));
         }
@@ -182,10 +168,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     spans.push(Span::styled(fill(t.year, &[&app.year]), theme.heading()));
     if app.read_only {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!("[{}]", t.read_only_badge),
-            theme.warn(),
-        ));
+        spans.push(Span::styled(format!("[{}]", t.read_only_badge), theme.warn()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -57,11 +57,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 }
             };
             let r = Row::new(cells);
-            if selected {
-                r.style(theme.selected())
-            } else {
-                r
-            }
+            if selected { r.style(theme.selected()) } else { r }
         });
     let widths = [
         Constraint::Length(1),
@@ -82,10 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     .style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), table_area);
 
-    let mut lines = vec![
-        Line::raw(""),
-        Line::styled(t.branches_heading, theme.heading()),
-    ];
+    let mut lines = vec![Line::raw(""), Line::styled(t.branches_heading, theme.heading())];
     if app.data.branches.is_empty() {
         lines.push(Line::styled(t.no_branches, theme.dim()));
     }

@@ -15,10 +15,7 @@ use crate::i18n::Label;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
     if app.problem_order.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Line::styled(t.no_problems, theme.dim())),
-            area,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(t.no_problems, theme.dim())), area);
         return;
     }
     let wide = area.width >= 100;
@@ -32,12 +29,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(height)
         .map(|(row, index)| {
             let p = &app.data.problems[*index];
-            let previous = row
-                .checked_sub(1)
-                .map(|r| &app.data.problems[app.problem_order[r]]);
+            let previous = row.checked_sub(1).map(|r| &app.data.problems[app.problem_order[r]]);
             let new_group = previous.is_none_or(|q| {
-                q.point != p.point
-                    || q.state.eq(&ProblemState::Solved) != (p.state == ProblemState::Solved)
+                q.point != p.point || q.state.eq(&ProblemState::Solved) != (p.state == ProblemState::Solved)
             });
             let solved = p.state == ProblemState::Solved;
             let state_style = theme.pace(if solved { Pace::Met } else { Pace::Behind });
@@ -52,11 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let mut cells = vec![
                 Line::styled(mark(selected), theme.selected()),
                 Line::styled(
-                    format!(
-                        "{} {}",
-                        if solved { "✓" } else { "○" },
-                        p.state.label(app.lang)
-                    ),
+                    format!("{} {}", if solved { "✓" } else { "○" }, p.state.label(app.lang)),
                     state_style,
                 ),
                 Line::raw(if new_group {
@@ -73,11 +63,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             cells.push(Line::raw(date(p.found)));
             cells.push(Line::raw(p.solved.map(date).unwrap_or_default()));
             let r = Row::new(cells);
-            if selected {
-                r.style(theme.selected())
-            } else {
-                r
-            }
+            if selected { r.style(theme.selected()) } else { r }
         });
     let date_width = if wide { 10 } else { 5 };
     let mut widths = vec![

@@ -31,19 +31,12 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             ("✓ ", theme.info())
         };
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!("{symbol}{}", m.text), style)),
-            area,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(format!("{symbol}{}", m.text), style)), area);
     }
 }
 
 /// The bindings of `ctxs` grouped by what they do: ("Ctrl-g/Esc", "cancel").
-pub fn key_groups(
-    app: &App,
-    ctxs: &[keymap::Ctx],
-    footer_only: bool,
-) -> Vec<(String, &'static str)> {
+pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(String, &'static str)> {
     let t = app.text();
     let mut groups: Vec<(String, &'static str)> = Vec::new();
     for b in keymap::bindings(ctxs).filter(|b| b.footer || !footer_only) {
@@ -89,8 +82,7 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rect = centered(area, width, 3);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(Line::styled(text, theme.warn()))
-            .block(Block::default().borders(Borders::ALL)),
+        Paragraph::new(Line::styled(text, theme.warn())).block(Block::default().borders(Borders::ALL)),
         rect,
     );
 }
@@ -99,12 +91,8 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
     let t = app.text();
     let found = match kind {
-        FieldKind::Leader => Some(
-            lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title)),
-        ),
-        FieldKind::Branch => {
-            Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone()))
-        }
+        FieldKind::Leader => Some(lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title))),
+        FieldKind::Branch => Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone())),
         FieldKind::OptionalBranch if !value.trim().is_empty() => {
             Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone()))
         }
@@ -121,12 +109,7 @@ fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
 /// there).
 pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &Theme) {
     let t = app.text();
-    let label_width = form
-        .fields
-        .iter()
-        .map(|f| f.label.width())
-        .max()
-        .unwrap_or(0) as u16;
+    let label_width = form.fields.iter().map(|f| f.label.width()).max().unwrap_or(0) as u16;
     let width = area.width.saturating_sub(4).min(76);
     let inner_width = width.saturating_sub(2);
     let mut lines: Vec<Line> = Vec::new();
@@ -134,28 +117,17 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
     let value_x = 2 + label_width + 2;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
-        let mark_style = if focused {
-            theme.selected()
-        } else {
-            theme.dim()
-        };
+        let mark_style = if focused { theme.selected() } else { theme.dim() };
         let mut spans = vec![
             Span::styled(format!("{} ", mark(focused)), mark_style),
             Span::styled(
-                format!(
-                    "{:<w$}  ",
-                    field.label,
-                    w = label_width as usize - extra(field.label)
-                ),
+                format!("{:<w$}  ", field.label, w = label_width as usize - extra(field.label)),
                 mark_style,
             ),
         ];
         match field.kind {
             FieldKind::Choice(choice) => {
-                spans.push(Span::styled(
-                    choice.label(field.choice, app.lang),
-                    theme.selected(),
-                ));
+                spans.push(Span::styled(choice.label(field.choice, app.lang), theme.selected()));
                 lines.push(Line::from(spans));
                 // Every choice with its key, wrapped under the field.
                 let mut row: Vec<Span> = vec![Span::raw(" ".repeat(value_x as usize))];
@@ -176,11 +148,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                         } else {
                             format!(" {label}  ")
                         },
-                        if chosen {
-                            theme.selected()
-                        } else {
-                            Style::default()
-                        },
+                        if chosen { theme.selected() } else { Style::default() },
                     ));
                     used += piece;
                 }
@@ -194,8 +162,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                 if let Some(r) = resolution(app, field.kind, field.value()) {
                     spans.push(Span::styled(format!("  {r}"), theme.dim()));
                 }
-                if matches!(field.kind, FieldKind::Optional) && field.value().is_empty() && !focused
-                {
+                if matches!(field.kind, FieldKind::Optional) && field.value().is_empty() && !focused {
                     spans.push(Span::styled(t.optional, theme.dim()));
                 }
                 if focused {
