@@ -14,7 +14,6 @@ use tui_input::InputRequest;
 
 use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms, DateProblem};
-use crate::domain::status::{StatusInput, year_status};
 use crate::domain::{
     Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, PointId, Problem,
     ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
@@ -130,8 +129,11 @@ pub struct Data {
     pub branches: Vec<Branch>,
     pub points: Vec<ContactPoint>,
     pub problems: Vec<Problem>,
-    /// The year's activities, newest first.
+    /// The year's activities, newest first (read only when the activities
+    /// screen is shown: see `activities_year`).
     pub activities: Vec<Activity>,
+    /// The year `activities` holds, or None when they are not read.
+    pub activities_year: Option<i32>,
     /// Computed once per load or year change, never per key press.
     pub status: Option<YearStatus>,
     pub last_visits: HashMap<PointId, NaiveDate>,
@@ -144,30 +146,17 @@ pub struct Data {
 }
 
 impl Data {
+    /// Reads what every screen needs. The year's status comes from the
+    /// backend, which keeps counts up to date on write, so this does not
+    /// read the year's activities: those are read only for the activities
+    /// screen ([`Data::load_activities`]).
     fn load(backend: &dyn Backend, year: i32) -> Result<Data, Error> {
         let leaders = backend.leaders()?;
         let branches = backend.branches()?;
         let points = backend.points()?;
         let problems = backend.problems()?;
-        let mut activities = backend.activities(&ActivityFilter {
-            year: Some(year),
-            leader: None,
-        })?;
-        let events = backend.events(Some(year))?;
         let targets = backend.targets(year)?;
-        // The same pure function the store uses, over the records just read,
-        // so the year is read once.
-        let status = year_status(&StatusInput {
-            year,
-            targets: &targets,
-            leaders: &leaders,
-            branches: &branches,
-            points: &points,
-            activities: &activities,
-            problems: &problems,
-            events: &events,
-        });
-        activities.reverse();
+        let status = backend.year_status(year)?;
         let last_visits = backend.last_visits()?.into_iter().collect();
         let years = backend.activity_years()?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
@@ -178,7 +167,8 @@ impl Data {
             branches,
             points,
             problems,
-            activities,
+            activities: Vec::new(),
+            activities_year: None,
             status: Some(status),
             last_visits,
             years,
@@ -187,6 +177,15 @@ impl Data {
             point_index,
             branch_index,
         })
+    }
+
+    /// Reads the year's activities, newest first.
+    fn load_activities(&mut self, backend: &dyn Backend, year: i32) -> Result<(), Error> {
+        let mut activities = backend.activities(&ActivityFilter { year: Some(year), leader: None })?;
+        activities.reverse();
+        self.activities = activities;
+        self.activities_year = Some(year);
+        Ok(())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -314,9 +313,10 @@ impl App {
             quit: false,
         };
         app.reload(backend);
-        if app.data.activities.is_empty()
-            && let Some((_, last)) = app.data.years
-            && last != app.year
+        // A year after the last recorded activity shows nothing; the latest
+        // year with records is the useful start (demo data is 2020).
+        if let Some((_, last)) = app.data.years
+            && last < app.year
         {
             app.year = last;
             app.reload(backend);
@@ -330,6 +330,9 @@ impl App {
             Ok(data) => self.data = data,
             Err(e) => self.error(&e),
         }
+        if self.screen == Screen::Activities {
+            self.ensure_activities(backend);
+        }
         self.refilter();
         self.problem_order = problem_order(&self.data);
         self.point_rows = point_rows(&self.data, self.today);
@@ -337,6 +340,24 @@ impl App {
         self.board_sel = clamp(self.board_sel, board_rows);
         self.prob_sel = clamp(self.prob_sel, self.problem_order.len());
         self.point_sel = clamp(self.point_sel, self.point_rows.len());
+    }
+
+    /// Reads the year's activities if the screen needs them and they are not
+    /// read yet (after start, a change or a year change).
+    pub fn ensure_activities(&mut self, backend: &dyn Backend) {
+        if self.data.activities_year == Some(self.year) {
+            return;
+        }
+        if let Err(e) = self.data.load_activities(backend, self.year) {
+            self.error(&e);
+        }
+        self.refilter();
+    }
+
+    fn ensure_activities_if_shown(&mut self, backend: &dyn Backend) {
+        if self.screen == Screen::Activities {
+            self.ensure_activities(backend);
+        }
     }
 
     /// Recomputes the visible activities after the filter or search changed.
@@ -544,8 +565,14 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
     let t = app.text();
     match action {
         Action::Quit => app.quit = true,
-        Action::Show(screen) => app.screen = screen,
-        Action::NextScreen => app.screen = app.screen.next(),
+        Action::Show(screen) => {
+            app.screen = screen;
+            app.ensure_activities_if_shown(backend);
+        }
+        Action::NextScreen => {
+            app.screen = app.screen.next();
+            app.ensure_activities_if_shown(backend);
+        }
         Action::PrevYear | Action::NextYear => {
             let step = if action == Action::PrevYear { -1 } else { 1 };
             let year = app.year + step;

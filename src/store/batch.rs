@@ -18,6 +18,8 @@ pub(crate) struct Batch {
     /// Counters advanced by this batch (id allocation).
     counters: BTreeMap<&'static [u8], u64>,
     audit: Vec<(String, String)>,
+    /// Changes to u64 tallies (day counters), summed per key.
+    tallies: BTreeMap<(T, Vec<u8>), i64>,
 }
 
 impl Batch {
@@ -53,6 +55,12 @@ impl Batch {
         self.audit.push((action.to_string(), detail));
     }
 
+    /// Adds `delta` to the tally stored under `key` (a missing tally is 0;
+    /// a tally that falls to 0 is removed).
+    pub(crate) fn tally(&mut self, tree: T, key: impl AsRef<[u8]>, delta: i64) {
+        *self.tallies.entry((tree, key.as_ref().to_vec())).or_insert(0) += delta;
+    }
+
     /// Raises a counter to at least `value` (used by import).
     pub(crate) fn raise_counter(&mut self, counter: &'static [u8], value: u64) {
         let c = self.counters.entry(counter).or_insert(0);
@@ -60,7 +68,7 @@ impl Batch {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.ops.is_empty() && self.counters.is_empty()
+        self.ops.is_empty() && self.counters.is_empty() && self.tallies.is_empty()
     }
 }
 
@@ -113,6 +121,17 @@ impl Store {
                 detail,
             };
             batch.put_record(T::Audit, seq, entry)?;
+        }
+        // Tallies are read here, under the write lock, so no other command
+        // can change them before this transaction commits.
+        for ((tree, key), delta) in std::mem::take(&mut batch.tallies) {
+            let current = self.tree(tree).get(&key).map_err(io_error)?.and_then(|v| keys::id_from(&v)).unwrap_or(0);
+            let next = (current as i64).saturating_add(delta).max(0) as u64;
+            if next == 0 {
+                batch.remove(tree, key);
+            } else {
+                batch.put(tree, key, next.to_be_bytes().to_vec());
+            }
         }
         for (counter, value) in std::mem::take(&mut batch.counters) {
             batch.put(T::Meta, counter, value.to_be_bytes().to_vec());

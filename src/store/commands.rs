@@ -215,16 +215,18 @@ impl Store {
         })
     }
 
-    fn index_activity(b: &mut Batch, a: &Activity) {
+    pub(crate) fn index_activity(b: &mut Batch, a: &Activity) {
         b.put_index(T::ActivityByDate, keys::date_id(a.date, a.id));
         b.put_index(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
         b.put_index(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
+        b.tally(T::DayCount, keys::day_count(a.leader, a.kind, a.date), 1);
     }
 
     fn unindex_activity(b: &mut Batch, a: &Activity) {
         b.remove(T::ActivityByDate, keys::date_id(a.date, a.id));
         b.remove(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
         b.remove(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
+        b.tally(T::DayCount, keys::day_count(a.leader, a.kind, a.date), -1);
     }
 
     pub fn add_activity(&self, activity: Activity) -> Result<Activity> {

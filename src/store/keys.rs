@@ -6,6 +6,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::domain::ActivityKind;
+
 /// A date as 4 bytes that sort like the dates: days from the common era,
 /// with the sign bit flipped so that negative days sort first.
 pub fn date(d: NaiveDate) -> [u8; 4] {
@@ -83,6 +85,21 @@ pub fn owner_year_range(owner: u64, y: i32) -> std::ops::RangeInclusive<[u8; 20]
     owner_date_id(owner, first, 0)..=owner_date_id(owner, last, u64::MAX)
 }
 
+/// The byte that stands for an activity kind in keys: its position in
+/// `ActivityKind::ALL`, so new kinds must only ever be added at the end.
+pub fn kind(k: ActivityKind) -> u8 {
+    ActivityKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8
+}
+
+/// `leader ‖ kind ‖ date`: a day counter of the `day_count` tree.
+pub fn day_count(leader: u64, k: ActivityKind, d: NaiveDate) -> [u8; 13] {
+    let mut key = [0u8; 13];
+    key[..8].copy_from_slice(&id(leader));
+    key[8] = kind(k);
+    key[9..].copy_from_slice(&date(d));
+    key
+}
+
 /// The first day of a year key's year (for tests of ordering).
 pub fn year_of(d: NaiveDate) -> i32 {
     d.year()
@@ -130,6 +147,16 @@ mod tests {
         assert!(a < b && b < c && c < e);
         assert_eq!(trailing_id(&c), Some(2));
         assert_eq!(owner_key_date(&e), Some(d(2020, 1, 2)));
+    }
+
+    #[test]
+    fn day_counters_sort_by_leader_kind_date() {
+        let a = day_count(1, ActivityKind::Research, d(2020, 12, 31));
+        let b = day_count(1, ActivityKind::Interview, d(2020, 1, 1));
+        let c = day_count(2, ActivityKind::Research, d(2019, 1, 1));
+        assert!(a < b && b < c);
+        assert_eq!(kind(ActivityKind::Research), 0);
+        assert_eq!(kind(ActivityKind::HomeVisit), 8);
     }
 
     #[test]

@@ -46,10 +46,14 @@ pub(crate) enum T {
     EventByDate,
     Targets,
     Audit,
+    /// `leader ‖ kind ‖ date` → how many activities of that kind the leader
+    /// logged that day: the status of a year is a few short range scans
+    /// here instead of reading the year's activities.
+    DayCount,
 }
 
 impl T {
-    pub(crate) const ALL: [T; 15] = [
+    pub(crate) const ALL: [T; 16] = [
         T::Meta,
         T::Leaders,
         T::Branches,
@@ -65,6 +69,7 @@ impl T {
         T::EventByDate,
         T::Targets,
         T::Audit,
+        T::DayCount,
     ];
 
     fn name(self) -> &'static str {
@@ -84,6 +89,7 @@ impl T {
             T::EventByDate => "event_by_date",
             T::Targets => "targets",
             T::Audit => "audit",
+            T::DayCount => "day_count",
         }
     }
 }

@@ -6,10 +6,11 @@ use chrono::{Datelike, NaiveDate};
 use super::codec::{self, Versioned};
 use super::{Store, T, corrupt, io_error, keys, meta};
 use crate::api::ActivityFilter;
-use crate::domain::status::{StatusInput, year_status};
+use crate::domain::date;
+use crate::domain::status::{StatusInput, YearCounts, status_from_counts};
 use crate::domain::{
-    Activity, AuditEntry, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem, Targets, YearStatus,
-    rules,
+    Activity, AuditEntry, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem, RuleId, Targets,
+    YearStatus, rules,
 };
 use crate::error::{Result, StoreError};
 
@@ -130,28 +131,48 @@ impl Store {
         Ok(rules::targets_for(year, &self.targets_set()?))
     }
 
-    /// The status of a year, from the year's records only.
+    /// The status of a year. Activities are counted from the day counters
+    /// (a few short range scans per leader) rather than read; problems and
+    /// events are few and are read. Agrees with the pure
+    /// `domain::status::year_status` over all records (tested).
     pub fn year_status(&self, year: i32) -> Result<YearStatus> {
         let targets = self.targets(year)?;
         let leaders = self.leaders()?;
         let branches = self.branches()?;
         let points = self.points()?;
-        let activities = self.activities(&ActivityFilter {
-            year: Some(year),
-            leader: None,
-        })?;
         let problems = self.problems()?;
         let events = self.events(Some(year))?;
-        Ok(year_status(&StatusInput {
+        let input = StatusInput {
             year,
             targets: &targets,
             leaders: &leaders,
             branches: &branches,
             points: &points,
-            activities: &activities,
+            activities: &[],
             problems: &problems,
             events: &events,
-        }))
+        };
+        let mut counts = YearCounts::count(&input);
+        let (first, last) = date::year_bounds(year);
+        let tallies = self.tree(T::DayCount);
+        for l in leaders.iter().filter(|l| l.in_post_during(year)) {
+            // Only the days the leader was in post count.
+            let from = first.max(l.in_post_from);
+            let to = l.in_post_to.map_or(last, |t| t.min(last));
+            for rule in RuleId::LEADER {
+                for kind in rule.counted_kinds() {
+                    let mut n = 0u64;
+                    for entry in tallies.range(keys::day_count(l.id, *kind, from)..=keys::day_count(l.id, *kind, to)) {
+                        let (_, v) = entry.map_err(io_error)?;
+                        n += keys::id_from(&v).ok_or_else(|| StoreError::Corrupt("day counter".into()))?;
+                    }
+                    if n > 0 {
+                        *counts.leader.entry((l.id, rule)).or_default() += u32::try_from(n).unwrap_or(u32::MAX);
+                    }
+                }
+            }
+        }
+        Ok(status_from_counts(&input, &counts))
     }
 
     /// The latest activity date per point: one reverse prefix step per point.

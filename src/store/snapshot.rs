@@ -213,9 +213,7 @@ fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
     }
     for a in &s.activities {
         b.put_record(T::Activities, a.id, a.clone())?;
-        b.put_index(T::ActivityByDate, keys::date_id(a.date, a.id));
-        b.put_index(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
-        b.put_index(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
+        Store::index_activity(b, a);
     }
     for p in &s.problems {
         b.put_record(T::Problems, p.id, p.clone())?;
