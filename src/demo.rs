@@ -214,7 +214,9 @@ const PROBLEMS: [ProblemRow; 5] = [
 
 /// Loads the demo data unless it was loaded before. Returns whether it loaded.
 pub fn load(backend: &dyn Backend) -> Result<bool> {
-    if backend.flag(FLAG)? {
+    // The flag is not part of an export: a database restored from one that
+    // held the demo is recognised by the demo's first contact-point branch.
+    if backend.flag(FLAG)? || backend.branches()?.iter().any(|b| b.name == BRANCHES[0].0) {
         return Ok(false);
     }
     let mut own = Vec::new();

@@ -67,6 +67,16 @@ fn start(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         Some(command) => run(&cx, command),
         None => {
+            use std::io::IsTerminal;
+            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+                return Err(Failure(
+                    lang.pick(
+                        "工作台需要在终端中运行；脚本中请使用命令，例如 branchlink status",
+                        "the workbench needs a terminal; from a script use a command such as branchlink status",
+                    )
+                    .to_string(),
+                ));
+            }
             start_log();
             let options = branchlink::ui::Options {
                 lang,

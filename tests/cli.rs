@@ -658,9 +658,10 @@ fn status_json_shape_and_table() {
         table.contains("瑞林") && table.contains("彩票中心") && table.contains("1/2"),
         "{table}"
     );
-    // The status is the default view with no command.
-    let table = db.ok(&[]);
-    assert!(table.contains("Contact-point work in 2020"), "{table}");
+    // With no command the workbench opens; without a terminal that is a
+    // clear one-line error, not a broken screen.
+    let m = db.fails(&[]);
+    assert!(m.contains("terminal"), "{m}");
     let m = db.fails(&["status", "--year", "1900"]);
     assert!(m.contains("1900"), "{m}");
 }

@@ -2,7 +2,7 @@
 //! the domain counts them from the records. The two must always agree,
 //! after imports, adds, edits, deletes, restores and hand-overs.
 
-use branchlink::api::{ActivityFilter, Backend, Snapshot};
+use branchlink::api::{ActivityFilter, Snapshot};
 use branchlink::domain::status::{StatusInput, year_status};
 use branchlink::domain::{Activity, ActivityKind, YearStatus};
 use branchlink::store::Store;
@@ -39,7 +39,11 @@ fn pure_status(store: &Store, year: i32) -> YearStatus {
 
 fn assert_agree(store: &Store, context: &str) {
     for year in 2019..=2022 {
-        assert_eq!(store.year_status(year).unwrap(), pure_status(store, year), "{context}, year {year}");
+        assert_eq!(
+            store.year_status(year).unwrap(),
+            pure_status(store, year),
+            "{context}, year {year}"
+        );
     }
 }
 
@@ -89,7 +93,11 @@ fn counters_agree_with_the_records_through_every_kind_of_change() {
         // Commands one by one.
         let mut added = Vec::new();
         for _ in 0..15 {
-            added.push(imported.add_activity(random_activity(&mut rng, &leaders, &points)).unwrap());
+            added.push(
+                imported
+                    .add_activity(random_activity(&mut rng, &leaders, &points))
+                    .unwrap(),
+            );
         }
         assert_agree(&imported, &format!("seed {seed} after adds"));
         let mut edited = added[0].clone();
@@ -112,7 +120,9 @@ fn counters_agree_with_the_records_through_every_kind_of_change() {
                 in_post_to: None,
             })
             .unwrap();
-        imported.hand_over(leaders[1], successor.id, NaiveDate::from_ymd_opt(2020, 10, 1).unwrap()).unwrap();
+        imported
+            .hand_over(leaders[1], successor.id, NaiveDate::from_ymd_opt(2020, 10, 1).unwrap())
+            .unwrap();
         assert_agree(&imported, &format!("seed {seed} after restore and hand-over"));
     }
 }

@@ -181,7 +181,10 @@ impl Data {
 
     /// Reads the year's activities, newest first.
     fn load_activities(&mut self, backend: &dyn Backend, year: i32) -> Result<(), Error> {
-        let mut activities = backend.activities(&ActivityFilter { year: Some(year), leader: None })?;
+        let mut activities = backend.activities(&ActivityFilter {
+            year: Some(year),
+            leader: None,
+        })?;
         activities.reverse();
         self.activities = activities;
         self.activities_year = Some(year);

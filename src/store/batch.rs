@@ -125,7 +125,12 @@ impl Store {
         // Tallies are read here, under the write lock, so no other command
         // can change them before this transaction commits.
         for ((tree, key), delta) in std::mem::take(&mut batch.tallies) {
-            let current = self.tree(tree).get(&key).map_err(io_error)?.and_then(|v| keys::id_from(&v)).unwrap_or(0);
+            let current = self
+                .tree(tree)
+                .get(&key)
+                .map_err(io_error)?
+                .and_then(|v| keys::id_from(&v))
+                .unwrap_or(0);
             let next = (current as i64).saturating_add(delta).max(0) as u64;
             if next == 0 {
                 batch.remove(tree, key);
