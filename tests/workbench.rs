@@ -594,3 +594,22 @@ fn adding_a_problem_with_keys() {
     assert_eq!((new.leader, new.found), (2, today()));
     assert!(b.screen_text(80, 24).contains("三会一课不规范"));
 }
+
+#[test]
+fn help_scrolls_on_a_small_terminal_to_its_last_line() {
+    let mut b = open(Lang::En, true, false);
+    b.press(KeyCode::Char('5'));
+    let last_rule = "own-branch analysis (bureau)";
+    assert!(
+        !b.screen_text(60, 16).contains(last_rule),
+        "already visible: nothing to test"
+    );
+    for _ in 0..40 {
+        b.press(KeyCode::Down);
+    }
+    assert!(b.screen_text(60, 16).contains(last_rule), "{}", b.screen_text(60, 16));
+    for _ in 0..40 {
+        b.press(KeyCode::Up);
+    }
+    assert!(b.screen_text(60, 16).contains("All screens"));
+}

@@ -285,6 +285,8 @@ pub struct App {
     pub message: Option<Message>,
     pub undo: Option<Undo>,
     pub last_leader: Option<LeaderId>,
+    /// How far the help screen is scrolled (↑/↓ on a short terminal).
+    pub help_scroll: usize,
     pub quit: bool,
 }
 
@@ -313,6 +315,7 @@ impl App {
             message: None,
             undo: None,
             last_leader: None,
+            help_scroll: 0,
             quit: false,
         };
         app.reload(backend);
@@ -452,7 +455,8 @@ impl App {
             Screen::Activities => self.visible.len(),
             Screen::Problems => self.problem_order.len(),
             Screen::Points => self.point_rows.len(),
-            Screen::Help => 0,
+            // Lines the help may scroll by; the drawing stops at its end.
+            Screen::Help => 40,
         }
     }
 
@@ -462,7 +466,7 @@ impl App {
             Screen::Activities => Some(&mut self.act_sel),
             Screen::Problems => Some(&mut self.prob_sel),
             Screen::Points => Some(&mut self.point_sel),
-            Screen::Help => None,
+            Screen::Help => Some(&mut self.help_scroll),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Help: every key, drawn from the keymap table, and what each rule counts.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
@@ -84,22 +84,25 @@ pub fn rule_lines(app: &App) -> Vec<String> {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
-    let rules = rule_lines(app);
-    let rules_height: u16 = rules
-        .iter()
-        .map(|r| (r.width() as u16).div_ceil(area.width.max(1)).max(1))
-        .sum::<u16>()
-        + 1;
-    let [keys_area, rules_area] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(rules_height.min(area.height / 2)),
-    ])
-    .areas(area);
-    frame.render_widget(
-        Paragraph::new(key_lines(app, theme)).wrap(Wrap { trim: false }),
-        keys_area,
-    );
-    let mut lines = vec![Line::styled(t.help_rules_heading, theme.heading())];
-    lines.extend(rules.into_iter().map(Line::raw));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rules_area);
+    let mut lines = key_lines(app, theme);
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(t.help_rules_heading, theme.heading()));
+    lines.extend(rule_lines(app).into_iter().map(Line::raw));
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // On a short terminal ↑/↓ scroll; never past the last line.
+    let wrapped: usize = paragraph_height(app, theme, area.width);
+    // Word wrapping can take a line or two more than the estimate: keep the
+    // last lines reachable rather than stopping exactly at the end.
+    let max_scroll = wrapped.saturating_sub(area.height as usize / 2);
+    let scroll = app.help_scroll.min(max_scroll) as u16;
+    frame.render_widget(paragraph.scroll((scroll, 0)), area);
+}
+
+/// Lines the help takes at `width` once wrapped (by display width).
+fn paragraph_height(app: &App, theme: &Theme, width: u16) -> usize {
+    let width = usize::from(width.max(1));
+    let key_widths = key_lines(app, theme).iter().map(|l| l.width()).collect::<Vec<_>>();
+    let rule_widths = rule_lines(app).iter().map(|r| r.width()).collect::<Vec<_>>();
+    let rows = |w: &usize| w.div_ceil(width).max(1);
+    key_widths.iter().map(rows).sum::<usize>() + 2 + rule_widths.iter().map(rows).sum::<usize>()
 }
