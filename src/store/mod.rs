@@ -7,11 +7,13 @@
 //! command checks against (sled transactions cannot scan) cannot change
 //! before it commits: the database belongs to one process.
 
+mod assessments;
 mod backend;
 mod batch;
 pub mod codec;
 mod commands;
 pub mod keys;
+mod plans;
 mod queries;
 mod snapshot;
 
@@ -46,10 +48,13 @@ pub(crate) enum T {
     EventByDate,
     Targets,
     Audit,
+    Assessments,
+    Rubrics,
+    Plans,
 }
 
 impl T {
-    pub(crate) const ALL: [T; 15] = [
+    pub(crate) const ALL: [T; 18] = [
         T::Meta,
         T::Leaders,
         T::Branches,
@@ -65,6 +70,9 @@ impl T {
         T::EventByDate,
         T::Targets,
         T::Audit,
+        T::Assessments,
+        T::Rubrics,
+        T::Plans,
     ];
 
     fn name(self) -> &'static str {
@@ -84,6 +92,9 @@ impl T {
             T::EventByDate => "event_by_date",
             T::Targets => "targets",
             T::Audit => "audit",
+            T::Assessments => "assessments",
+            T::Rubrics => "rubrics",
+            T::Plans => "plans",
         }
     }
 }
