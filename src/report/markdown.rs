@@ -191,22 +191,33 @@ fn assessment(out: &mut String, report: &Report, p: &PointReport, lang: Lang) {
             }
         })
     };
-    let first_h = fill(t.first_of, &[&first.year]);
-    let latest_h = fill(t.latest_of, &[&latest.year]);
-    let mut rows: Vec<Vec<String>> = (0..r.dimensions.len())
-        .map(|i| vec![r.dimension_name(i).to_string(), grade(first, i), grade(latest, i)])
-        .collect();
-    rows.push(vec![
-        r.satisfaction.clone(),
-        format!("{}%", first.satisfaction),
-        format!("{}%", latest.satisfaction),
-    ]);
-    if first.note.is_some() || latest.note.is_some() {
-        rows.push(vec![
-            t.h_note.to_string(),
-            first.note.clone().unwrap_or_default(),
-            latest.note.clone().unwrap_or_default(),
-        ]);
+    // One column when there is one assessment; first and latest side by
+    // side once there are two, so the improvement is visible.
+    let shown: Vec<&crate::domain::Assessment> = if first.year == latest.year {
+        vec![latest]
+    } else {
+        vec![first, latest]
+    };
+    let mut header = vec![t.h_dimension.to_string()];
+    if shown.len() == 2 {
+        header.push(fill(t.first_of, &[&first.year]));
     }
-    table(out, &[t.h_dimension, &first_h, &latest_h], &rows);
+    header.push(fill(t.latest_of, &[&latest.year]));
+    let mut rows: Vec<Vec<String>> = (0..r.dimensions.len())
+        .map(|i| {
+            let mut row = vec![r.dimension_name(i).to_string()];
+            row.extend(shown.iter().map(|a| grade(a, i)));
+            row
+        })
+        .collect();
+    let mut sat = vec![r.satisfaction.clone()];
+    sat.extend(shown.iter().map(|a| format!("{}%", a.satisfaction)));
+    rows.push(sat);
+    if shown.iter().any(|a| a.note.is_some()) {
+        let mut note = vec![t.h_note.to_string()];
+        note.extend(shown.iter().map(|a| a.note.clone().unwrap_or_default()));
+        rows.push(note);
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    table(out, &header, &rows);
 }
