@@ -34,6 +34,21 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     pub events: Vec<BureauEvent>,
     pub targets: Vec<YearTargets>,
+    /// The records of issue 5; absent from older exports, hence the defaults.
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+    #[serde(default)]
+    pub rubrics: Vec<YearRubric>,
+    #[serde(default)]
+    pub plans: Vec<Plan>,
+}
+
+/// The assessment rubric set for one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearRubric {
+    pub year: i32,
+    pub rubric: Rubric,
 }
 
 impl Snapshot {
@@ -48,6 +63,9 @@ impl Snapshot {
             + self.problems.len()
             + self.events.len()
             + self.targets.len()
+            + self.assessments.len()
+            + self.rubrics.len()
+            + self.plans.len()
     }
 }
 

@@ -815,3 +815,37 @@ fn cli_plan() {
     cli.refused(&["plan", "set-window", "4", "2020-12-31", "2020-12-01"]);
     cli.refused(&["plan", "--year", "99999"]);
 }
+
+#[test]
+fn export_and_import_keep_assessments_rubrics_and_plans() {
+    let (_dir, store) = demo_store();
+    store.set_plan_item(2020, 1, 1, Some(d("2020-07-02"))).unwrap();
+    store
+        .set_rubric(
+            2021,
+            Rubric {
+                satisfaction: "党员群众满意度".into(),
+                ..Rubric::default()
+            },
+        )
+        .unwrap();
+    let snapshot = store.export().unwrap();
+    assert_eq!(snapshot.assessments.len(), 2);
+    assert_eq!((snapshot.rubrics.len(), snapshot.plans.len()), (1, 1));
+    let json = serde_json::to_vec(&snapshot).unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = Store::open(&other_dir.path().join("db")).unwrap();
+    other.import(branchlink::store::parse_snapshot(&json).unwrap()).unwrap();
+    assert_eq!(other.export().unwrap(), snapshot);
+    // An export from before issue 5 (no such fields) still imports.
+    let mut old: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    for k in ["assessments", "rubrics", "plans"] {
+        old.as_object_mut().unwrap().remove(k);
+    }
+    let third_dir = tempfile::tempdir().unwrap();
+    let third = Store::open(&third_dir.path().join("db")).unwrap();
+    third
+        .import(branchlink::store::parse_snapshot(&serde_json::to_vec(&old).unwrap()).unwrap())
+        .unwrap();
+    assert!(third.assessments(None).unwrap().is_empty());
+}
