@@ -10,6 +10,7 @@ use crate::domain::{
     Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem,
     ProblemId, Targets, YearStatus,
 };
+use crate::domain::{Assessment, Plan, Rubric};
 use crate::error::Result;
 
 /// Which activities to list.
@@ -33,6 +34,21 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     pub events: Vec<BureauEvent>,
     pub targets: Vec<YearTargets>,
+    /// The records of issue 5; absent from older exports, hence the defaults.
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+    #[serde(default)]
+    pub rubrics: Vec<YearRubric>,
+    #[serde(default)]
+    pub plans: Vec<Plan>,
+}
+
+/// The assessment rubric set for one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearRubric {
+    pub year: i32,
+    pub rubric: Rubric,
 }
 
 impl Snapshot {
@@ -47,6 +63,9 @@ impl Snapshot {
             + self.problems.len()
             + self.events.len()
             + self.targets.len()
+            + self.assessments.len()
+            + self.rubrics.len()
+            + self.plans.len()
     }
 }
 
@@ -113,4 +132,19 @@ pub trait Backend {
     /// A flag kept in the database (e.g. "the demo data was loaded").
     fn flag(&self, name: &str) -> Result<bool>;
     fn set_flag(&self, name: &str) -> Result<()>;
+
+    // The year's rhythm (issue 5): assessments, their rubric, the work plan.
+    /// The 五好一满意 assessments of one contact point (or of all), by point then year.
+    fn assessments(&self, point: Option<PointId>) -> Result<Vec<Assessment>>;
+    /// Records or replaces the assessment of `assessment.point` for `assessment.year`.
+    fn set_assessment(&self, assessment: Assessment) -> Result<Assessment>;
+    /// The dimensions and grades in force for a year (the document's unless set).
+    fn rubric(&self, year: i32) -> Result<Rubric>;
+    fn set_rubric(&self, year: i32, rubric: Rubric) -> Result<()>;
+    /// The work plan of a year (the document's phases unless changed).
+    fn plan(&self, year: i32) -> Result<Plan>;
+    /// Ticks (`done` = Some(day)) or unticks task `phase.task`, both counted from 1.
+    fn set_plan_item(&self, year: i32, phase: u32, task: u32, done: Option<NaiveDate>) -> Result<Plan>;
+    /// Moves the window of `phase` (counted from 1).
+    fn set_plan_window(&self, year: i32, phase: u32, from: NaiveDate, to: NaiveDate) -> Result<Plan>;
 }

@@ -10,6 +10,7 @@ use crate::domain::{
     Activity, ActivityKind, Branch, BureauEvent, EventKind, Leader, Problem, ProblemCategory, ProblemState, Role,
     Weakness,
 };
+use crate::domain::{Assessment, DimensionGrade};
 use crate::error::Result;
 
 /// The flag that marks the demo data as loaded.
@@ -212,6 +213,24 @@ const PROBLEMS: [ProblemRow; 5] = [
     ),
 ];
 
+/// (leader index, five (grade, note), satisfaction %, note); grade 0 = 好.
+type AssessmentRow = (usize, [(u8, &'static str); 5], u8, &'static str);
+
+const ASSESSMENTS: [AssessmentRow; 2] = [
+    (
+        0,
+        [(1, ""), (1, ""), (2, "组织生活计划刚落实"), (1, ""), (2, "")],
+        78,
+        "联系点建立后首次评价",
+    ),
+    (
+        1,
+        [(2, "支部委员缺额"), (2, ""), (2, ""), (1, ""), (1, "")],
+        72,
+        "联系点建立后首次评价",
+    ),
+];
+
 /// Loads the demo data unless it was loaded before. Returns whether it loaded.
 pub fn load(backend: &dyn Backend) -> Result<bool> {
     // The flag is not part of an export: a database restored from one that
@@ -304,6 +323,29 @@ pub fn load(backend: &dyn Backend) -> Result<bool> {
             date: d(date),
             note: Some(note.into()),
         })?;
+    }
+    // The first 五好一满意 assessments, made at the autumn review, so the
+    // report shows what an assessment looks like.
+    let points = backend.points()?;
+    for (who, grades, satisfaction, note) in ASSESSMENTS {
+        let leader = leaders[who].id;
+        if let Some(point) = points.iter().find(|p| p.leader == leader) {
+            backend.set_assessment(Assessment {
+                point: point.id,
+                year: 2020,
+                leader,
+                date: d("2020-11-18"),
+                grades: grades
+                    .iter()
+                    .map(|&(grade, note)| DimensionGrade {
+                        grade,
+                        note: (!note.is_empty()).then(|| note.to_string()),
+                    })
+                    .collect(),
+                satisfaction,
+                note: Some(note.into()),
+            })?;
+        }
     }
     backend.set_flag(FLAG)?;
     Ok(true)

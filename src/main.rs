@@ -21,7 +21,10 @@ fn main() -> ExitCode {
     match start(cli) {
         Ok(out) => {
             if !out.is_empty() {
-                println!("{out}");
+                // A closed pipe (`branchlink report | head`) is not an error
+                // worth a panic; println! would panic on it.
+                use std::io::Write;
+                let _ = writeln!(std::io::stdout().lock(), "{out}");
             }
             ExitCode::SUCCESS
         }

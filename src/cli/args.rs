@@ -69,6 +69,140 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// The year's report: a summary table, then each leader, then the bureau rules
+    Report {
+        #[arg(long)]
+        year: Option<i64>,
+        /// md (Markdown), csv (one row per leader) or xlsx (needs -o)
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormat,
+        /// Write to FILE instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// What each leader and the bureau still owe, most urgent first
+    Due {
+        #[arg(long)]
+        year: Option<i64>,
+        /// List contact points with no visit in this many days
+        #[arg(long, default_value_t = 90)]
+        days_without_visit: u32,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// The 五好一满意 assessment of LEADER's contact point; `assess list`, `assess rubric`
+    Assess(AssessArgs),
+    /// The year's work plan (六): phases, windows and a checklist
+    Plan(PlanArgs),
+    /// The yearly targets of each rule, per year and role
+    #[command(subcommand)]
+    Targets(TargetsCmd),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct AssessArgs {
+    #[command(subcommand)]
+    pub command: Option<AssessCmd>,
+    /// The leader whose contact point is assessed (name or id)
+    #[arg(required = true)]
+    pub leader: Option<String>,
+    /// The year assessed [default: this year]
+    #[arg(long)]
+    pub year: Option<i64>,
+    /// One grade per dimension, in order, comma-separated: 好,较好,一般,好,好 (or 1–4)
+    #[arg(long, required = true)]
+    pub grades: Option<String>,
+    /// 群众满意: the survey's share of satisfied answers, 0–100
+    #[arg(long, required = true, allow_negative_numbers = true)]
+    pub satisfaction: Option<i64>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// A note on one dimension: N=TEXT, N counted from 1 (repeatable)
+    #[arg(long = "dim-note", value_name = "N=TEXT")]
+    pub dim_notes: Vec<String>,
+    /// The day of the assessment [default: today]
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessCmd {
+    /// List recorded assessments
+    List {
+        #[arg(long)]
+        year: Option<i64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show the dimensions and grades of a year, or rename them from that year on
+    Rubric {
+        #[arg(long)]
+        year: Option<i64>,
+        /// The dimensions, comma-separated
+        #[arg(long)]
+        dimensions: Option<String>,
+        /// The grades, best first, comma-separated
+        #[arg(long)]
+        grades: Option<String>,
+        /// The name of the satisfaction score
+        #[arg(long)]
+        satisfaction_name: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan's year [default: this year]
+    #[arg(long, global = true)]
+    pub year: Option<i64>,
+    #[command(subcommand)]
+    pub command: Option<PlanCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCmd {
+    /// Tick task PHASE.TASK, e.g. 2.3
+    Tick {
+        item: String,
+        /// The day it was done [default: today]
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Untick task PHASE.TASK
+    Untick { item: String },
+    /// Set the window of PHASE to FROM–TO (both days included)
+    SetWindow { phase: u32, from: String, to: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TargetsCmd {
+    /// The targets in force for a year
+    Show {
+        #[arg(long)]
+        year: Option<i64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Set RULE's yearly MIN (and FULL mark, default MIN) from YEAR on
+    Set {
+        #[arg(long)]
+        year: i64,
+        /// research, problems_solved, org_life, training, thematic_study, own_branch_analysis
+        rule: String,
+        min: u32,
+        full: Option<u32>,
+        /// secretary or member [default: both] (ignored for bureau rules)
+        #[arg(long)]
+        role: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod output;
+pub mod rhythm;
 pub mod run;
 
 pub use args::{Cli, Command};

@@ -37,11 +37,11 @@ pub struct Context<'a> {
 type Outcome = Result<String, Failure>;
 
 impl Context<'_> {
-    fn fail(&self, e: impl Into<Error>) -> Failure {
+    pub(crate) fn fail(&self, e: impl Into<Error>) -> Failure {
         Failure::from_error(self.lang, &e.into())
     }
 
-    fn date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
+    pub(crate) fn date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
         match input {
             None => Ok(self.today),
             Some(s) => date::parse(s, self.today, DateForms::Full).map_err(|problem| {
@@ -53,14 +53,14 @@ impl Context<'_> {
         }
     }
 
-    fn year(&self, y: Option<i64>) -> Result<i32, Failure> {
+    pub(crate) fn year(&self, y: Option<i64>) -> Result<i32, Failure> {
         match y {
             None => Ok(self.today.year()),
             Some(y) => validate::year(y).map_err(|e| self.fail(e)),
         }
     }
 
-    fn leader(&self, input: &str) -> Result<Leader, Failure> {
+    pub(crate) fn leader(&self, input: &str) -> Result<Leader, Failure> {
         let leaders = self.backend.leaders().map_err(|e| self.fail(e))?;
         lookup::leader(&leaders, input).cloned().map_err(|e| self.fail(e))
     }
@@ -70,7 +70,7 @@ impl Context<'_> {
         lookup::branch(&branches, input).cloned().map_err(|e| self.fail(e))
     }
 
-    fn text(&self) -> &'static crate::i18n::cli::CliText {
+    pub(crate) fn text(&self) -> &'static crate::i18n::cli::CliText {
         self.lang.cli()
     }
 }
@@ -96,6 +96,15 @@ pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
         Command::Status { year, format } => status(cx, cx.year(year)?, format),
         Command::Export { file } => export(cx, &file),
         Command::Import { file } => import(cx, &file),
+        Command::Report { year, format, output } => super::rhythm::report(cx, year, format, output.as_deref()),
+        Command::Due {
+            year,
+            days_without_visit,
+            format,
+        } => super::rhythm::due(cx, year, days_without_visit, format),
+        Command::Assess(a) => super::rhythm::assess(cx, a),
+        Command::Plan(p) => super::rhythm::plan(cx, p),
+        Command::Targets(t) => super::rhythm::targets(cx, t),
         Command::Audit { limit } => {
             let entries = cx.backend.audit(limit).map_err(|e| cx.fail(e))?;
             Ok(json(&entries))
@@ -603,7 +612,7 @@ fn export(cx: &Context<'_>, file: &Path) -> Outcome {
 }
 
 /// Writes a file so that a crash leaves either the old or the new content.
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = file
         .parent()

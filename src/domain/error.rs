@@ -86,6 +86,24 @@ pub enum DomainError {
     BadTarget { min: u32, full: u32 },
     #[error("unknown rule {0:?}")]
     UnknownRule(String),
+    #[error("unknown grade {input:?}; accepted {accepted}")]
+    UnknownGrade { input: String, accepted: String },
+    #[error("{got} grades given, the rubric has {expected} dimensions")]
+    GradeCount { expected: usize, got: usize },
+    #[error("satisfaction {0}: 0 to 100")]
+    Satisfaction(i64),
+    #[error("a rubric list of {got} items: 1 to {max}")]
+    RubricSize { got: usize, max: usize },
+    #[error("a rubric names an item twice: {0}")]
+    RubricDuplicate(String),
+    #[error("no plan item {0:?}")]
+    UnknownPlanItem(String),
+    #[error("window end {to} is before its start {from}")]
+    WindowEndsBeforeStart { from: NaiveDate, to: NaiveDate },
+    #[error("no assessment dimension {0:?}")]
+    UnknownDimension(String),
+    #[error("unknown role {0:?}")]
+    UnknownRole(String),
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

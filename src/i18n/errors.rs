@@ -169,6 +169,45 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             ),
             &[&p(s)],
         ),
+        DomainError::UnknownGrade { input, accepted } => fill(
+            lang.pick("未知的等次“{}”；可用：{}（或从 1 起的序号）", "unknown grade \"{}\"; accepted: {} (or its number from 1)"),
+            &[&p(input), &p(accepted)],
+        ),
+        DomainError::GradeCount { expected, got } => fill(
+            lang.pick("给出了 {} 个等次，应为 {} 个（每个维度一个）", "{} grades given; {} expected (one per dimension)"),
+            &[got, expected],
+        ),
+        DomainError::Satisfaction(n) => fill(
+            lang.pick("满意度 {} 无效：应为 0–100", "satisfaction {} is not allowed: 0 to 100"),
+            &[n],
+        ),
+        DomainError::RubricSize { got, max } => fill(
+            lang.pick("评价维度或等次有 {} 项：应为 1–{} 项", "a rubric list of {} items: 1 to {} allowed"),
+            &[got, max],
+        ),
+        DomainError::RubricDuplicate(list) => fill(
+            lang.pick("评价维度或等次有重名：{}", "a rubric names an item twice: {}"),
+            &[&p(list)],
+        ),
+        DomainError::UnknownPlanItem(s) => fill(
+            lang.pick("工作计划中没有“{}”；请写阶段.任务，如 2.3", "no plan item \"{}\"; write PHASE.TASK, e.g. 2.3"),
+            &[&p(s)],
+        ),
+        DomainError::WindowEndsBeforeStart { from, to } => fill(
+            lang.pick("结束日期 {} 早于开始日期 {}", "end date {} is before start date {}"),
+            &[to, from],
+        ),
+        DomainError::UnknownDimension(s) => fill(
+            lang.pick(
+                "没有评价维度“{}”；请写 序号=说明，序号从 1 起",
+                "no assessment dimension \"{}\"; write N=TEXT with N counted from 1",
+            ),
+            &[&p(s)],
+        ),
+        DomainError::UnknownRole(s) => fill(
+            lang.pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
+            &[&p(s), &crate::domain::Role::accepted()],
+        ),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod errors;
+pub mod report;
 pub mod tui;
 
 use std::fmt::Display;
@@ -35,6 +36,13 @@ impl Lang {
         match self {
             Lang::Zh => &tui::ZH,
             Lang::En => &tui::EN,
+        }
+    }
+
+    pub fn report(self) -> &'static report::ReportText {
+        match self {
+            Lang::Zh => &report::ZH,
+            Lang::En => &report::EN,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::domain::{
     Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem,
     ProblemId, Targets, YearStatus,
 };
+use crate::domain::{Assessment, Plan, Rubric};
 use crate::error::Result;
 
 impl Backend for Store {
@@ -97,5 +98,26 @@ impl Backend for Store {
     }
     fn set_flag(&self, name: &str) -> Result<()> {
         Store::set_flag(self, name)
+    }
+    fn assessments(&self, point: Option<PointId>) -> Result<Vec<Assessment>> {
+        Store::assessments(self, point)
+    }
+    fn set_assessment(&self, assessment: Assessment) -> Result<Assessment> {
+        Store::set_assessment(self, assessment)
+    }
+    fn rubric(&self, year: i32) -> Result<Rubric> {
+        Store::rubric(self, year)
+    }
+    fn set_rubric(&self, year: i32, rubric: Rubric) -> Result<()> {
+        Store::set_rubric(self, year, rubric)
+    }
+    fn plan(&self, year: i32) -> Result<Plan> {
+        Store::plan(self, year)
+    }
+    fn set_plan_item(&self, year: i32, phase: u32, task: u32, done: Option<NaiveDate>) -> Result<Plan> {
+        Store::set_plan_item(self, year, phase, task, done)
+    }
+    fn set_plan_window(&self, year: i32, phase: u32, from: NaiveDate, to: NaiveDate) -> Result<Plan> {
+        Store::set_plan_window(self, year, phase, from, to)
     }
 }

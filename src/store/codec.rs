@@ -106,6 +106,9 @@ single_version!(Problem, ProblemRecord, "problem");
 single_version!(BureauEvent, EventRecord, "bureau event");
 single_version!(Targets, TargetsRecord, "targets");
 single_version!(AuditEntry, AuditRecord, "audit entry");
+single_version!(crate::domain::Assessment, AssessmentRecord, "assessment");
+single_version!(crate::domain::Rubric, RubricRecord, "rubric");
+single_version!(crate::domain::Plan, PlanRecord, "work plan");
 
 #[cfg(test)]
 mod tests {

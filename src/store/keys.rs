@@ -100,6 +100,14 @@ pub fn day_count(leader: u64, k: ActivityKind, d: NaiveDate) -> [u8; 13] {
     key
 }
 
+/// `point ‖ year`: an assessment, one per point and year.
+pub fn point_year(point: u64, y: i32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&id(point));
+    k[8..].copy_from_slice(&year(y));
+    k
+}
+
 /// The first day of a year key's year (for tests of ordering).
 pub fn year_of(d: NaiveDate) -> i32 {
     d.year()

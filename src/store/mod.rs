@@ -7,11 +7,13 @@
 //! command checks against (sled transactions cannot scan) cannot change
 //! before it commits: the database belongs to one process.
 
+mod assessments;
 mod backend;
 mod batch;
 pub mod codec;
 mod commands;
 pub mod keys;
+mod plans;
 mod queries;
 mod snapshot;
 
@@ -50,10 +52,13 @@ pub(crate) enum T {
     /// logged that day: the status of a year is a few short range scans
     /// here instead of reading the year's activities.
     DayCount,
+    Assessments,
+    Rubrics,
+    Plans,
 }
 
 impl T {
-    pub(crate) const ALL: [T; 16] = [
+    pub(crate) const ALL: [T; 19] = [
         T::Meta,
         T::Leaders,
         T::Branches,
@@ -70,6 +75,9 @@ impl T {
         T::Targets,
         T::Audit,
         T::DayCount,
+        T::Assessments,
+        T::Rubrics,
+        T::Plans,
     ];
 
     fn name(self) -> &'static str {
@@ -90,6 +98,9 @@ impl T {
             T::Targets => "targets",
             T::Audit => "audit",
             T::DayCount => "day_count",
+            T::Assessments => "assessments",
+            T::Rubrics => "rubrics",
+            T::Plans => "plans",
         }
     }
 }

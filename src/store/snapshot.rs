@@ -10,7 +10,8 @@ use std::collections::HashSet;
 
 use super::batch::Batch;
 use super::{Store, T, keys, meta};
-use crate::api::{Snapshot, YearTargets};
+use crate::api::{Snapshot, YearRubric, YearTargets};
+use crate::domain::assessment;
 use crate::domain::{ProblemState, validate};
 use crate::error::{Result, StoreError};
 
@@ -85,6 +86,45 @@ fn check(s: Snapshot) -> Result<Snapshot> {
     }
     out.points = s.points;
     out.targets = s.targets;
+    let mut years = HashSet::new();
+    for r in s.rubrics {
+        validate::year(i64::from(r.year)).map_err(ctx("rubric", r.year as u64))?;
+        if !years.insert(r.year) {
+            return Err(bad(format!("rubric for {} given twice", r.year)));
+        }
+        let rubric = assessment::validate_rubric(r.rubric).map_err(ctx("rubric", r.year as u64))?;
+        out.rubrics.push(YearRubric { year: r.year, rubric });
+    }
+    let rubrics: Vec<(i32, assessment::Rubric)> = out.rubrics.iter().map(|r| (r.year, r.rubric.clone())).collect();
+    let mut seen = HashSet::new();
+    for a in s.assessments {
+        let (point, year) = (a.point, a.year);
+        let rubric = assessment::rubric_for(year, &rubrics);
+        let a = assessment::validate_assessment(a, &rubric).map_err(ctx("assessment of point", point))?;
+        if !seen.insert((point, year)) {
+            return Err(bad(format!("assessment of point {point} for {year} given twice")));
+        }
+        out.assessments.push(a);
+    }
+    let mut years = HashSet::new();
+    for plan in s.plans {
+        validate::year(i64::from(plan.year)).map_err(ctx("plan", plan.year as u64))?;
+        if !years.insert(plan.year) {
+            return Err(bad(format!("plan for {} given twice", plan.year)));
+        }
+        for phase in &plan.phases {
+            let dates = [phase.from, phase.to]
+                .into_iter()
+                .chain(phase.tasks.iter().filter_map(|t| t.done));
+            for d in dates {
+                validate::stored_date(d).map_err(ctx("plan", plan.year as u64))?;
+            }
+            if phase.to < phase.from {
+                return Err(bad(format!("plan {}: a window ends before it starts", plan.year)));
+            }
+        }
+        out.plans.push(plan);
+    }
 
     let leaders = unique_ids("leader", out.leaders.iter().map(|l| l.id))?;
     let branches = unique_ids("branch", out.branches.iter().map(|b| b.id))?;
@@ -124,6 +164,12 @@ fn check(s: Snapshot) -> Result<Snapshot> {
         let holder = out.leaders.iter().find(|l| l.id == p.leader);
         if holder.is_some_and(|l| l.own_branch == Some(p.branch)) {
             return Err(bad(format!("point {}: a leader's own branch", p.id)));
+        }
+    }
+    for a in &out.assessments {
+        let held = out.points.iter().any(|p| p.id == a.point && p.held_by(a.leader));
+        if !held || !leaders.contains(&a.leader) {
+            return Err(bad(format!("assessment of point {}: unknown point or leader", a.point)));
         }
     }
     for a in &out.activities {
@@ -180,6 +226,13 @@ impl Store {
                 .into_iter()
                 .map(|(year, targets)| YearTargets { year, targets })
                 .collect(),
+            assessments: self.assessments(None)?,
+            rubrics: self
+                .rubrics_set()?
+                .into_iter()
+                .map(|(year, rubric)| YearRubric { year, rubric })
+                .collect(),
+            plans: self.all(T::Plans)?,
         })
     }
 
@@ -225,6 +278,15 @@ fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
     }
     for t in &s.targets {
         b.put_value(T::Targets, keys::year(t.year), t.targets)?;
+    }
+    for a in &s.assessments {
+        b.put_value(T::Assessments, keys::point_year(a.point, a.year), a.clone())?;
+    }
+    for r in &s.rubrics {
+        b.put_value(T::Rubrics, keys::year(r.year), r.rubric.clone())?;
+    }
+    for p in &s.plans {
+        b.put_value(T::Plans, keys::year(p.year), p.clone())?;
     }
     b.raise_counter(meta::NEXT_LEADER, max(&mut s.leaders.iter().map(|x| x.id)));
     b.raise_counter(meta::NEXT_BRANCH, max(&mut s.branches.iter().map(|x| x.id)));
