@@ -1,7 +1,8 @@
 //! The one interface through which front ends (command line, workbench)
 //! reach the data: queries and commands, nothing about how they are kept.
-//! The embedded store implements it today; a client of a server can
-//! implement it later without any screen changing.
+//! The embedded store ([`crate::store::Store`]) and the client of a server
+//! ([`crate::server::Client`]) both implement it; no screen knows which one
+//! it has.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -113,4 +114,18 @@ pub trait Backend {
     /// A flag kept in the database (e.g. "the demo data was loaded").
     fn flag(&self, name: &str) -> Result<bool>;
     fn set_flag(&self, name: &str) -> Result<()>;
+
+    // Live updates.
+    /// A number that changes whenever the data may have changed, by this
+    /// front end or anyone else. Cheap (an atomic load, no I/O): a screen
+    /// checks it every ~100 ms and reloads what it shows when it differs
+    /// from the value it last drew with. Only "differs" is meaningful: it
+    /// may jump, and a client bumps it after reconnecting too.
+    ///
+    /// The store counts its own commands; a client counts the change
+    /// notices its server pushes. The default, for backends that never
+    /// change behind the caller's back, is a constant.
+    fn data_version(&self) -> u64 {
+        0
+    }
 }

@@ -160,7 +160,14 @@ const ACTIVITIES: [(usize, ActivityKind, &str, &str, &str, &str); 11] = [
 ];
 
 /// (leader index, category, description, found, solved, measures)
-type ProblemRow = (usize, ProblemCategory, &'static str, &'static str, Option<&'static str>, &'static str);
+type ProblemRow = (
+    usize,
+    ProblemCategory,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
 
 const PROBLEMS: [ProblemRow; 5] = [
     (

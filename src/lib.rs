@@ -8,4 +8,5 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod paths;
+pub mod server;
 pub mod store;

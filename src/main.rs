@@ -1,12 +1,19 @@
 //! The `branchlink` binary: the workbench with no command, the command line
-//! otherwise. Exit codes: 0 success, 1 a user error (one line on stderr),
-//! 2 a usage error (from clap).
+//! otherwise, and `serve`, the server that owns the database. Every front
+//! end is a client of that server unless `--no-server` is given; when none
+//! answers, the first client starts one in the background. Exit codes: 0
+//! success, 1 a user error (one line on stderr), 2 a usage error (from clap).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use branchlink::cli::{Cli, Context, Failure, args::Format, run};
+use branchlink::cli::{Cli, Command, Context, Failure, args::Format, run};
 use branchlink::domain::date::{self, DateForms};
+use branchlink::error::{Error, ServerError, StoreError};
 use branchlink::i18n::{Lang, errors, fill};
+use branchlink::server::{AutoStart, Client, ClientOptions, ServeOptions, Server, Stopped};
 use branchlink::store::Store;
 use chrono::{Datelike, NaiveDate};
 use clap::Parser;
@@ -46,31 +53,93 @@ fn today(lang: Lang) -> Result<NaiveDate, Failure> {
     }
 }
 
+fn fail(lang: Lang, e: impl Into<Error>) -> Failure {
+    Failure(errors::message(lang, &e.into()))
+}
+
 fn start(cli: Cli) -> Result<String, Failure> {
     let lang = cli.lang;
     let today = today(lang)?;
-    let db = cli.db.or_else(branchlink::paths::default_db).ok_or_else(|| {
-        Failure(
-            lang.pick(
-                "找不到默认数据目录；请用 --db PATH 或 BRANCHLINK_DB 指定数据库位置",
-                "no default data directory; give the database with --db PATH or BRANCHLINK_DB",
-            )
-            .to_string(),
-        )
-    })?;
-    let store = Store::open(&db).map_err(|e| Failure(errors::store(lang, &e)))?;
+    let db = cli
+        .db
+        .or_else(branchlink::paths::default_db)
+        .ok_or_else(|| Failure(lang.server().no_default_db.to_string()))?;
+    let socket = cli.socket.unwrap_or_else(|| branchlink::paths::socket_for(&db));
+    if let Some(Command::Serve { group, idle_exit }) = cli.command {
+        return serve(lang, db, socket, group, idle_exit);
+    }
+    let workbench = cli.command.is_none();
+    let backend: Box<dyn branchlink::api::Backend> = if cli.no_server {
+        Box::new(open_directly(&db, &socket).map_err(|e| fail(lang, e))?)
+    } else {
+        let mut options = ClientOptions::new(socket);
+        options.read_only = cli.read_only;
+        // Only a board needs to hear about others' changes.
+        options.subscribe = workbench;
+        options.autostart = Some(AutoStart::this_program(&db).map_err(|e| fail(lang, e))?);
+        if !workbench {
+            // The workbench shows its own state; a command says it on stderr.
+            options.on_reconnect = Some(Arc::new(move || eprintln!("{}", lang.server().reconnecting)));
+        }
+        Box::new(Client::connect(options).map_err(|e| fail(lang, e))?)
+    };
     let cx = Context {
-        backend: &store,
+        backend: backend.as_ref(),
         lang,
         today,
     };
     match cli.command {
         Some(command) => run(&cx, command),
-        None => {
-            let _ = cli.read_only;
-            let shown = fill("{}", &[&today.year()]);
-            let _ = shown;
-            branchlink::cli::run::status(&cx, today.year(), Format::Table)
+        // The workbench (another branch) takes this place; until then, the
+        // year's status.
+        None => branchlink::cli::run::status(&cx, today.year(), Format::Table),
+    }
+}
+
+/// `--no-server`: this process opens the database; a server holding it is
+/// named as such, not as "another process".
+fn open_directly(db: &Path, socket: &Path) -> Result<Store, Error> {
+    Store::open(db).map_err(|e| match e {
+        StoreError::Locked { .. } if branchlink::server::server::answers(socket) => ServerError::HeldByServer {
+            db: db.to_path_buf(),
+            socket: socket.to_path_buf(),
         }
+        .into(),
+        e => e.into(),
+    })
+}
+
+fn serve(
+    lang: Lang,
+    db: PathBuf,
+    socket: PathBuf,
+    group: Option<String>,
+    idle_exit: Option<u64>,
+) -> Result<String, Failure> {
+    // The server's log goes to stderr: the journal under systemd, the log
+    // file beside the database when a client started it.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .try_init();
+    let idle = idle_exit.filter(|s| *s > 0).map(Duration::from_secs);
+    let server = Server::bind(ServeOptions {
+        db: db.clone(),
+        socket: socket.clone(),
+        group,
+        idle_exit: idle,
+    })
+    .map_err(|e| fail(lang, e))?;
+    let shown = |p: &Path| branchlink::domain::text::printable(&p.display().to_string());
+    println!(
+        "{}",
+        fill(
+            lang.server().serving,
+            &[&shown(&db), &shown(&socket), &std::process::id()]
+        )
+    );
+    match server.run().map_err(|e| fail(lang, e))? {
+        Stopped::Idle => Ok(fill(lang.server().stopped_idle, &[&idle_exit.unwrap_or(0)])),
     }
 }

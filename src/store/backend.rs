@@ -98,4 +98,7 @@ impl Backend for Store {
     fn set_flag(&self, name: &str) -> Result<()> {
         Store::set_flag(self, name)
     }
+    fn data_version(&self) -> u64 {
+        Store::data_version(self)
+    }
 }

@@ -1,0 +1,431 @@
+//! A [`Backend`] that talks to the server: what every front end uses by
+//! default. One connection for requests (one at a time, in order) and, when
+//! asked, a second one on which the server pushes change notices, read by a
+//! background thread that keeps [`Backend::data_version`] current.
+//!
+//! A broken connection is mended: the next request reconnects (starting
+//! the server again where auto-start is on) for a few seconds before it
+//! fails. A query is simply sent again; a change is never sent twice: if
+//! the connection broke after it was sent, the answer is
+//! [`ServerError::Unconfirmed`] and the user decides.
+
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use super::access::AccessRole;
+use super::autostart::{self, AutoStart};
+use super::protocol::{
+    self, Hello, Limit, MAX_FRAME, MAX_LARGE_FRAME, Notice, PROTOCOL_VERSION, Reply, Request, Session, Value, Welcome,
+};
+use crate::api::{ActivityFilter, Backend, Review, Snapshot};
+use crate::domain::{
+    Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem,
+    ProblemId, Targets, YearStatus,
+};
+use crate::error::{Error, Result, ServerError};
+
+/// How long a broken connection is retried before a request fails.
+pub const RECONNECT_FOR: Duration = Duration::from_secs(5);
+
+/// How a client connects.
+#[derive(Clone)]
+pub struct ClientOptions {
+    pub socket: PathBuf,
+    /// Ask for viewer rights whatever the role.
+    pub read_only: bool,
+    /// Keep a subscription open so that `data_version` follows others'
+    /// changes (the workbench); one-shot commands do without.
+    pub subscribe: bool,
+    /// Start a server when none answers.
+    pub autostart: Option<AutoStart>,
+    pub reconnect_for: Duration,
+    /// Called when a request finds the connection broken and starts
+    /// reconnecting (the command line prints "reconnecting…").
+    pub on_reconnect: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl ClientOptions {
+    pub fn new(socket: PathBuf) -> ClientOptions {
+        ClientOptions {
+            socket,
+            read_only: false,
+            subscribe: false,
+            autostart: None,
+            reconnect_for: RECONNECT_FOR,
+            on_reconnect: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("socket", &self.socket)
+            .field("read_only", &self.read_only)
+            .field("subscribe", &self.subscribe)
+            .field("autostart", &self.autostart)
+            .finish()
+    }
+}
+
+/// State shared with the subscription thread.
+struct Shared {
+    options: ClientOptions,
+    /// What `data_version` returns.
+    version: AtomicU64,
+    closed: AtomicBool,
+    /// The subscription's socket, so that dropping the client can end the
+    /// thread's blocking read.
+    subscription: Mutex<Option<UnixStream>>,
+}
+
+pub struct Client {
+    shared: Arc<Shared>,
+    conn: Mutex<Option<UnixStream>>,
+    session: Mutex<Session>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("options", &self.shared.options).finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Connects and shakes hands.
+fn open(options: &ClientOptions, subscribe: bool) -> Result<(UnixStream, Session)> {
+    let mut stream = autostart::connect(&options.socket, options.autostart.as_ref())?;
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        read_only: options.read_only,
+        subscribe,
+    };
+    protocol::send(&mut stream, &hello).map_err(|e| e.into_protocol())?;
+    let payload = protocol::read_frame(&mut stream, Limit::Small).map_err(|e| e.into_protocol())?;
+    let server = protocol::leading_version(&payload)
+        .ok_or_else(|| Error::from(ServerError::Protocol("no version in the server's answer".into())))?;
+    protocol::check_version(PROTOCOL_VERSION, server)?;
+    let welcome: Welcome = protocol::decode(&payload, Limit::Small).map_err(|e| e.into_protocol())?;
+    let session = welcome.session?;
+    Ok((stream, session))
+}
+
+/// Errors that waiting will not cure.
+fn is_final(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Server(ServerError::Version { .. } | ServerError::Refused { .. } | ServerError::Access { .. })
+    )
+}
+
+impl Client {
+    /// Connects to the server (starting one if the options say so).
+    pub fn connect(options: ClientOptions) -> Result<Client> {
+        let (stream, session) = open(&options, false)?;
+        let subscribe = options.subscribe;
+        let shared = Arc::new(Shared {
+            options,
+            version: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            subscription: Mutex::new(None),
+        });
+        if subscribe {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("branchlink-notices".into())
+                .spawn(move || watch(&shared))
+                .map_err(|e| ServerError::Start(e.to_string()))?;
+        }
+        Ok(Client {
+            shared,
+            conn: Mutex::new(Some(stream)),
+            session: Mutex::new(session),
+        })
+    }
+
+    /// What the server said about this connection: the user it saw, the
+    /// role, its process id.
+    pub fn session(&self) -> Session {
+        lock(&self.session).clone()
+    }
+
+    /// The effective role of this connection.
+    pub fn role(&self) -> AccessRole {
+        lock(&self.session).role
+    }
+
+    /// Reconnects, for up to `reconnect_for`.
+    fn reconnect(&self) -> Result<UnixStream> {
+        let options = &self.shared.options;
+        let deadline = Instant::now() + options.reconnect_for;
+        let mut told = false;
+        loop {
+            match open(options, false) {
+                Ok((stream, session)) => {
+                    *lock(&self.session) = session;
+                    // Changes may have happened while we were away.
+                    self.shared.version.fetch_add(1, Ordering::SeqCst);
+                    return Ok(stream);
+                }
+                Err(e) if is_final(&e) => return Err(e),
+                Err(e) => {
+                    if Instant::now() >= deadline {
+                        tracing::warn!("reconnecting failed: {e}");
+                        return Err(ServerError::Lost {
+                            socket: options.socket.clone(),
+                            seconds: options.reconnect_for.as_secs(),
+                        }
+                        .into());
+                    }
+                    if !told {
+                        told = true;
+                        if let Some(tell) = &options.on_reconnect {
+                            tell();
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
+    /// Sends one request and waits for its answer.
+    pub fn call(&self, request: Request) -> Result<Value> {
+        let frame = protocol::encode(&request).map_err(|e| e.into_protocol())?;
+        let size = frame.len() - 4;
+        let max = if self.role() == AccessRole::Admin {
+            MAX_LARGE_FRAME
+        } else {
+            MAX_FRAME
+        };
+        if size > max {
+            return Err(ServerError::TooLarge {
+                size: size as u64,
+                max: max as u64,
+            }
+            .into());
+        }
+        let change = request.is_change();
+        let mut conn = lock(&self.conn);
+        let mut retried = false;
+        loop {
+            let stream = match conn.as_mut() {
+                Some(s) => s,
+                None => conn.insert(self.reconnect()?),
+            };
+            // A failed write means the server never had the whole request
+            // (it drops partial frames): safe to send again, once.
+            if stream.write_all(&frame).is_err() {
+                *conn = None;
+                if retried {
+                    return Err(self.lost());
+                }
+                retried = true;
+                continue;
+            }
+            match protocol::receive::<Reply>(stream, Limit::Large) {
+                Ok(reply) => return reply,
+                Err(e) => {
+                    *conn = None;
+                    tracing::debug!("no answer: {e}");
+                    if change {
+                        return Err(ServerError::Unconfirmed.into());
+                    }
+                    if retried {
+                        return Err(self.lost());
+                    }
+                    retried = true;
+                }
+            }
+        }
+    }
+
+    fn lost(&self) -> Error {
+        ServerError::Lost {
+            socket: self.shared.options.socket.clone(),
+            seconds: self.shared.options.reconnect_for.as_secs(),
+        }
+        .into()
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.shared.closed.store(true, Ordering::SeqCst);
+        if let Some(s) = lock(&self.shared.subscription).take() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// The subscription thread: counts notices, reconnects when the server goes
+/// away, and ends when the client is dropped.
+fn watch(shared: &Shared) {
+    while !shared.closed.load(Ordering::SeqCst) {
+        let (mut stream, _) = match open(&shared.options, true) {
+            Ok(s) => s,
+            Err(e) if is_final(&e) => return,
+            Err(e) => {
+                tracing::debug!("subscription: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+        };
+        match stream.try_clone() {
+            Ok(handle) => *lock(&shared.subscription) = Some(handle),
+            Err(_) => return,
+        }
+        if shared.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        // Notices may have been missed while (re)connecting.
+        shared.version.fetch_add(1, Ordering::SeqCst);
+        while protocol::receive::<Notice>(&mut stream, Limit::Small).is_ok() {
+            shared.version.fetch_add(1, Ordering::SeqCst);
+        }
+        lock(&shared.subscription).take();
+    }
+}
+
+fn unexpected(value: &Value) -> Error {
+    let name = format!("{value:?}");
+    let name = name.split(['(', ' ', '{']).next().unwrap_or("").to_string();
+    ServerError::Protocol(format!("unexpected answer {name}")).into()
+}
+
+macro_rules! expect {
+    ($self:ident, $request:expr, $variant:ident) => {
+        match $self.call($request)? {
+            Value::$variant(v) => Ok(v),
+            other => Err(unexpected(&other)),
+        }
+    };
+}
+
+macro_rules! expect_unit {
+    ($self:ident, $request:expr) => {
+        match $self.call($request)? {
+            Value::Unit => Ok(()),
+            other => Err(unexpected(&other)),
+        }
+    };
+}
+
+impl Backend for Client {
+    fn leaders(&self) -> Result<Vec<Leader>> {
+        expect!(self, Request::Leaders, Leaders)
+    }
+    fn branches(&self) -> Result<Vec<Branch>> {
+        expect!(self, Request::Branches, Branches)
+    }
+    fn points(&self) -> Result<Vec<ContactPoint>> {
+        expect!(self, Request::Points, Points)
+    }
+    fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
+        expect!(self, Request::Activities(filter.clone()), Activities)
+    }
+    fn problems(&self) -> Result<Vec<Problem>> {
+        expect!(self, Request::Problems, Problems)
+    }
+    fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
+        expect!(self, Request::Events(year), Events)
+    }
+    fn targets(&self, year: i32) -> Result<Targets> {
+        expect!(self, Request::Targets(year), Targets)
+    }
+    fn year_status(&self, year: i32) -> Result<YearStatus> {
+        expect!(self, Request::YearStatus(year), YearStatus).map(|b| *b)
+    }
+    fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
+        expect!(self, Request::LastVisits, LastVisits)
+    }
+    fn activity_years(&self) -> Result<Option<(i32, i32)>> {
+        expect!(self, Request::ActivityYears, ActivityYears)
+    }
+    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        expect!(self, Request::Audit(limit), Audit)
+    }
+    fn export(&self) -> Result<Snapshot> {
+        expect!(self, Request::Export, Snapshot).map(|b| *b)
+    }
+    fn add_leader(&self, leader: Leader) -> Result<Leader> {
+        expect!(self, Request::AddLeader(leader), Leader)
+    }
+    fn add_branch(&self, branch: Branch) -> Result<Branch> {
+        expect!(self, Request::AddBranch(branch), Branch)
+    }
+    fn assign_point(&self, leader: LeaderId, branch: BranchId, from: NaiveDate, years: u32) -> Result<ContactPoint> {
+        expect!(
+            self,
+            Request::AssignPoint {
+                leader,
+                branch,
+                from,
+                years
+            },
+            Point
+        )
+    }
+    fn review_point(&self, leader: LeaderId, review: Review, date: NaiveDate) -> Result<ContactPoint> {
+        expect!(self, Request::ReviewPoint { leader, review, date }, Point)
+    }
+    fn hand_over(&self, leader: LeaderId, successor: LeaderId, date: NaiveDate) -> Result<ContactPoint> {
+        expect!(
+            self,
+            Request::HandOver {
+                leader,
+                successor,
+                date
+            },
+            Point
+        )
+    }
+    fn add_activity(&self, activity: Activity) -> Result<Activity> {
+        expect!(self, Request::AddActivity(activity), Activity)
+    }
+    fn update_activity(&self, activity: Activity) -> Result<Activity> {
+        expect!(self, Request::UpdateActivity(activity), Activity)
+    }
+    fn delete_activity(&self, id: ActivityId) -> Result<Activity> {
+        expect!(self, Request::DeleteActivity(id), Activity)
+    }
+    fn restore_activity(&self, activity: Activity) -> Result<Activity> {
+        expect!(self, Request::RestoreActivity(activity), Activity)
+    }
+    fn add_problem(&self, problem: Problem) -> Result<Problem> {
+        expect!(self, Request::AddProblem(problem), Problem)
+    }
+    fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem> {
+        expect!(self, Request::SolveProblem { id, date, measures }, Problem)
+    }
+    fn reopen_problem(&self, id: ProblemId) -> Result<Problem> {
+        expect!(self, Request::ReopenProblem(id), Problem)
+    }
+    fn add_event(&self, event: BureauEvent) -> Result<BureauEvent> {
+        expect!(self, Request::AddEvent(event), Event)
+    }
+    fn set_targets(&self, year: i32, targets: Targets) -> Result<()> {
+        expect_unit!(self, Request::SetTargets { year, targets })
+    }
+    fn import(&self, snapshot: Snapshot) -> Result<usize> {
+        expect!(self, Request::Import(snapshot), Count)
+    }
+    fn flag(&self, name: &str) -> Result<bool> {
+        expect!(self, Request::Flag(name.to_string()), Bool)
+    }
+    fn set_flag(&self, name: &str) -> Result<()> {
+        expect_unit!(self, Request::SetFlag(name.to_string()))
+    }
+    fn data_version(&self) -> u64 {
+        self.shared.version.load(Ordering::SeqCst)
+    }
+}
