@@ -13,7 +13,7 @@ use branchlink::cli::{Cli, Command, Context, Failure, args::Format, run};
 use branchlink::domain::date::{self, DateForms};
 use branchlink::error::{Error, ServerError, StoreError};
 use branchlink::i18n::{Lang, errors, fill};
-use branchlink::server::{AutoStart, Client, ClientOptions, ServeOptions, Server, Stopped};
+use branchlink::server::{AutoStart, Client, ClientOptions, ReadOnlyStore, ServeOptions, Server, Stopped};
 use branchlink::store::Store;
 use chrono::{Datelike, NaiveDate};
 use clap::Parser;
@@ -70,7 +70,12 @@ fn start(cli: Cli) -> Result<String, Failure> {
     }
     let workbench = cli.command.is_none();
     let backend: Box<dyn branchlink::api::Backend> = if cli.no_server {
-        Box::new(open_directly(&db, &socket).map_err(|e| fail(lang, e))?)
+        let store = open_directly(&db, &socket).map_err(|e| fail(lang, e))?;
+        if cli.read_only {
+            Box::new(ReadOnlyStore::new(store))
+        } else {
+            Box::new(store)
+        }
     } else {
         let mut options = ClientOptions::new(socket);
         options.read_only = cli.read_only;

@@ -571,6 +571,10 @@ fn backup_through_the_server_restores_with_import() {
     let q = place();
     let out = cli(&q, &["--no-server", "import", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // --read-only means the same without a server.
+    let out = cli(&q, &["--no-server", "--read-only", "visit", "add", "瑞林", "--kind", "research"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--read-only"), "{}", stderr(&out));
     let restored = branchlink::store::Store::open(&q.db).unwrap();
     assert_eq!(restored.export().unwrap(), c.export().unwrap());
 }

@@ -130,6 +130,7 @@ impl Policy {
             reason,
         };
         match std::fs::read_to_string(path) {
+            Ok(_) if world_writable(path) => Err(fail("writable by everyone; refusing to trust it".into())),
             Ok(text) => parse(&text).map(Policy::File).map_err(fail),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Policy::Owner {
                 uid: nix::unistd::geteuid().as_raw(),
@@ -209,6 +210,12 @@ impl Access {
     }
 }
 
+/// A file anyone may write cannot say who is admin.
+fn world_writable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o002 != 0)
+}
+
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -253,6 +260,22 @@ mod tests {
         assert!(parse("[users]\nalice = \"root\"").is_err());
         assert!(parse("colour = \"red\"").is_err());
         assert_eq!(parse("").unwrap(), AccessFile::default());
+    }
+
+    #[test]
+    fn a_world_writable_file_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access.toml");
+        std::fs::write(&path, "[users]\nalice = \"admin\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(Policy::load(&path), Ok(Policy::File(_))));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(Policy::load(&path), Err(ServerError::Access { .. })));
+        assert!(matches!(
+            Policy::load(&dir.path().join("none.toml")),
+            Ok(Policy::Owner { .. })
+        ));
     }
 
     #[test]

@@ -119,18 +119,38 @@ fn open(options: &ClientOptions, subscribe: bool) -> Result<(UnixStream, Session
     Ok((stream, session))
 }
 
-/// Errors that waiting will not cure.
-fn is_final(e: &Error) -> bool {
-    matches!(
-        e,
+/// The first connection: a server that is stopping as we arrive (idle
+/// exit) closes on us, and the next try starts or finds a new one.
+fn open_patiently(options: &ClientOptions) -> Result<(UnixStream, Session)> {
+    let deadline = Instant::now() + options.reconnect_for;
+    loop {
+        match open(options, false) {
+            Ok(done) => return Ok(done),
+            Err(e) if is_final(options, &e) || Instant::now() >= deadline => return Err(e),
+            Err(e) => {
+                tracing::debug!("connecting: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// Errors that waiting will not cure: the other side's version, the
+/// access file's verdict, a server that cannot start, or (when we start
+/// servers ourselves) a start lock we may not take.
+fn is_final(options: &ClientOptions, e: &Error) -> bool {
+    match e {
         Error::Server(ServerError::Version { .. } | ServerError::Refused { .. } | ServerError::Access { .. })
-    )
+        | Error::Server(ServerError::Start(_)) => true,
+        Error::Server(ServerError::NoServer { .. }) => options.autostart.is_some(),
+        _ => false,
+    }
 }
 
 impl Client {
     /// Connects to the server (starting one if the options say so).
     pub fn connect(options: ClientOptions) -> Result<Client> {
-        let (stream, session) = open(&options, false)?;
+        let (stream, session) = open_patiently(&options)?;
         let subscribe = options.subscribe;
         let shared = Arc::new(Shared {
             options,
@@ -176,7 +196,7 @@ impl Client {
                     self.shared.version.fetch_add(1, Ordering::SeqCst);
                     return Ok(stream);
                 }
-                Err(e) if is_final(&e) => return Err(e),
+                Err(e) if is_final(options, &e) => return Err(e),
                 Err(e) => {
                     if Instant::now() >= deadline {
                         tracing::warn!("reconnecting failed: {e}");
@@ -273,10 +293,14 @@ fn watch(shared: &Shared) {
     while !shared.closed.load(Ordering::SeqCst) {
         let (mut stream, _) = match open(&shared.options, true) {
             Ok(s) => s,
-            Err(e) if is_final(&e) => return,
+            Err(Error::Server(ServerError::Version { .. } | ServerError::Refused { .. })) => return,
             Err(e) => {
+                // Keep trying (the board recovers when the server is back),
+                // but gently: a server that cannot start is not restarted
+                // in a tight loop.
+                let pause = if is_final(&shared.options, &e) { 2000 } else { 200 };
                 tracing::debug!("subscription: {e}");
-                std::thread::sleep(Duration::from_millis(200));
+                std::thread::sleep(Duration::from_millis(pause));
                 continue;
             }
         };
@@ -296,17 +320,17 @@ fn watch(shared: &Shared) {
     }
 }
 
-fn unexpected(value: &Value) -> Error {
+pub(crate) fn unexpected(value: &Value) -> Error {
     let name = format!("{value:?}");
     let name = name.split(['(', ' ', '{']).next().unwrap_or("").to_string();
     ServerError::Protocol(format!("unexpected answer {name}")).into()
 }
 
-macro_rules! expect {
+macro_rules! expect_value {
     ($self:ident, $request:expr, $variant:ident) => {
         match $self.call($request)? {
-            Value::$variant(v) => Ok(v),
-            other => Err(unexpected(&other)),
+            $crate::server::protocol::Value::$variant(v) => Ok(v),
+            other => Err($crate::server::client::unexpected(&other)),
         }
     };
 }
@@ -314,118 +338,127 @@ macro_rules! expect {
 macro_rules! expect_unit {
     ($self:ident, $request:expr) => {
         match $self.call($request)? {
-            Value::Unit => Ok(()),
-            other => Err(unexpected(&other)),
+            $crate::server::protocol::Value::Unit => Ok(()),
+            other => Err($crate::server::client::unexpected(&other)),
         }
     };
 }
 
-impl Backend for Client {
-    fn leaders(&self) -> Result<Vec<Leader>> {
-        expect!(self, Request::Leaders, Leaders)
-    }
-    fn branches(&self) -> Result<Vec<Branch>> {
-        expect!(self, Request::Branches, Branches)
-    }
-    fn points(&self) -> Result<Vec<ContactPoint>> {
-        expect!(self, Request::Points, Points)
-    }
-    fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
-        expect!(self, Request::Activities(filter.clone()), Activities)
-    }
-    fn problems(&self) -> Result<Vec<Problem>> {
-        expect!(self, Request::Problems, Problems)
-    }
-    fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
-        expect!(self, Request::Events(year), Events)
-    }
-    fn targets(&self, year: i32) -> Result<Targets> {
-        expect!(self, Request::Targets(year), Targets)
-    }
-    fn year_status(&self, year: i32) -> Result<YearStatus> {
-        expect!(self, Request::YearStatus(year), YearStatus).map(|b| *b)
-    }
-    fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
-        expect!(self, Request::LastVisits, LastVisits)
-    }
-    fn activity_years(&self) -> Result<Option<(i32, i32)>> {
-        expect!(self, Request::ActivityYears, ActivityYears)
-    }
-    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        expect!(self, Request::Audit(limit), Audit)
-    }
-    fn export(&self) -> Result<Snapshot> {
-        expect!(self, Request::Export, Snapshot).map(|b| *b)
-    }
-    fn add_leader(&self, leader: Leader) -> Result<Leader> {
-        expect!(self, Request::AddLeader(leader), Leader)
-    }
-    fn add_branch(&self, branch: Branch) -> Result<Branch> {
-        expect!(self, Request::AddBranch(branch), Branch)
-    }
-    fn assign_point(&self, leader: LeaderId, branch: BranchId, from: NaiveDate, years: u32) -> Result<ContactPoint> {
-        expect!(
-            self,
-            Request::AssignPoint {
-                leader,
-                branch,
-                from,
-                years
-            },
-            Point
-        )
-    }
-    fn review_point(&self, leader: LeaderId, review: Review, date: NaiveDate) -> Result<ContactPoint> {
-        expect!(self, Request::ReviewPoint { leader, review, date }, Point)
-    }
-    fn hand_over(&self, leader: LeaderId, successor: LeaderId, date: NaiveDate) -> Result<ContactPoint> {
-        expect!(
-            self,
-            Request::HandOver {
-                leader,
-                successor,
-                date
-            },
-            Point
-        )
-    }
-    fn add_activity(&self, activity: Activity) -> Result<Activity> {
-        expect!(self, Request::AddActivity(activity), Activity)
-    }
-    fn update_activity(&self, activity: Activity) -> Result<Activity> {
-        expect!(self, Request::UpdateActivity(activity), Activity)
-    }
-    fn delete_activity(&self, id: ActivityId) -> Result<Activity> {
-        expect!(self, Request::DeleteActivity(id), Activity)
-    }
-    fn restore_activity(&self, activity: Activity) -> Result<Activity> {
-        expect!(self, Request::RestoreActivity(activity), Activity)
-    }
-    fn add_problem(&self, problem: Problem) -> Result<Problem> {
-        expect!(self, Request::AddProblem(problem), Problem)
-    }
-    fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem> {
-        expect!(self, Request::SolveProblem { id, date, measures }, Problem)
-    }
-    fn reopen_problem(&self, id: ProblemId) -> Result<Problem> {
-        expect!(self, Request::ReopenProblem(id), Problem)
-    }
-    fn add_event(&self, event: BureauEvent) -> Result<BureauEvent> {
-        expect!(self, Request::AddEvent(event), Event)
-    }
-    fn set_targets(&self, year: i32, targets: Targets) -> Result<()> {
-        expect_unit!(self, Request::SetTargets { year, targets })
-    }
-    fn import(&self, snapshot: Snapshot) -> Result<usize> {
-        expect!(self, Request::Import(snapshot), Count)
-    }
-    fn flag(&self, name: &str) -> Result<bool> {
-        expect!(self, Request::Flag(name.to_string()), Bool)
-    }
-    fn set_flag(&self, name: &str) -> Result<()> {
-        expect_unit!(self, Request::SetFlag(name.to_string()))
-    }
-    fn data_version(&self) -> u64 {
-        self.shared.version.load(Ordering::SeqCst)
-    }
+/// Implements [`Backend`] for a type with
+/// `fn call(&self, Request) -> Result<Value>`: one request per method.
+macro_rules! backend_over_call {
+    ($t:ty, $me:ident => $version:expr) => {
+        impl Backend for $t {
+            fn leaders(&self) -> Result<Vec<Leader>> {
+                $crate::server::client::expect_value!(self, Request::Leaders, Leaders)
+            }
+            fn branches(&self) -> Result<Vec<Branch>> {
+                $crate::server::client::expect_value!(self, Request::Branches, Branches)
+            }
+            fn points(&self) -> Result<Vec<ContactPoint>> {
+                $crate::server::client::expect_value!(self, Request::Points, Points)
+            }
+            fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
+                $crate::server::client::expect_value!(self, Request::Activities(filter.clone()), Activities)
+            }
+            fn problems(&self) -> Result<Vec<Problem>> {
+                $crate::server::client::expect_value!(self, Request::Problems, Problems)
+            }
+            fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
+                $crate::server::client::expect_value!(self, Request::Events(year), Events)
+            }
+            fn targets(&self, year: i32) -> Result<Targets> {
+                $crate::server::client::expect_value!(self, Request::Targets(year), Targets)
+            }
+            fn year_status(&self, year: i32) -> Result<YearStatus> {
+                $crate::server::client::expect_value!(self, Request::YearStatus(year), YearStatus).map(|b| *b)
+            }
+            fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
+                $crate::server::client::expect_value!(self, Request::LastVisits, LastVisits)
+            }
+            fn activity_years(&self) -> Result<Option<(i32, i32)>> {
+                $crate::server::client::expect_value!(self, Request::ActivityYears, ActivityYears)
+            }
+            fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+                $crate::server::client::expect_value!(self, Request::Audit(limit), Audit)
+            }
+            fn export(&self) -> Result<Snapshot> {
+                $crate::server::client::expect_value!(self, Request::Export, Snapshot).map(|b| *b)
+            }
+            fn add_leader(&self, leader: Leader) -> Result<Leader> {
+                $crate::server::client::expect_value!(self, Request::AddLeader(leader), Leader)
+            }
+            fn add_branch(&self, branch: Branch) -> Result<Branch> {
+                $crate::server::client::expect_value!(self, Request::AddBranch(branch), Branch)
+            }
+            fn assign_point(&self, leader: LeaderId, branch: BranchId, from: NaiveDate, years: u32) -> Result<ContactPoint> {
+                $crate::server::client::expect_value!(
+                    self,
+                    Request::AssignPoint {
+                        leader,
+                        branch,
+                        from,
+                        years
+                    },
+                    Point
+                )
+            }
+            fn review_point(&self, leader: LeaderId, review: Review, date: NaiveDate) -> Result<ContactPoint> {
+                $crate::server::client::expect_value!(self, Request::ReviewPoint { leader, review, date }, Point)
+            }
+            fn hand_over(&self, leader: LeaderId, successor: LeaderId, date: NaiveDate) -> Result<ContactPoint> {
+                $crate::server::client::expect_value!(
+                    self,
+                    Request::HandOver {
+                        leader,
+                        successor,
+                        date
+                    },
+                    Point
+                )
+            }
+            fn add_activity(&self, activity: Activity) -> Result<Activity> {
+                $crate::server::client::expect_value!(self, Request::AddActivity(activity), Activity)
+            }
+            fn update_activity(&self, activity: Activity) -> Result<Activity> {
+                $crate::server::client::expect_value!(self, Request::UpdateActivity(activity), Activity)
+            }
+            fn delete_activity(&self, id: ActivityId) -> Result<Activity> {
+                $crate::server::client::expect_value!(self, Request::DeleteActivity(id), Activity)
+            }
+            fn restore_activity(&self, activity: Activity) -> Result<Activity> {
+                $crate::server::client::expect_value!(self, Request::RestoreActivity(activity), Activity)
+            }
+            fn add_problem(&self, problem: Problem) -> Result<Problem> {
+                $crate::server::client::expect_value!(self, Request::AddProblem(problem), Problem)
+            }
+            fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem> {
+                $crate::server::client::expect_value!(self, Request::SolveProblem { id, date, measures }, Problem)
+            }
+            fn reopen_problem(&self, id: ProblemId) -> Result<Problem> {
+                $crate::server::client::expect_value!(self, Request::ReopenProblem(id), Problem)
+            }
+            fn add_event(&self, event: BureauEvent) -> Result<BureauEvent> {
+                $crate::server::client::expect_value!(self, Request::AddEvent(event), Event)
+            }
+            fn set_targets(&self, year: i32, targets: Targets) -> Result<()> {
+                $crate::server::client::expect_unit!(self, Request::SetTargets { year, targets })
+            }
+            fn import(&self, snapshot: Snapshot) -> Result<usize> {
+                $crate::server::client::expect_value!(self, Request::Import(snapshot), Count)
+            }
+            fn flag(&self, name: &str) -> Result<bool> {
+                $crate::server::client::expect_value!(self, Request::Flag(name.to_string()), Bool)
+            }
+            fn set_flag(&self, name: &str) -> Result<()> {
+                $crate::server::client::expect_unit!(self, Request::SetFlag(name.to_string()))
+            }
+            fn data_version(&$me) -> u64 {
+                $version
+            }
+        }
+    };
 }
+pub(crate) use {backend_over_call, expect_unit, expect_value};
+
+backend_over_call!(Client, self => self.shared.version.load(Ordering::SeqCst));

@@ -11,6 +11,7 @@
 pub mod access;
 pub mod autostart;
 pub mod client;
+pub mod local;
 pub mod protocol;
 #[allow(clippy::module_inception)]
 pub mod server;
@@ -18,4 +19,5 @@ pub mod server;
 pub use access::AccessRole;
 pub use autostart::AutoStart;
 pub use client::{Client, ClientOptions};
+pub use local::ReadOnlyStore;
 pub use server::{ServeOptions, Server, Stopped, serve};

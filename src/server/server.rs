@@ -23,6 +23,18 @@ use crate::store::Store;
 /// How long a new connection may take to say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long an answer or a notice may wait for a client that does not read
+/// before the connection is given up.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connections served at once; more are closed at once (and logged), so
+/// that a runaway script cannot exhaust the server's threads.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// How long `bind` waits for a database that another process holds while
+/// no server answers: a server that just went idle is still exiting.
+const LOCKED_WAIT: Duration = Duration::from_secs(3);
+
 /// How `serve` runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeOptions {
@@ -111,11 +123,7 @@ impl Server {
         if answers(&options.socket) {
             return Err(already());
         }
-        let store = match Store::open(&options.db) {
-            Ok(s) => s,
-            Err(StoreError::Locked { .. }) if answers(&options.socket) => return Err(already()),
-            Err(e) => return Err(e.into()),
-        };
+        let store = open_store(&options.db, &options.socket)?;
         let access = Access::open(&crate::paths::access_file_for(&options.db))?;
         // The database is ours (sled's lock), so whatever sits at the socket
         // path is left over from a server that died: replace it.
@@ -164,6 +172,10 @@ impl Server {
             }
             match incoming {
                 Ok(stream) => {
+                    if shared.active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+                        tracing::warn!("{MAX_CONNECTIONS} connections open; refusing another");
+                        continue;
+                    }
                     let active = Active::new(&shared);
                     let spawned = std::thread::Builder::new()
                         .name("branchlink-conn".into())
@@ -184,6 +196,28 @@ impl Server {
         shared.store.flush()?;
         tracing::info!("idle, stopping");
         Ok(Stopped::Idle)
+    }
+}
+
+/// Opens the database; if another process holds it, says whether that is
+/// a server, and waits a little for one that is on its way out.
+fn open_store(db: &Path, socket: &Path) -> Result<Store> {
+    let deadline = Instant::now() + LOCKED_WAIT;
+    loop {
+        match Store::open(db) {
+            Ok(s) => return Ok(s),
+            Err(StoreError::Locked { .. }) if answers(socket) => {
+                return Err(ServerError::AlreadyRunning {
+                    db: db.to_path_buf(),
+                    socket: socket.to_path_buf(),
+                }
+                .into());
+            }
+            Err(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
@@ -334,6 +368,7 @@ fn handshake(shared: &Shared, stream: &mut UnixStream, peer: &Peer) -> Option<(H
         return None;
     }
     let _ = stream.set_read_timeout(None);
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     Some((hello, role))
 }
 
@@ -421,14 +456,19 @@ fn subscription(shared: &Shared, mut stream: UnixStream) {
             return;
         }
     }
-    for push in rx {
-        match push {
-            Push::Change(version) => {
-                if protocol::send(&mut stream, &Notice { version }).is_err() {
-                    return;
-                }
+    while let Ok(push) = rx.recv() {
+        let Push::Change(mut version) = push else {
+            return;
+        };
+        // Changes that came meanwhile make one notice: a board reloads once.
+        for more in rx.try_iter() {
+            match more {
+                Push::Change(v) => version = v,
+                Push::Closed => return,
             }
-            Push::Closed => return,
+        }
+        if protocol::send(&mut stream, &Notice { version }).is_err() {
+            return;
         }
     }
 }
