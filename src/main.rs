@@ -17,6 +17,7 @@ use branchlink::server::{AutoStart, Client, ClientOptions, ReadOnlyStore, ServeO
 use branchlink::store::Store;
 use chrono::{Datelike, NaiveDate};
 use clap::Parser;
+use nix::sys::signal::{SigSet, Signal};
 
 /// Set to a date (YYYY-MM-DD) to make "today" that day: for demonstrations,
 /// training and tests that must not depend on the calendar.
@@ -128,6 +129,16 @@ fn serve(
         .with_max_level(tracing::Level::INFO)
         .with_ansi(false)
         .try_init();
+    // SIGTERM (systemd's stop) and Ctrl-C stop the server cleanly: the
+    // socket removed, the database flushed. They are blocked here, before
+    // any thread exists, so every thread inherits the mask and only the
+    // waiting thread below receives them; SIGHUP (a closed terminal) is
+    // taken and ignored.
+    let mut signals = SigSet::empty();
+    for s in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        signals.add(s);
+    }
+    let _ = signals.thread_block();
     let idle = idle_exit.filter(|s| *s > 0).map(Duration::from_secs);
     let server = Server::bind(ServeOptions {
         db: db.clone(),
@@ -136,6 +147,17 @@ fn serve(
         idle_exit: idle,
     })
     .map_err(|e| fail(lang, e))?;
+    let stop = server.stop_handle();
+    std::thread::spawn(move || {
+        loop {
+            match signals.wait() {
+                Ok(Signal::SIGHUP) => {}
+                Ok(_) => break,
+                Err(_) => return,
+            }
+        }
+        stop.stop();
+    });
     let shown = |p: &Path| branchlink::domain::text::printable(&p.display().to_string());
     println!(
         "{}",
@@ -146,5 +168,6 @@ fn serve(
     );
     match server.run().map_err(|e| fail(lang, e))? {
         Stopped::Idle => Ok(fill(lang.server().stopped_idle, &[&idle_exit.unwrap_or(0)])),
+        Stopped::Asked => Ok(lang.server().stopped.to_string()),
     }
 }

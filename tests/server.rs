@@ -117,8 +117,17 @@ fn kill(pid: u32, signal: nix::sys::signal::Signal) {
     let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), signal);
 }
 
+/// Running: a zombie waiting for its reaper (the container's init may not
+/// reap at all) counts as gone.
 fn alive(pid: u32) -> bool {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), None).is_ok()
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses.
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| !rest.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => false,
+    }
 }
 
 fn autostart(p: &Place, idle: Duration) -> ClientOptions {
@@ -320,8 +329,14 @@ fn two_clients_starting_together_share_one_server_that_exits_when_idle() {
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(a.status.success(), "{}", stderr(&a));
     assert!(b.status.success(), "{}", stderr(&b));
-    let c = client(&p);
-    kill(c.session().pid, nix::sys::signal::Signal::SIGTERM);
+    // SIGTERM (systemd's stop) stops it cleanly: the socket goes too.
+    let pid = client(&p).session().pid;
+    kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive(pid) || p.socket.exists() {
+        assert!(Instant::now() < deadline, "SIGTERM did not stop the server");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -572,7 +587,18 @@ fn backup_through_the_server_restores_with_import() {
     let out = cli(&q, &["--no-server", "import", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     // --read-only means the same without a server.
-    let out = cli(&q, &["--no-server", "--read-only", "visit", "add", "瑞林", "--kind", "research"]);
+    let out = cli(
+        &q,
+        &[
+            "--no-server",
+            "--read-only",
+            "visit",
+            "add",
+            "瑞林",
+            "--kind",
+            "research",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--read-only"), "{}", stderr(&out));
     let restored = branchlink::store::Store::open(&q.db).unwrap();

@@ -10,6 +10,8 @@ pub struct ServerText {
     pub serving: &'static str,
     /// `serve` when it stops after the idle time: seconds.
     pub stopped_idle: &'static str,
+    /// `serve` stopped by SIGTERM or Ctrl-C.
+    pub stopped: &'static str,
     /// `backup`: records, file.
     pub backup_written: &'static str,
     /// `serve` reached the command runner (it runs before any backend).
@@ -22,6 +24,7 @@ pub static ZH: ServerText = ServerText {
     reconnecting: "与服务的连接已断开，正在重新连接…",
     serving: "服务已启动：数据库 {}，套接字 {}（进程 {}）",
     stopped_idle: "连续 {} 秒无连接，服务已退出",
+    stopped: "服务已停止",
     backup_written: "已备份 {} 条记录到 {}（恢复：在空数据库上 import）",
     serve_alone: "serve 须单独运行：branchlink serve [--db PATH]",
     no_default_db: "找不到默认数据目录；请用 --db PATH 或 BRANCHLINK_DB 指定数据库位置",
@@ -31,6 +34,7 @@ pub static EN: ServerText = ServerText {
     reconnecting: "lost the server; reconnecting…",
     serving: "serving the database {} on {} (pid {})",
     stopped_idle: "no connection for {} s; server stopped",
+    stopped: "server stopped",
     backup_written: "backed up {} records to {} (restore: import into an empty database)",
     serve_alone: "serve runs on its own: branchlink serve [--db PATH]",
     no_default_db: "no default data directory; give the database with --db PATH or BRANCHLINK_DB",

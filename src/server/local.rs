@@ -72,6 +72,11 @@ mod tests {
                 .is_err()
         );
         assert_eq!(ro.data_version(), version);
+        // The store counts its own commands, failed ones not.
+        store.set_flag("counted").unwrap();
+        assert_eq!(ro.data_version(), version + 1);
+        assert!(store.reopen_problem(9999).is_err());
+        assert_eq!(store.data_version(), version + 1);
         assert!(
             store
                 .activities(&ActivityFilter::default())

@@ -20,4 +20,4 @@ pub use access::AccessRole;
 pub use autostart::AutoStart;
 pub use client::{Client, ClientOptions};
 pub use local::ReadOnlyStore;
-pub use server::{ServeOptions, Server, Stopped, serve};
+pub use server::{ServeOptions, Server, StopHandle, Stopped, serve};

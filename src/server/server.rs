@@ -50,7 +50,25 @@ pub struct ServeOptions {
 /// Why `serve` returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stopped {
+    /// No connection for the idle time.
     Idle,
+    /// [`StopHandle::stop`] (SIGTERM, Ctrl-C).
+    Asked,
+}
+
+/// Stops a running server from another thread: a signal, a test.
+#[derive(Clone)]
+pub struct StopHandle {
+    shared: Arc<Shared>,
+    socket: PathBuf,
+}
+
+impl StopHandle {
+    pub fn stop(&self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop, which then sees `stop`.
+        let _ = UnixStream::connect(&self.socket);
+    }
 }
 
 /// A message for a subscription's thread.
@@ -66,6 +84,8 @@ struct Shared {
     active: AtomicUsize,
     idle_since: Mutex<Instant>,
     stop: AtomicBool,
+    /// Set when the idle timer (not a stop handle) stopped the server.
+    idle: AtomicBool,
     changes: AtomicU64,
     db: PathBuf,
 }
@@ -138,6 +158,7 @@ impl Server {
             active: AtomicUsize::new(0),
             idle_since: Mutex::new(Instant::now()),
             stop: AtomicBool::new(false),
+            idle: AtomicBool::new(false),
             changes: AtomicU64::new(0),
             db: options.db.clone(),
         });
@@ -148,7 +169,16 @@ impl Server {
         })
     }
 
-    /// Accepts connections until the idle time passes with none.
+    /// A handle that stops the server once it runs.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle {
+            shared: self.shared.clone(),
+            socket: self.options.socket.clone(),
+        }
+    }
+
+    /// Accepts connections until the idle time passes with none, or until
+    /// a [`StopHandle`] stops it.
     pub fn run(self) -> Result<Stopped> {
         let Server {
             listener,
@@ -162,9 +192,11 @@ impl Server {
             "serving"
         );
         if let Some(idle) = options.idle_exit {
-            let shared = shared.clone();
-            let socket = options.socket.clone();
-            std::thread::spawn(move || watch_idle(&shared, &socket, idle));
+            let handle = StopHandle {
+                shared: shared.clone(),
+                socket: options.socket.clone(),
+            };
+            std::thread::spawn(move || watch_idle(&handle, idle));
         }
         for incoming in listener.incoming() {
             if shared.stop.load(Ordering::SeqCst) {
@@ -194,8 +226,13 @@ impl Server {
         // (a newer server may have replaced it already).
         remove_if_ours(&options.socket, &listener);
         shared.store.flush()?;
-        tracing::info!("idle, stopping");
-        Ok(Stopped::Idle)
+        if shared.idle.load(Ordering::SeqCst) {
+            tracing::info!("idle, stopped");
+            Ok(Stopped::Idle)
+        } else {
+            tracing::info!("stopped");
+            Ok(Stopped::Asked)
+        }
     }
 }
 
@@ -272,15 +309,15 @@ fn remove_if_ours(socket: &Path, listener: &UnixListener) {
 }
 
 /// Stops the server once no connection has been open for `idle`.
-fn watch_idle(shared: &Shared, socket: &Path, idle: Duration) {
+fn watch_idle(handle: &StopHandle, idle: Duration) {
+    let shared = &handle.shared;
     let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
     loop {
         std::thread::sleep(tick);
         let since = *shared.idle_since.lock().unwrap_or_else(|p| p.into_inner());
         if shared.active.load(Ordering::SeqCst) == 0 && since.elapsed() >= idle {
-            shared.stop.store(true, Ordering::SeqCst);
-            // Wakes the accept loop, which then sees `stop`.
-            let _ = UnixStream::connect(socket);
+            shared.idle.store(true, Ordering::SeqCst);
+            handle.stop();
             return;
         }
     }
