@@ -72,6 +72,13 @@ pub enum ServerError {
     /// `--no-server` while a server holds the database.
     #[error("a server holds {db} (socket {socket})")]
     HeldByServer { db: PathBuf, socket: PathBuf },
+    /// The socket given belongs to the server of another database.
+    #[error("the server on {socket} serves {served}, not {db}")]
+    OtherDatabase {
+        socket: PathBuf,
+        db: PathBuf,
+        served: PathBuf,
+    },
     /// The server could not be started or could not listen.
     #[error("cannot start the server: {0}")]
     Start(String),

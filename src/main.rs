@@ -87,7 +87,9 @@ fn start(cli: Cli) -> Result<String, Failure> {
             // The workbench shows its own state; a command says it on stderr.
             options.on_reconnect = Some(Arc::new(move || eprintln!("{}", lang.server().reconnecting)));
         }
-        Box::new(Client::connect(options).map_err(|e| fail(lang, e))?)
+        let client = Client::connect(options).map_err(|e| fail(lang, e))?;
+        same_database(&client, &db).map_err(|e| fail(lang, e))?;
+        Box::new(client)
     };
     let cx = Context {
         backend: backend.as_ref(),
@@ -99,6 +101,31 @@ fn start(cli: Cli) -> Result<String, Failure> {
         // The workbench (another branch) takes this place; until then, the
         // year's status.
         None => branchlink::cli::run::status(&cx, today.year(), Format::Table),
+    }
+}
+
+/// A `--socket` pointing at another database's server would quietly show
+/// and change the wrong data: refuse. (Paths this user cannot resolve are
+/// not compared.)
+fn same_database(client: &Client, db: &Path) -> Result<(), Error> {
+    let session = client.session();
+    // A database that does not exist yet is named by its directory.
+    let ours = std::fs::canonicalize(db).or_else(|e| {
+        let parent = db
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = db.file_name().ok_or(e)?;
+        std::fs::canonicalize(parent).map(|p| p.join(name))
+    });
+    match ours {
+        Ok(ours) if ours != session.db => Err(ServerError::OtherDatabase {
+            socket: client.socket().to_path_buf(),
+            db: ours,
+            served: session.db,
+        }
+        .into()),
+        _ => Ok(()),
     }
 }
 

@@ -271,6 +271,20 @@ fn a_second_server_is_refused() {
     assert!(line.contains("already running"), "{line}");
     assert_eq!(line.lines().count(), 1);
 
+    // A socket that belongs to another database's server.
+    let other = place();
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&other.db)
+        .arg("--socket")
+        .arg(&p.socket)
+        .args(["--lang", "en", "leader", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("check --socket"), "{}", stderr(&out));
+
     // --no-server while the server holds the database.
     let out = cli(&p, &["--no-server", "leader", "list"]);
     assert_eq!(out.status.code(), Some(1));

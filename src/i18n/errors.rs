@@ -283,6 +283,13 @@ pub fn server(lang: Lang, e: &ServerError) -> String {
             ),
             &[&path(db), &path(socket)],
         ),
+        ServerError::OtherDatabase { socket, db, served } => fill(
+            lang.pick(
+                "套接字 {} 上的服务使用的是数据库 {}，不是 {}；请检查 --socket 与 --db",
+                "the server on {} serves the database {}, not {}; check --socket and --db",
+            ),
+            &[&path(socket), &path(served), &path(db)],
+        ),
         ServerError::Start(r) => fill(
             lang.pick("无法启动服务：{}", "cannot start the server: {}"),
             &[&p(r)],

@@ -178,6 +178,11 @@ impl Client {
         lock(&self.session).clone()
     }
 
+    /// The socket this client talks to.
+    pub fn socket(&self) -> &std::path::Path {
+        &self.shared.options.socket
+    }
+
     /// The effective role of this connection.
     pub fn role(&self) -> AccessRole {
         lock(&self.session).role

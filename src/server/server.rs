@@ -160,7 +160,9 @@ impl Server {
             stop: AtomicBool::new(false),
             idle: AtomicBool::new(false),
             changes: AtomicU64::new(0),
-            db: options.db.clone(),
+            // Absolute, so that a client can check it reached the server of
+            // the database it meant.
+            db: std::fs::canonicalize(&options.db).unwrap_or_else(|_| options.db.clone()),
         });
         Ok(Server {
             listener,
