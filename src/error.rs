@@ -79,6 +79,9 @@ pub enum ServerError {
         db: PathBuf,
         served: PathBuf,
     },
+    /// `serve --group NAME` with a group the system does not know.
+    #[error("unknown group {0}")]
+    UnknownGroup(String),
     /// The server could not be started or could not listen.
     #[error("cannot start the server: {0}")]
     Start(String),

@@ -362,9 +362,14 @@ fn sigkill_loses_no_confirmed_write_and_clients_reconnect() {
     let first_pid = c.session().pid;
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reconnects = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writers: Vec<_> = (0..4)
         .map(|t| {
-            let o = autostart(&p, Duration::from_secs(30));
+            let mut o = autostart(&p, Duration::from_secs(30));
+            let told = reconnects.clone();
+            o.on_reconnect = Some(Arc::new(move || {
+                told.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }));
             let stop = stop.clone();
             std::thread::spawn(move || {
                 let c = Client::connect(o).unwrap();
@@ -420,6 +425,10 @@ fn sigkill_loses_no_confirmed_write_and_clients_reconnect() {
     let failed: usize = results.iter().map(|r| r.1).sum();
     eprintln!("sigkill: {total} confirmed, {failed} failed around the kill");
     assert!(total > 20, "the burst wrote something: {total}");
+    assert!(
+        reconnects.load(std::sync::atomic::Ordering::SeqCst) >= 4,
+        "every writer said it was reconnecting"
+    );
     // The old client mends its own connection too.
     assert_eq!(count(&c), count(&after));
     kill(after.session().pid, nix::sys::signal::Signal::SIGTERM);

@@ -252,7 +252,7 @@ pub fn server(lang: Lang, e: &ServerError) -> String {
             let line = fill(
                 lang.pick(
                     "{} 在此数据库的权限是{}，此操作需要{}权限",
-                    "{} is {} here; this needs {} rights",
+                    "{} has the role {} here; this needs {} rights",
                 ),
                 &[&p(user), &super::server::role(lang, *role), &super::server::role(lang, *needed)],
             );
@@ -289,6 +289,10 @@ pub fn server(lang: Lang, e: &ServerError) -> String {
                 "the server on {} serves the database {}, not {}; check --socket and --db",
             ),
             &[&path(socket), &path(served), &path(db)],
+        ),
+        ServerError::UnknownGroup(g) => fill(
+            lang.pick("系统中没有用户组 {}（--group）", "the system has no group {} (--group)"),
+            &[&p(g)],
         ),
         ServerError::Start(r) => fill(
             lang.pick("无法启动服务：{}", "cannot start the server: {}"),

@@ -51,3 +51,64 @@ pub fn role(lang: Lang, r: AccessRole) -> &'static str {
         AccessRole::Admin => lang.pick("管理员", "admin"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{Error, ServerError};
+    use std::path::PathBuf;
+
+    #[test]
+    fn every_server_error_is_one_filled_line() {
+        let p = || PathBuf::from("/var/lib/branchlink/db");
+        let all = [
+            ServerError::NoServer {
+                socket: p(),
+                reason: "refused".into(),
+            },
+            ServerError::Lost {
+                socket: p(),
+                seconds: 5,
+            },
+            ServerError::Unconfirmed,
+            ServerError::Version { client: 1, server: 2 },
+            ServerError::Protocol("x".into()),
+            ServerError::Denied {
+                user: "li".into(),
+                role: AccessRole::Editor,
+                needed: AccessRole::Admin,
+                read_only: false,
+            },
+            ServerError::Refused { user: "li".into() },
+            ServerError::AlreadyRunning { db: p(), socket: p() },
+            ServerError::HeldByServer { db: p(), socket: p() },
+            ServerError::OtherDatabase {
+                socket: p(),
+                db: p(),
+                served: p(),
+            },
+            ServerError::UnknownGroup("staff".into()),
+            ServerError::Start("x".into()),
+            ServerError::Access {
+                path: p(),
+                reason: "x".into(),
+            },
+            ServerError::TooLarge { size: 2, max: 1 },
+        ];
+        for e in all {
+            for lang in [Lang::Zh, Lang::En] {
+                let line = crate::i18n::errors::message(lang, &Error::Server(e.clone()));
+                assert!(
+                    !line.is_empty() && !line.contains('\n') && !line.contains("{}"),
+                    "{line}"
+                );
+            }
+        }
+        for lang in [Lang::Zh, Lang::En] {
+            let t = lang.server();
+            for s in [t.reconnecting, t.serving, t.stopped_idle, t.stopped, t.backup_written] {
+                assert!(!s.is_empty());
+            }
+        }
+    }
+}

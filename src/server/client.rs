@@ -45,8 +45,9 @@ pub struct ClientOptions {
     /// Start a server when none answers.
     pub autostart: Option<AutoStart>,
     pub reconnect_for: Duration,
-    /// Called when a request finds the connection broken and starts
-    /// reconnecting (the command line prints "reconnecting…").
+    /// Called when a request finds the connection broken, before it
+    /// reconnects (the command line prints "reconnecting…"; a screen can
+    /// show it in its status line).
     pub on_reconnect: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
@@ -192,7 +193,9 @@ impl Client {
     fn reconnect(&self) -> Result<UnixStream> {
         let options = &self.shared.options;
         let deadline = Instant::now() + options.reconnect_for;
-        let mut told = false;
+        if let Some(tell) = &options.on_reconnect {
+            tell();
+        }
         loop {
             match open(options, false) {
                 Ok((stream, session)) => {
@@ -210,12 +213,6 @@ impl Client {
                             seconds: options.reconnect_for.as_secs(),
                         }
                         .into());
-                    }
-                    if !told {
-                        told = true;
-                        if let Some(tell) = &options.on_reconnect {
-                            tell();
-                        }
                     }
                     std::thread::sleep(Duration::from_millis(50));
                 }

@@ -278,9 +278,7 @@ fn bind_private(socket: &Path, group: Option<&str>) -> Result<UnixListener> {
         Some(name) => match nix::unistd::Group::from_name(name) {
             Ok(Some(g)) => Some(g.gid),
             _ => {
-                return Err(
-                    ServerError::Start(format!("unknown group {}", crate::domain::text::printable(name))).into(),
-                );
+                return Err(ServerError::UnknownGroup(name.to_string()).into());
             }
         },
     };
