@@ -493,6 +493,11 @@ fn garbage_and_oversized_frames_do_not_disturb_others() {
     drop(big);
     drop(g);
 
+    // Numbers no front end would send are refused, not a crash.
+    let err = good.year_status(i32::MAX).unwrap_err();
+    assert!(matches!(err, Error::Domain(_)), "{err:?}");
+    assert!(good.events(Some(i32::MIN)).is_err());
+
     // The good client, connected all along, goes on; so do new ones.
     good.add_activity(visit(first_leader(&good), 1, "still here")).unwrap();
     assert_eq!(count(&good), before + 1);

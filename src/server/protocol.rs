@@ -24,6 +24,7 @@ use crate::domain::{
     Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem,
     ProblemId, Targets, YearStatus,
 };
+use crate::domain::{DomainError, validate};
 use crate::error::{Error, ServerError};
 
 /// Bumped whenever a message changes shape.
@@ -162,6 +163,23 @@ impl Request {
             | SetTargets { .. }
             | Import(_)
             | SetFlag(_) => AccessRole::Admin,
+        }
+    }
+
+    /// Checks the years and dates the store takes as given (the front ends
+    /// check them when they parse what a person typed, but a request can
+    /// carry any number): nothing a client sends may drive the store
+    /// outside the calendar it knows. Records are checked by the store.
+    pub fn check(&self) -> Result<(), DomainError> {
+        use Request::*;
+        let year = |y: i32| validate::year(i64::from(y)).map(|_| ());
+        let date = |d: NaiveDate| validate::stored_date(d).map(|_| ());
+        match self {
+            Activities(filter) => filter.year.map_or(Ok(()), year),
+            Events(Some(y)) | Targets(y) | YearStatus(y) | SetTargets { year: y, .. } => year(*y),
+            AssignPoint { from, .. } => date(*from),
+            ReviewPoint { date: d, .. } | HandOver { date: d, .. } | SolveProblem { date: d, .. } => date(*d),
+            _ => Ok(()),
         }
     }
 
@@ -452,6 +470,34 @@ mod tests {
         assert_eq!(Request::SetFlag("demo".into()).needs(), AccessRole::Admin);
         assert!(!Request::Audit(3).is_change());
         assert!(Request::ReopenProblem(1).is_change());
+    }
+
+    #[test]
+    fn years_and_dates_outside_the_calendar_are_refused() {
+        let far = NaiveDate::from_ymd_opt(200_000, 1, 1).unwrap();
+        for bad in [
+            Request::YearStatus(i32::MAX),
+            Request::Targets(i32::MIN),
+            Request::Events(Some(-5)),
+            Request::Activities(ActivityFilter {
+                year: Some(99_999),
+                leader: None,
+            }),
+            Request::SolveProblem {
+                id: 1,
+                date: far,
+                measures: None,
+            },
+            Request::HandOver {
+                leader: 1,
+                successor: 2,
+                date: far,
+            },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
+        assert!(Request::YearStatus(2020).check().is_ok());
+        assert!(Request::Events(None).check().is_ok());
     }
 
     proptest! {

@@ -513,6 +513,7 @@ fn subscription(shared: &Shared, mut stream: UnixStream) {
 /// Carries out one request on the store.
 pub fn execute(store: &dyn Backend, request: Request) -> Reply {
     use Request as R;
+    request.check()?;
     Ok(match request {
         R::Leaders => Value::Leaders(store.leaders()?),
         R::Branches => Value::Branches(store.branches()?),
@@ -559,4 +560,39 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
             Value::Unit
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Whatever decodes as a request, the store answers without panicking.
+    #[test]
+    fn any_decodable_request_is_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        crate::demo::load(&store).unwrap();
+        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases: 512,
+            ..Default::default()
+        });
+        let bytes = (0u8..31, proptest::collection::vec(any::<u8>(), 0..96));
+        runner
+            .run(&bytes, |(variant, rest)| {
+                let mut payload = vec![variant];
+                payload.extend_from_slice(&rest);
+                // Most random tails do not decode; a prefix often does.
+                for end in (1..=payload.len()).rev() {
+                    if let Ok(request) = protocol::decode::<Request>(&payload[..end], Limit::Small) {
+                        let _ = execute(&store, request);
+                        break;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        // And the store still works.
+        assert!(!store.leaders().unwrap().is_empty());
+    }
 }
