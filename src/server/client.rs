@@ -224,11 +224,23 @@ impl Client {
     pub fn call(&self, request: Request) -> Result<Value> {
         let frame = protocol::encode(&request).map_err(|e| e.into_protocol())?;
         let size = frame.len() - 4;
-        let max = if self.role() == AccessRole::Admin {
+        let session = self.session();
+        let max = if session.role == AccessRole::Admin {
             MAX_LARGE_FRAME
         } else {
             MAX_FRAME
         };
+        if size > max && request.needs() > session.role {
+            // The server would close on the size before it could say why;
+            // the reason that matters is the role.
+            return Err(ServerError::Denied {
+                user: session.user,
+                role: session.role,
+                needed: request.needs(),
+                read_only: self.shared.options.read_only,
+            }
+            .into());
+        }
         if size > max {
             return Err(ServerError::TooLarge {
                 size: size as u64,

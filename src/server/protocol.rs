@@ -42,7 +42,7 @@ pub const MAX_LARGE_FRAME: usize = crate::store::MAX_IMPORT_BYTES as usize;
 /// [`MAX_FRAME`] bytes. Values take more room in memory than on the wire, so
 /// the limit is a multiple of the frame size; it still stops a forged
 /// length prefix from allocating gigabytes.
-const DECODE_LIMIT_SMALL: usize = 64 * MAX_FRAME;
+const DECODE_LIMIT_SMALL: usize = 16 * MAX_FRAME;
 /// The same for large frames.
 const DECODE_LIMIT_LARGE: usize = 8 * MAX_LARGE_FRAME;
 
