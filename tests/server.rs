@@ -242,12 +242,10 @@ fn roles_from_the_access_file_and_read_only() {
     ));
 
     // Then a viewer; and nobody named and unknown refused.
-    std::thread::sleep(Duration::from_millis(20));
     std::fs::write(&access, format!("[users]\n\"{}\" = \"viewer\"\n", me())).unwrap();
     let viewer = client(&p);
     assert_eq!(viewer.role(), AccessRole::Viewer);
     assert!(viewer.add_activity(visit(leader, 3, "no")).is_err());
-    std::thread::sleep(Duration::from_millis(20));
     std::fs::write(&access, "unknown = \"refuse\"\n[users]\nsomebody-else = \"admin\"\n").unwrap();
     match Client::connect(ClientOptions::new(p.socket.clone())) {
         Err(Error::Server(ServerError::Refused { user })) => assert_eq!(user, me()),
@@ -631,4 +629,113 @@ fn backup_through_the_server_restores_with_import() {
     assert!(stderr(&out).contains("--read-only"), "{}", stderr(&out));
     let restored = branchlink::store::Store::open(&q.db).unwrap();
     assert_eq!(restored.export().unwrap(), c.export().unwrap());
+}
+
+/// Another OS user, for real: run as root, the test lets `nobody` reach
+/// the socket through `serve --group nogroup` and checks that the server
+/// sees `nobody` (default role viewer; editor by the access file) and
+/// records `nobody` in the audit log. Elsewhere (not root, no `nobody` or
+/// `runuser`) there is no second user to be, and it checks nothing.
+#[test]
+fn another_os_user_is_seen_by_peer_credentials() {
+    use std::os::unix::fs::PermissionsExt;
+    let usable = nix::unistd::geteuid().is_root()
+        && nix::unistd::User::from_name("nobody").ok().flatten().is_some()
+        && nix::unistd::Group::from_name("nogroup").ok().flatten().is_some()
+        && Path::new("/usr/sbin/runuser").exists();
+    if !usable {
+        eprintln!("not root, or no nobody/nogroup/runuser: no second user to test with");
+        return;
+    }
+    let p = place();
+    // nobody may pass through the directory to the socket, no more.
+    std::fs::set_permissions(p.db.parent().unwrap(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--group", "nogroup", "--db"])
+        .arg(&p.db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Served(child);
+    wait_for(&p.socket);
+    let mode = std::fs::metadata(&p.socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660, "--group makes the socket 0660");
+    let root = client(&p);
+    branchlink::demo::load(&root).unwrap();
+
+    let as_nobody = |args: &[&str]| {
+        Command::new("/usr/sbin/runuser")
+            .args(["-u", "nobody", "--", BIN, "--lang", "en", "--db"])
+            .arg(&p.db)
+            .args(args)
+            .env("BRANCHLINK_TODAY", TODAY)
+            .output()
+            .unwrap()
+    };
+    let out = as_nobody(&["leader", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = as_nobody(&["visit", "add", "瑞林", "--kind", "research"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nobody has the role viewer"), "{}", stderr(&out));
+
+    std::fs::write(
+        p.db.parent().unwrap().join("access.toml"),
+        "[users]\nnobody = \"editor\"\n",
+    )
+    .unwrap();
+    let out = as_nobody(&["visit", "add", "瑞林", "--kind", "research", "--note", "by nobody"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entry = &root.audit(1).unwrap()[0];
+    assert_eq!(entry.user, "nobody");
+    assert!(entry.detail.contains("by nobody"));
+}
+
+/// An admin may send a frame over 1 MiB (an import of a real backup);
+/// an editor may not, and is told it is about the role.
+#[test]
+fn an_admin_imports_a_large_backup_through_the_server() {
+    let seed = place();
+    let seeded = branchlink::store::Store::open(&seed.db).unwrap();
+    branchlink::demo::load(&seeded).unwrap();
+    let mut snapshot = seeded.export().unwrap();
+    let leader = snapshot.points[0].leader;
+    let point = snapshot.points[0].id;
+    let mut next = snapshot.activities.iter().map(|a| a.id).max().unwrap();
+    for i in 0..1500 {
+        next += 1;
+        let mut a = visit(leader, i, &format!("large {i}"));
+        a.id = next;
+        a.point = point;
+        a.findings = Some("三会一课落实不到位，".repeat(60));
+        snapshot.activities.push(a);
+    }
+    let size = protocol::encode(&snapshot).unwrap().len();
+    assert!(size > protocol::MAX_FRAME, "{size} bytes");
+
+    let p = place();
+    let _server = serve(&p);
+    std::fs::write(
+        p.db.parent().unwrap().join("access.toml"),
+        format!("[users]\n\"{}\" = \"editor\"\n", me()),
+    )
+    .unwrap();
+    let editor = client(&p);
+    assert!(matches!(
+        editor.import(snapshot.clone()),
+        Err(Error::Server(ServerError::Denied {
+            needed: AccessRole::Admin,
+            ..
+        }))
+    ));
+    std::fs::write(
+        p.db.parent().unwrap().join("access.toml"),
+        format!("[users]\n\"{}\" = \"admin\"\n", me()),
+    )
+    .unwrap();
+    let admin = client(&p);
+    assert_eq!(admin.role(), AccessRole::Admin);
+    assert_eq!(admin.import(snapshot.clone()).unwrap(), snapshot.record_count());
+    assert_eq!(admin.export().unwrap(), snapshot);
 }

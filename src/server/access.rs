@@ -170,13 +170,15 @@ pub fn parse(text: &str) -> Result<AccessFile, String> {
     toml::from_str(text).map_err(|e| e.message().to_string())
 }
 
-/// Keeps the policy current: the access file is read again when it changes,
-/// so that an administrator's edit takes effect for the next connection
-/// without a restart. A broken edit keeps the last good rules (and is logged).
+/// Keeps the policy current: the access file is looked at again for each
+/// connection, so that an administrator's edit takes effect for the next
+/// one without a restart. A broken edit keeps the last good rules (and is
+/// logged). The file is small; comparing its bytes and mode, rather than
+/// its modification time, catches two edits within one clock tick.
 #[derive(Debug)]
 pub struct Access {
     path: PathBuf,
-    seen: Option<std::time::SystemTime>,
+    seen: Option<(u32, Vec<u8>)>,
     policy: Policy,
 }
 
@@ -184,7 +186,7 @@ impl Access {
     pub fn open(path: &Path) -> Result<Access, ServerError> {
         Ok(Access {
             path: path.to_path_buf(),
-            seen: modified(path),
+            seen: signature(path),
             policy: Policy::load(path)?,
         })
     }
@@ -195,7 +197,7 @@ impl Access {
 
     /// The rules in force now.
     pub fn current(&mut self) -> &Policy {
-        let now = modified(&self.path);
+        let now = signature(&self.path);
         if now != self.seen {
             match Policy::load(&self.path) {
                 Ok(policy) => {
@@ -216,8 +218,10 @@ fn world_writable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o002 != 0)
 }
 
-fn modified(path: &Path) -> Option<std::time::SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+fn signature(path: &Path) -> Option<(u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    Some((mode, std::fs::read(path).ok()?))
 }
 
 #[cfg(test)]
