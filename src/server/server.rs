@@ -125,6 +125,8 @@ pub fn answers(socket: &Path) -> bool {
 /// A server ready to accept: the database is open and the socket bound.
 pub struct Server {
     listener: UnixListener,
+    /// The socket file we bound (device, inode), to remove only our own.
+    bound: Option<(u64, u64)>,
     shared: Arc<Shared>,
     options: ServeOptions,
 }
@@ -151,6 +153,7 @@ impl Server {
             std::fs::remove_file(&options.socket).map_err(|e| start_error(&options.socket, e))?;
         }
         let listener = bind_private(&options.socket, options.group.as_deref())?;
+        let bound = file_id(&options.socket);
         let shared = Arc::new(Shared {
             store,
             access: Mutex::new(access),
@@ -166,6 +169,7 @@ impl Server {
         });
         Ok(Server {
             listener,
+            bound,
             shared,
             options,
         })
@@ -184,6 +188,7 @@ impl Server {
     pub fn run(self) -> Result<Stopped> {
         let Server {
             listener,
+            bound,
             shared,
             options,
         } = self;
@@ -226,7 +231,10 @@ impl Server {
         }
         // Leave no socket behind that nothing answers; but only our own
         // (a newer server may have replaced it already).
-        remove_if_ours(&options.socket, &listener);
+        if bound.is_some() && file_id(&options.socket) == bound {
+            let _ = std::fs::remove_file(&options.socket);
+        }
+        drop(listener);
         shared.store.flush()?;
         if shared.idle.load(Ordering::SeqCst) {
             tracing::info!("idle, stopped");
@@ -294,18 +302,9 @@ fn bind_private(socket: &Path, group: Option<&str>) -> Result<UnixListener> {
     Ok(listener)
 }
 
-fn remove_if_ours(socket: &Path, listener: &UnixListener) {
+fn file_id(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
-    let ours = listener
-        .local_addr()
-        .ok()
-        .and_then(|a| a.as_pathname().map(Path::to_path_buf))
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map(|m| (m.dev(), m.ino()));
-    let there = std::fs::metadata(socket).ok().map(|m| (m.dev(), m.ino()));
-    if ours.is_some() && ours == there {
-        let _ = std::fs::remove_file(socket);
-    }
+    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// Stops the server once no connection has been open for `idle`.
