@@ -739,3 +739,27 @@ fn an_admin_imports_a_large_backup_through_the_server() {
     assert_eq!(admin.import(snapshot.clone()).unwrap(), snapshot.record_count());
     assert_eq!(admin.export().unwrap(), snapshot);
 }
+
+/// An open board is a client: the server does not go idle under it, and
+/// goes once it closes.
+#[test]
+fn an_open_board_keeps_an_idle_server() {
+    let p = place();
+    let mut o = autostart(&p, Duration::from_secs(1));
+    o.subscribe = true;
+    o.read_only = true;
+    let board = Client::connect(o).unwrap();
+    let pid = board.session().pid;
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(alive(pid), "the server stopped under an open board");
+    assert!(board.leaders().unwrap().is_empty());
+    drop(board);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop once the board closed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
