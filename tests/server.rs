@@ -763,3 +763,31 @@ fn an_open_board_keeps_an_idle_server() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A server whose socket file is removed can be reached by nobody: it
+/// stops and frees the database for one that can (and SIGTERM stops it
+/// even then).
+#[test]
+fn a_server_without_its_socket_stops() {
+    let p = place();
+    let mut server = serve(&p);
+    std::fs::remove_file(&p.socket).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the unreachable server kept running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let again = serve(&p);
+    assert!(client(&p).leaders().unwrap().is_empty());
+    // SIGTERM with the socket already gone: the stop does not depend on
+    // waking the accept loop through the socket.
+    let pid = again.0.id();
+    std::fs::remove_dir_all(p.db.parent().unwrap()).unwrap();
+    kill(pid, nix::sys::signal::Signal::SIGTERM);
+    let mut again = again;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while again.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "SIGTERM did not stop the server");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -4,6 +4,7 @@
 //! disk.
 
 use std::io::Read;
+use std::os::fd::AsFd;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use super::access::{Access, AccessRole, Peer};
 use super::protocol::{
@@ -30,6 +33,9 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once; more are closed at once (and logged), so
 /// that a runaway script cannot exhaust the server's threads.
 pub const MAX_CONNECTIONS: usize = 256;
+
+/// How often the accept loop looks at the stop flag, in milliseconds.
+const ACCEPT_TICK_MS: u16 = 250;
 
 /// How long `bind` waits for a database that another process holds while
 /// no server answers: a server that just went idle is still exiting.
@@ -198,21 +204,42 @@ impl Server {
             pid = std::process::id(),
             "serving"
         );
-        if let Some(idle) = options.idle_exit {
-            let handle = StopHandle {
-                shared: shared.clone(),
-                socket: options.socket.clone(),
-            };
-            std::thread::spawn(move || watch_idle(&handle, idle));
-        }
-        for incoming in listener.incoming() {
+        let handle = StopHandle {
+            shared: shared.clone(),
+            socket: options.socket.clone(),
+        };
+        let idle = options.idle_exit;
+        let socket = options.socket.clone();
+        std::thread::spawn(move || watch(&handle, &socket, bound, idle));
+        // Accepts with a timeout, so that a stop is seen even when nothing
+        // can connect to wake the loop (the socket file removed).
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| start_error(&options.socket, e))?;
+        while !shared.stop.load(Ordering::SeqCst) {
+            let mut ready = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut ready, PollTimeout::from(ACCEPT_TICK_MS)) {
+                Ok(0) => continue,
+                Ok(_) => {}
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => {
+                    tracing::warn!("poll failed: {e}");
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            }
             if shared.stop.load(Ordering::SeqCst) {
                 break;
             }
-            match incoming {
-                Ok(stream) => {
+            match listener.accept() {
+                Ok((stream, _)) => {
                     if shared.active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
                         tracing::warn!("{MAX_CONNECTIONS} connections open; refusing another");
+                        continue;
+                    }
+                    // Connections block; the listener's mode is its own.
+                    if let Err(e) = stream.set_nonblocking(false) {
+                        tracing::warn!("cannot use a connection: {e}");
                         continue;
                     }
                     let active = Active::new(&shared);
@@ -223,6 +250,7 @@ impl Server {
                         tracing::error!("cannot start a connection thread: {e}");
                     }
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(e) => {
                     tracing::warn!("accept failed: {e}");
                     std::thread::sleep(Duration::from_millis(10));
@@ -307,14 +335,30 @@ fn file_id(path: &Path) -> Option<(u64, u64)> {
     std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
-/// Stops the server once no connection has been open for `idle`.
-fn watch_idle(handle: &StopHandle, idle: Duration) {
+/// Stops the server once no connection has been open for `idle` (when
+/// set), or when its socket file is gone or replaced: nobody can reach it
+/// then, and it must not keep the database from a server that can be
+/// reached.
+fn watch(handle: &StopHandle, socket: &Path, bound: Option<(u64, u64)>, idle: Option<Duration>) {
     let shared = &handle.shared;
-    let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let tick = idle.map_or(Duration::from_secs(1), |i| {
+        (i / 4).clamp(Duration::from_millis(50), Duration::from_secs(1))
+    });
     loop {
         std::thread::sleep(tick);
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        if file_id(socket) != bound {
+            tracing::warn!(socket = %socket.display(), "the socket was removed or replaced; stopping");
+            handle.stop();
+            return;
+        }
         let since = *shared.idle_since.lock().unwrap_or_else(|p| p.into_inner());
-        if shared.active.load(Ordering::SeqCst) == 0 && since.elapsed() >= idle {
+        if let Some(idle) = idle
+            && shared.active.load(Ordering::SeqCst) == 0
+            && since.elapsed() >= idle
+        {
             shared.idle.store(true, Ordering::SeqCst);
             handle.stop();
             return;
