@@ -1,7 +1,8 @@
 //! The one interface through which front ends (command line, workbench)
 //! reach the data: queries and commands, nothing about how they are kept.
-//! The embedded store implements it today; a client of a server can
-//! implement it later without any screen changing.
+//! The embedded store ([`crate::store::Store`]) and the client of a server
+//! ([`crate::server::Client`]) both implement it; no screen knows which one
+//! it has.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -147,4 +148,17 @@ pub trait Backend {
     fn set_plan_item(&self, year: i32, phase: u32, task: u32, done: Option<NaiveDate>) -> Result<Plan>;
     /// Moves the window of `phase` (counted from 1).
     fn set_plan_window(&self, year: i32, phase: u32, from: NaiveDate, to: NaiveDate) -> Result<Plan>;
+    // Live updates.
+    /// A number that changes whenever the data may have changed, by this
+    /// front end or anyone else. Cheap (an atomic load, no I/O): a screen
+    /// checks it every ~100 ms and reloads what it shows when it differs
+    /// from the value it last drew with. Only "differs" is meaningful: it
+    /// may jump, and a client bumps it after reconnecting too.
+    ///
+    /// The store counts its own commands; a client counts the change
+    /// notices its server pushes. The default, for backends that never
+    /// change behind the caller's back, is a constant.
+    fn data_version(&self) -> u64 {
+        0
+    }
 }

@@ -1,11 +1,18 @@
-//! The crate's error type: a user mistake ([`DomainError`]) or a problem with
-//! the database ([`StoreError`]). `crate::i18n` turns either into one line.
+//! The crate's error type: a user mistake ([`DomainError`]), a problem with
+//! the database ([`StoreError`]) or with the server that owns it
+//! ([`ServerError`]). `crate::i18n` turns any of them into one line.
+//!
+//! Errors are plain data and serializable: a server sends them to its
+//! clients unchanged, and the client shows them in its own language.
 
 use std::path::PathBuf;
 
-pub use crate::domain::DomainError;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub use crate::domain::DomainError;
+pub use crate::server::access::AccessRole;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum StoreError {
     /// Another process has the database open (sled allows one).
     #[error("database {path} is in use by another process")]
@@ -29,12 +36,71 @@ pub enum StoreError {
     Missing(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Talking to the server that owns the database went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ServerError {
+    /// Nothing answers on the socket and no server could be started.
+    #[error("no server at {socket}: {reason}")]
+    NoServer { socket: PathBuf, reason: String },
+    /// The connection broke and did not come back within `seconds`.
+    #[error("lost the server at {socket} (tried {seconds} s)")]
+    Lost { socket: PathBuf, seconds: u64 },
+    /// The connection broke after a change was sent and before the answer:
+    /// it may or may not have been saved.
+    #[error("connection lost before the server confirmed the change")]
+    Unconfirmed,
+    /// Client and server speak different protocol versions.
+    #[error("protocol version mismatch: client {client}, server {server}")]
+    Version { client: u32, server: u32 },
+    /// A message that does not follow the protocol.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The connection's role does not allow the request.
+    #[error("{user} is {role:?}; this needs {needed:?}")]
+    Denied {
+        user: String,
+        role: AccessRole,
+        needed: AccessRole,
+        read_only: bool,
+    },
+    /// The access file refuses users it does not name.
+    #[error("{user} may not use this database")]
+    Refused { user: String },
+    /// A second `serve` for a database that already has a server.
+    #[error("a server for {db} already answers on {socket}")]
+    AlreadyRunning { db: PathBuf, socket: PathBuf },
+    /// `--no-server` while a server holds the database.
+    #[error("a server holds {db} (socket {socket})")]
+    HeldByServer { db: PathBuf, socket: PathBuf },
+    /// The socket given belongs to the server of another database.
+    #[error("the server on {socket} serves {served}, not {db}")]
+    OtherDatabase {
+        socket: PathBuf,
+        db: PathBuf,
+        served: PathBuf,
+    },
+    /// `serve --group NAME` with a group the system does not know.
+    #[error("unknown group {0}")]
+    UnknownGroup(String),
+    /// The server could not be started or could not listen.
+    #[error("cannot start the server: {0}")]
+    Start(String),
+    /// The access file cannot be read or parsed.
+    #[error("access file {path}: {reason}")]
+    Access { path: PathBuf, reason: String },
+    /// A request larger than the protocol allows.
+    #[error("request of {size} bytes, the limit is {max}")]
+    TooLarge { size: u64, max: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Domain(#[from] DomainError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -10,5 +10,6 @@ pub mod error;
 pub mod i18n;
 pub mod paths;
 pub mod report;
+pub mod server;
 pub mod store;
 pub mod ui;

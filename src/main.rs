@@ -1,15 +1,23 @@
 //! The `branchlink` binary: the workbench with no command, the command line
-//! otherwise. Exit codes: 0 success, 1 a user error (one line on stderr),
-//! 2 a usage error (from clap).
+//! otherwise, and `serve`, the server that owns the database. Every front
+//! end is a client of that server unless `--no-server` is given; when none
+//! answers, the first client starts one in the background. Exit codes: 0
+//! success, 1 a user error (one line on stderr), 2 a usage error (from clap).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use branchlink::cli::{Cli, Context, Failure, run};
+use branchlink::cli::{Cli, Command, Context, Failure, run};
 use branchlink::domain::date::{self, DateForms};
+use branchlink::error::{Error, ServerError, StoreError};
 use branchlink::i18n::{Lang, errors, fill};
+use branchlink::server::{AutoStart, Client, ClientOptions, ReadOnlyStore, ServeOptions, Server, Stopped};
 use branchlink::store::Store;
 use chrono::NaiveDate;
 use clap::Parser;
+use nix::sys::signal::{SigSet, Signal};
 
 /// Set to a date (YYYY-MM-DD) to make "today" that day: for demonstrations,
 /// training and tests that must not depend on the calendar.
@@ -49,44 +57,70 @@ fn today(lang: Lang) -> Result<NaiveDate, Failure> {
     }
 }
 
+fn fail(lang: Lang, e: impl Into<Error>) -> Failure {
+    Failure(errors::message(lang, &e.into()))
+}
+
 fn start(cli: Cli) -> Result<String, Failure> {
     let lang = cli.lang;
     let today = today(lang)?;
-    let db = cli.db.or_else(branchlink::paths::default_db).ok_or_else(|| {
-        Failure(
-            lang.pick(
-                "找不到默认数据目录；请用 --db PATH 或 BRANCHLINK_DB 指定数据库位置",
-                "no default data directory; give the database with --db PATH or BRANCHLINK_DB",
-            )
-            .to_string(),
-        )
-    })?;
-    let store = Store::open(&db).map_err(|e| Failure(errors::store(lang, &e)))?;
+    let db = cli
+        .db
+        .or_else(branchlink::paths::default_db)
+        .ok_or_else(|| Failure(lang.server().no_default_db.to_string()))?;
+    let socket = cli.socket.unwrap_or_else(|| branchlink::paths::socket_for(&db));
+    if let Some(Command::Serve { group, idle_exit }) = cli.command {
+        return serve(lang, db, socket, group, idle_exit);
+    }
+    let workbench = cli.command.is_none();
+    if workbench {
+        use std::io::IsTerminal;
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return Err(Failure(
+                lang.pick(
+                    "工作台需要在终端中运行；脚本中请使用命令，例如 branchlink status",
+                    "the workbench needs a terminal; from a script use a command such as branchlink status",
+                )
+                .to_string(),
+            ));
+        }
+        start_log();
+    }
+    let backend: Box<dyn branchlink::api::Backend> = if cli.no_server {
+        let store = open_directly(&db, &socket).map_err(|e| fail(lang, e))?;
+        if cli.read_only {
+            Box::new(ReadOnlyStore::new(store))
+        } else {
+            Box::new(store)
+        }
+    } else {
+        let mut options = ClientOptions::new(socket);
+        options.read_only = cli.read_only;
+        // Only a board needs to hear about others' changes.
+        options.subscribe = workbench;
+        options.autostart = Some(AutoStart::this_program(&db).map_err(|e| fail(lang, e))?);
+        if !workbench {
+            // The workbench shows its own state; a command says it on stderr.
+            options.on_reconnect = Some(Arc::new(move || eprintln!("{}", lang.server().reconnecting)));
+        }
+        let client = Client::connect(options).map_err(|e| fail(lang, e))?;
+        same_database(&client, &db).map_err(|e| fail(lang, e))?;
+        Box::new(client)
+    };
     let cx = Context {
-        backend: &store,
+        backend: backend.as_ref(),
         lang,
         today,
     };
     match cli.command {
         Some(command) => run(&cx, command),
         None => {
-            use std::io::IsTerminal;
-            if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-                return Err(Failure(
-                    lang.pick(
-                        "工作台需要在终端中运行；脚本中请使用命令，例如 branchlink status",
-                        "the workbench needs a terminal; from a script use a command such as branchlink status",
-                    )
-                    .to_string(),
-                ));
-            }
-            start_log();
             let options = branchlink::ui::Options {
                 lang,
                 read_only: cli.read_only,
                 today,
             };
-            branchlink::ui::run(&store, options).map_err(|e| {
+            branchlink::ui::run(backend.as_ref(), options).map_err(|e| {
                 Failure(fill(
                     lang.pick("终端出错：{}", "terminal error: {}"),
                     &[&branchlink::domain::text::printable(&e.to_string())],
@@ -120,4 +154,99 @@ fn start_log() {
         .with_max_level(level)
         .try_init();
     tracing::info!("workbench started");
+}
+
+/// A `--socket` pointing at another database's server would quietly show
+/// and change the wrong data: refuse. (Paths this user cannot resolve are
+/// not compared.)
+fn same_database(client: &Client, db: &Path) -> Result<(), Error> {
+    let session = client.session();
+    // A database that does not exist yet is named by its directory.
+    let ours = std::fs::canonicalize(db).or_else(|e| {
+        let parent = db
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = db.file_name().ok_or(e)?;
+        std::fs::canonicalize(parent).map(|p| p.join(name))
+    });
+    match ours {
+        Ok(ours) if ours != session.db => Err(ServerError::OtherDatabase {
+            socket: client.socket().to_path_buf(),
+            db: ours,
+            served: session.db,
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// `--no-server`: this process opens the database; a server holding it is
+/// named as such, not as "another process".
+fn open_directly(db: &Path, socket: &Path) -> Result<Store, Error> {
+    Store::open(db).map_err(|e| match e {
+        StoreError::Locked { .. } if branchlink::server::server::answers(socket) => ServerError::HeldByServer {
+            db: db.to_path_buf(),
+            socket: socket.to_path_buf(),
+        }
+        .into(),
+        e => e.into(),
+    })
+}
+
+fn serve(
+    lang: Lang,
+    db: PathBuf,
+    socket: PathBuf,
+    group: Option<String>,
+    idle_exit: Option<u64>,
+) -> Result<String, Failure> {
+    // The server's log goes to stderr: the journal under systemd, the log
+    // file beside the database when a client started it.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .try_init();
+    // SIGTERM (systemd's stop) and Ctrl-C stop the server cleanly: the
+    // socket removed, the database flushed. They are blocked here, before
+    // any thread exists, so every thread inherits the mask and only the
+    // waiting thread below receives them; SIGHUP (a closed terminal) is
+    // taken and ignored.
+    let mut signals = SigSet::empty();
+    for s in [Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        signals.add(s);
+    }
+    let _ = signals.thread_block();
+    let idle = idle_exit.filter(|s| *s > 0).map(Duration::from_secs);
+    let server = Server::bind(ServeOptions {
+        db: db.clone(),
+        socket: socket.clone(),
+        group,
+        idle_exit: idle,
+    })
+    .map_err(|e| fail(lang, e))?;
+    let stop = server.stop_handle();
+    std::thread::spawn(move || {
+        loop {
+            match signals.wait() {
+                Ok(Signal::SIGHUP) => {}
+                Ok(_) => break,
+                Err(_) => return,
+            }
+        }
+        stop.stop();
+    });
+    let shown = |p: &Path| branchlink::domain::text::printable(&p.display().to_string());
+    println!(
+        "{}",
+        fill(
+            lang.server().serving,
+            &[&shown(&db), &shown(&socket), &std::process::id()]
+        )
+    );
+    match server.run().map_err(|e| fail(lang, e))? {
+        Stopped::Idle => Ok(fill(lang.server().stopped_idle, &[&idle_exit.unwrap_or(0)])),
+        Stopped::Asked => Ok(lang.server().stopped.to_string()),
+    }
 }

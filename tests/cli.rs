@@ -179,6 +179,7 @@ fn chinese_is_the_default_language() {
     let db = small();
     let r = std::process::Command::new(bin())
         .env_remove("BRANCHLINK_DB")
+        .env("BRANCHLINK_NO_SERVER", "1")
         .env("BRANCHLINK_TODAY", common::TODAY)
         .args([
             "--db",
@@ -206,6 +207,7 @@ fn the_database_comes_from_the_environment_too() {
     let db = Db::new();
     let out = std::process::Command::new(bin())
         .env("BRANCHLINK_DB", &db.path)
+        .env("BRANCHLINK_NO_SERVER", "1")
         .env("BRANCHLINK_TODAY", common::TODAY)
         .args(["--lang", "en", "event", "add", "training", "--date", "2020-10-28"])
         .output()

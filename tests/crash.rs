@@ -91,6 +91,8 @@ fn kill_9_in_a_run_of_adds_loses_nothing_reported_saved() {
             .arg(&db.path)
             .arg(round.to_string())
             .env_remove("BRANCHLINK_DB")
+            // The embedded store: each add opens, writes, flushes and exits.
+            .env("BRANCHLINK_NO_SERVER", "1")
             .env("BRANCHLINK_TODAY", common::TODAY)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -630,6 +630,7 @@ impl Cli {
             .args(args)
             .env("BRANCHLINK_TODAY", "2020-11-20")
             .env_remove("BRANCHLINK_DB")
+            .env("BRANCHLINK_NO_SERVER", "1")
             .output()
             .unwrap()
     }

@@ -24,9 +24,17 @@ pub struct Cli {
     /// Language of messages and screens
     #[arg(long, global = true, value_enum, default_value = "zh")]
     pub lang: Lang,
-    /// Open the workbench as a read-only board
+    /// Viewer rights only, whatever your role: a read-only board, and
+    /// commands that change data are refused by the server
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Open the database in this process instead of going through the
+    /// server (fails if a server holds it)
+    #[arg(long, global = true, env = "BRANCHLINK_NO_SERVER", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_server: bool,
+    /// The server's socket [default: beside the database, <db>.sock]
+    #[arg(long, global = true, env = "BRANCHLINK_SOCKET", value_name = "PATH")]
+    pub socket: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -64,6 +72,20 @@ pub enum Command {
     Export { file: PathBuf },
     /// Read an export FILE into an empty database (checked in full first)
     Import { file: PathBuf },
+    /// Write a consistent JSON export of the running database to FILE
+    /// (restore it with import into an empty database)
+    Backup { file: PathBuf },
+    /// Run the server that owns the database; every other command and the
+    /// workbench talk to it (one is started in the background when needed)
+    Serve {
+        /// Make the socket 0660 for this group (a shared install); otherwise
+        /// only the server's own user can connect
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// Stop after this many seconds with no connection [default: never]
+        #[arg(long, value_name = "SECS")]
+        idle_exit: Option<u64>,
+    },
     /// The latest entries of the audit log
     Audit {
         #[arg(long, default_value_t = 20)]

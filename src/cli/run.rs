@@ -95,6 +95,9 @@ pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
         Command::Event(c) => event(cx, c),
         Command::Status { year, format } => status(cx, cx.year(year)?, format),
         Command::Export { file } => export(cx, &file),
+        Command::Backup { file } => backup(cx, &file),
+        // Needs no backend: main runs it before opening one.
+        Command::Serve { .. } => Err(Failure(cx.lang.server().serve_alone.to_string())),
         Command::Import { file } => import(cx, &file),
         Command::Report { year, format, output } => super::rhythm::report(cx, year, format, output.as_deref()),
         Command::Due {
@@ -598,6 +601,20 @@ pub fn status(cx: &Context<'_>, year: i32, format: Format) -> Outcome {
 }
 
 fn export(cx: &Context<'_>, file: &Path) -> Outcome {
+    let (records, shown) = write_export(cx, file)?;
+    Ok(fill(cx.text().exported, &[&records, &shown]))
+}
+
+/// The server's export is taken while writes wait, so a backup made while
+/// others work is consistent; the file is the same format as `export`.
+fn backup(cx: &Context<'_>, file: &Path) -> Outcome {
+    let (records, shown) = write_export(cx, file)?;
+    Ok(fill(cx.lang.server().backup_written, &[&records, &shown]))
+}
+
+/// Writes an export to `file`; returns the record count and the file name
+/// as shown.
+fn write_export(cx: &Context<'_>, file: &Path) -> Result<(usize, String), Failure> {
     let t = cx.text();
     let snapshot = cx.backend.export().map_err(|e| cx.fail(e))?;
     let shown = crate::domain::text::printable(&file.display().to_string());
@@ -608,7 +625,7 @@ fn export(cx: &Context<'_>, file: &Path) -> Outcome {
             &[&shown, &crate::domain::text::printable(&e.to_string())],
         ))
     })?;
-    Ok(fill(t.exported, &[&snapshot.record_count(), &shown]))
+    Ok((snapshot.record_count(), shown))
 }
 
 /// Writes a file so that a crash leaves either the old or the new content.

@@ -23,7 +23,7 @@ pub enum DateForms {
     Quick,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DateProblem {
     /// Not one of the accepted forms, or not a day of the calendar (2020-02-30).
     Unreadable,

@@ -2,12 +2,13 @@
 //! `crate::i18n`, in Chinese and English.
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::date::DateProblem;
 use super::text::TextProblem;
 
 /// Which piece of input a problem is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Field {
     Name,
     Title,
@@ -26,7 +27,7 @@ pub enum Field {
 }
 
 /// Which kind of record a look-up was about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecordKind {
     Leader,
     Branch,
@@ -36,7 +37,8 @@ pub enum RecordKind {
     Event,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+// Serializable so that a server can send it to its clients as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum DomainError {
     #[error("{field:?}: {problem}")]
     Text { field: Field, problem: TextProblem },

@@ -16,7 +16,7 @@ pub const MAX_NOTE_CHARS: usize = 10_000;
 pub const MAX_NAME_CHARS: usize = 200;
 
 /// Why a piece of text was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TextProblem {
     Empty,
     TooLong { max: usize, len: usize },

@@ -5,7 +5,7 @@ use crate::domain::date::{DateProblem, MAX_YEAR, MIN_YEAR};
 use crate::domain::error::{DomainError, Field, RecordKind};
 use crate::domain::text::{TextProblem, printable};
 use crate::domain::{ActivityKind, EventKind, ProblemCategory, Weakness};
-use crate::error::{Error, StoreError};
+use crate::error::{Error, ServerError, StoreError};
 
 pub fn field(lang: Lang, f: Field) -> &'static str {
     match f {
@@ -250,10 +250,109 @@ pub fn store(lang: Lang, e: &StoreError) -> String {
     }
 }
 
+pub fn server(lang: Lang, e: &ServerError) -> String {
+    let p = |s: &str| printable(s);
+    let path = |s: &std::path::Path| printable(&s.display().to_string());
+    match e {
+        ServerError::NoServer { socket, reason } => fill(
+            lang.pick("套接字 {} 上没有服务应答：{}", "no server answers on {}: {}"),
+            &[&path(socket), &p(reason)],
+        ),
+        ServerError::Lost { socket, seconds } => fill(
+            lang.pick(
+                "与服务（{}）的连接已断开，{} 秒内未能恢复",
+                "lost the server on {} and could not reconnect within {} s",
+            ),
+            &[&path(socket), seconds],
+        ),
+        ServerError::Unconfirmed => lang
+            .pick(
+                "连接在服务确认之前断开：这次修改可能已保存，也可能没有；请先查看再决定是否重做",
+                "the connection broke before the server confirmed the change: it may or may not be saved; look before repeating it",
+            )
+            .to_string(),
+        ServerError::Version { client, server } => fill(
+            lang.pick(
+                "协议版本不一致：本程序为第 {} 版，服务为第 {} 版；请两边使用同一版本的 branchlink（或重启服务）",
+                "protocol version mismatch: this client speaks version {}, the server version {}; use the same branchlink on both sides (or restart the server)",
+            ),
+            &[client, server],
+        ),
+        ServerError::Protocol(r) => fill(
+            lang.pick("与服务通信出错：{}", "protocol error talking to the server: {}"),
+            &[&p(r)],
+        ),
+        ServerError::Denied {
+            user,
+            role,
+            needed,
+            read_only,
+        } => {
+            let line = fill(
+                lang.pick(
+                    "{} 在此数据库的权限是{}，此操作需要{}权限",
+                    "{} has the role {} here; this needs {} rights",
+                ),
+                &[&p(user), &super::server::role(lang, *role), &super::server::role(lang, *needed)],
+            );
+            if *read_only {
+                line + lang.pick("（本次以 --read-only 只读连接）", " (this connection is --read-only)")
+            } else {
+                line
+            }
+        }
+        ServerError::Refused { user } => fill(
+            lang.pick(
+                "访问文件不允许用户 {} 使用此数据库",
+                "the access file does not let the user {} use this database",
+            ),
+            &[&p(user)],
+        ),
+        ServerError::AlreadyRunning { db, socket } => fill(
+            lang.pick(
+                "数据库 {} 已有服务在运行（套接字 {}），不再启动第二个",
+                "a server for the database {} is already running (socket {}); not starting a second one",
+            ),
+            &[&path(db), &path(socket)],
+        ),
+        ServerError::HeldByServer { db, socket } => fill(
+            lang.pick(
+                "数据库 {} 正由服务使用（套接字 {}）；去掉 --no-server 即可通过服务操作",
+                "the database {} is held by a server (socket {}); drop --no-server to go through it",
+            ),
+            &[&path(db), &path(socket)],
+        ),
+        ServerError::OtherDatabase { socket, db, served } => fill(
+            lang.pick(
+                "套接字 {} 上的服务使用的是数据库 {}，不是 {}；请检查 --socket 与 --db",
+                "the server on {} serves the database {}, not {}; check --socket and --db",
+            ),
+            &[&path(socket), &path(served), &path(db)],
+        ),
+        ServerError::UnknownGroup(g) => fill(
+            lang.pick("系统中没有用户组 {}（--group）", "the system has no group {} (--group)"),
+            &[&p(g)],
+        ),
+        ServerError::Start(r) => fill(
+            lang.pick("无法启动服务：{}", "cannot start the server: {}"),
+            &[&p(r)],
+        ),
+        ServerError::Access { path: file, reason } => fill(
+            lang.pick("访问文件 {} 有误：{}", "the access file {} is wrong: {}"),
+            &[&path(file), &p(reason)],
+        ),
+        ServerError::TooLarge { size, max } => fill(
+            lang.pick("请求过大：{} 字节，上限 {} 字节", "request too large: {} bytes, the limit is {}"),
+            &[size, max],
+        ),
+    }
+}
+
 /// The one line shown for an error.
 pub fn message(lang: Lang, e: &Error) -> String {
     match e {
         Error::Domain(d) => domain(lang, d),
         Error::Store(s) => store(lang, s),
+        Error::Server(s) => server(lang, s),
     }
 }

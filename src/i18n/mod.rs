@@ -1,6 +1,6 @@
 //! Every string a person sees, in Chinese (the default) and English.
 //!
-//! One catalog per front end ([`cli`], [`tui`]) plus the rendering of errors
+//! One catalog per front end ([`cli`], [`tui`], [`server`]) plus the rendering of errors
 //! ([`errors`]) and of the domain's vocabularies. Templates use `{}` for
 //! their arguments, filled in order by [`fill`]. No visible string is
 //! written anywhere else, so no screen mixes languages.
@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod errors;
 pub mod report;
+pub mod server;
 pub mod tui;
 
 use std::fmt::Display;
@@ -29,6 +30,13 @@ impl Lang {
         match self {
             Lang::Zh => &cli::ZH,
             Lang::En => &cli::EN,
+        }
+    }
+
+    pub fn server(self) -> &'static server::ServerText {
+        match self {
+            Lang::Zh => &server::ZH,
+            Lang::En => &server::EN,
         }
     }
 

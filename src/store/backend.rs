@@ -120,4 +120,7 @@ impl Backend for Store {
     fn set_plan_window(&self, year: i32, phase: u32, from: NaiveDate, to: NaiveDate) -> Result<Plan> {
         Store::set_plan_window(self, year, phase, from, to)
     }
+    fn data_version(&self) -> u64 {
+        Store::data_version(self)
+    }
 }

@@ -81,7 +81,15 @@ impl Store {
         let mut batch = Batch::default();
         let result = build(self, &mut batch)?;
         self.commit(batch)?;
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(result)
+    }
+
+    /// Runs `read` while no command can write: a consistent view across
+    /// trees (sled has no multi-tree snapshot).
+    pub(crate) fn read_still<R>(&self, read: impl FnOnce() -> Result<R>) -> Result<R> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        read()
     }
 
     /// The next id of a counter, counting ids this batch already took.

@@ -18,6 +18,7 @@ mod queries;
 mod snapshot;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sled::Tree;
@@ -132,6 +133,9 @@ pub struct Store {
     write_lock: Arc<Mutex<()>>,
     /// The OS user recorded in the audit log.
     user: Arc<str>,
+    /// Commands committed through this handle and its clones since open:
+    /// the [`crate::api::Backend::data_version`] of the embedded store.
+    writes: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -162,6 +166,7 @@ impl Store {
             path: path.to_path_buf(),
             write_lock: Arc::new(Mutex::new(())),
             user: Arc::from(current_user()),
+            writes: Arc::new(AtomicU64::new(0)),
         };
         store.check_schema()?;
         Ok(store)
@@ -173,6 +178,11 @@ impl Store {
             user: Arc::from(user),
             ..self.clone()
         }
+    }
+
+    /// How many commands have been committed since the database was opened.
+    pub fn data_version(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
 
     pub fn path(&self) -> &Path {

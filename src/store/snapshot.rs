@@ -211,7 +211,13 @@ fn check(s: Snapshot) -> Result<Snapshot> {
 }
 
 impl Store {
+    /// The whole database, read while commands wait, so that a backup
+    /// taken while others write is consistent.
     pub fn export(&self) -> Result<Snapshot> {
+        self.read_still(|| self.export_unlocked())
+    }
+
+    fn export_unlocked(&self) -> Result<Snapshot> {
         Ok(Snapshot {
             format: Snapshot::FORMAT.into(),
             version: Snapshot::VERSION,

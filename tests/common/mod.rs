@@ -70,7 +70,11 @@ impl Db {
     /// The binary with a clean environment for this database, English messages.
     pub fn command(&self) -> Command {
         let mut c = Command::new(bin());
+        // These tests are about the command line on the embedded store (they
+        // also open the database themselves); tests/server.rs covers the
+        // same commands through a server.
         c.env_remove("BRANCHLINK_DB")
+            .env("BRANCHLINK_NO_SERVER", "1")
             .env("BRANCHLINK_TODAY", TODAY)
             .env("USER", USER)
             .env("LOGNAME", USER)

@@ -1,0 +1,166 @@
+//! Starting a server in the background when none answers, as tmux and
+//! sccache do. A lock file beside the database makes the start a critical
+//! section: of two clients starting together, one starts the server and
+//! the other waits for it to answer, so there is always one server.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::error::ServerError;
+
+/// How long a client waits for a server it (or another client) started.
+pub const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default idle time of an auto-started server.
+pub const DEFAULT_IDLE_EXIT: Duration = Duration::from_secs(600);
+
+/// How to start a server for a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoStart {
+    pub db: PathBuf,
+    /// The program to run as `<exe> serve …`: normally this very binary.
+    pub exe: PathBuf,
+    pub idle_exit: Duration,
+}
+
+impl AutoStart {
+    /// Starting this very program, with the default idle time.
+    pub fn this_program(db: &Path) -> Result<AutoStart, ServerError> {
+        let exe = std::env::current_exe().map_err(|e| ServerError::Start(e.to_string()))?;
+        Ok(AutoStart {
+            db: db.to_path_buf(),
+            exe,
+            idle_exit: DEFAULT_IDLE_EXIT,
+        })
+    }
+}
+
+/// Connects to the server on `socket`; when nothing answers and `start` is
+/// given, starts one and connects to it.
+pub fn connect(socket: &Path, start: Option<&AutoStart>) -> Result<UnixStream, ServerError> {
+    let first = match UnixStream::connect(socket) {
+        Ok(s) => return Ok(s),
+        Err(e) => e,
+    };
+    let Some(start) = start else {
+        return Err(no_server(socket, &first.to_string()));
+    };
+    let lock = open_lock(&start.db).map_err(|e| no_server(socket, &e))?;
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return start_locked(socket, start, deadline),
+            Err(TryLockError::WouldBlock) => {
+                // Another client is starting one: wait for it.
+                if let Ok(s) = UnixStream::connect(socket) {
+                    return Ok(s);
+                }
+                if Instant::now() > deadline {
+                    return Err(ServerError::Start(format!(
+                        "no server on {} after {} s",
+                        socket.display(),
+                        START_TIMEOUT.as_secs()
+                    )));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::Error(e)) => return Err(no_server(socket, &e.to_string())),
+        }
+    }
+    // The lock is released when `lock` is dropped, after the server answers.
+}
+
+fn no_server(socket: &Path, reason: &str) -> ServerError {
+    ServerError::NoServer {
+        socket: socket.to_path_buf(),
+        reason: crate::domain::text::printable(reason),
+    }
+}
+
+/// Opens (creating) the start lock file; creates the database's parent
+/// directory first, private, as the store would.
+fn open_lock(db: &Path) -> Result<File, String> {
+    let path = crate::paths::start_lock_for(db);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// With the start lock held: check again, clear a stale socket, start the
+/// server and wait until it accepts.
+fn start_locked(socket: &Path, start: &AutoStart, deadline: Instant) -> Result<UnixStream, ServerError> {
+    match UnixStream::connect(socket) {
+        Ok(s) => return Ok(s),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            // A socket file nobody listens on: its server died.
+            tracing::info!(socket = %socket.display(), "removing a stale socket");
+            let _ = std::fs::remove_file(socket);
+        }
+        Err(_) => {}
+    }
+    let log_path = crate::paths::server_log_for(&start.db);
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&log_path)
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null());
+    let mut child = Command::new(&start.exe)
+        .arg("serve")
+        .arg("--db")
+        .arg(&start.db)
+        .arg("--socket")
+        .arg(socket)
+        .arg("--idle-exit")
+        .arg(start.idle_exit.as_secs().max(1).to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        // Its own process group: a Ctrl-C in the client's terminal must not
+        // stop the server other terminals use.
+        .process_group(0)
+        .spawn()
+        .map_err(|e| ServerError::Start(format!("{}: {e}", start.exe.display())))?;
+    loop {
+        if let Ok(s) = UnixStream::connect(socket) {
+            // Reap the server when it exits, should this client outlive it.
+            std::thread::spawn(move || child.wait());
+            return Ok(s);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            // It may have lost a race with a server started by hand.
+            if let Ok(s) = UnixStream::connect(socket) {
+                return Ok(s);
+            }
+            return Err(ServerError::Start(format!(
+                "the server exited ({status}); see {}",
+                log_path.display()
+            )));
+        }
+        if Instant::now() > deadline {
+            return Err(ServerError::Start(format!(
+                "the server did not answer within {} s; see {}",
+                START_TIMEOUT.as_secs(),
+                log_path.display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
