@@ -3,7 +3,7 @@
 //! The embedded store implements it today; a client of a server can
 //! implement it later without any screen changing.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
@@ -147,4 +147,29 @@ pub trait Backend {
     fn set_plan_item(&self, year: i32, phase: u32, task: u32, done: Option<NaiveDate>) -> Result<Plan>;
     /// Moves the window of `phase` (counted from 1).
     fn set_plan_window(&self, year: i32, phase: u32, from: NaiveDate, to: NaiveDate) -> Result<Plan>;
+
+    /// Activities per month of `year` (index 0 is January) for each leader
+    /// who has any, by leader id: the workbench's monthly chart. This
+    /// default reads the year's activities; a backend that keeps counts can
+    /// answer without them.
+    fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
+        let filter = ActivityFilter {
+            year: Some(year),
+            leader: None,
+        };
+        let mut out: Vec<(LeaderId, [u32; 12])> = Vec::new();
+        for a in self.activities(&filter)? {
+            let month = a.date.month0() as usize;
+            match out.iter_mut().find(|(l, _)| *l == a.leader) {
+                Some((_, counts)) => counts[month] += 1,
+                None => {
+                    let mut counts = [0; 12];
+                    counts[month] = 1;
+                    out.push((a.leader, counts));
+                }
+            }
+        }
+        out.sort_by_key(|(l, _)| *l);
+        Ok(out)
+    }
 }
