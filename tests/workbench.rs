@@ -865,3 +865,30 @@ fn targets_are_changed_from_the_points_screen_per_year() {
     r.press(KeyCode::Char('t'));
     assert!(r.app.modal.is_none());
 }
+
+#[test]
+fn every_screen_and_new_form_draws_at_the_smallest_size_and_larger() {
+    for lang in [Lang::Zh, Lang::En] {
+        for read_only in [false, true] {
+            let mut b = open(lang, true, read_only);
+            for n in 1..=Screen::ALL.len() {
+                b.press(KeyCode::Char(char::from(b'0' + n as u8)));
+                for (w, h) in [(60, 16), (61, 17), (80, 24), (200, 60)] {
+                    let text = b.screen_text(w, h);
+                    assert!(!text.contains("60×16") && !text.contains("60x16"), "{w}x{h}: {text}");
+                }
+            }
+            // The header keeps the year (and the badge) at the smallest width.
+            let text = b.screen_text(60, 16);
+            let header = text.lines().next().unwrap();
+            assert!(header.contains("2020"), "{header}");
+            for (screen, key) in [('1', 'R'), ('4', 't')] {
+                b.press(KeyCode::Char(screen));
+                b.press(KeyCode::Char(key));
+                let _ = b.screen_text(60, 16);
+                b.ctrl('g');
+                assert!(b.app.modal.is_none());
+            }
+        }
+    }
+}
