@@ -892,3 +892,32 @@ fn every_screen_and_new_form_draws_at_the_smallest_size_and_larger() {
         }
     }
 }
+
+#[test]
+fn the_chart_follows_a_deleted_activity() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('6'));
+    let before = b.app.data.month_counts(None);
+    // The newest activity (2020-11-12), deleted from the activities screen.
+    b.press(KeyCode::Char('2'));
+    let month = chrono::Datelike::month0(&b.app.selected_activity().unwrap().date) as usize;
+    b.press(KeyCode::Char('d'));
+    b.press(KeyCode::Char('y'));
+    b.press(KeyCode::Char('6'));
+    let mut expected = before;
+    expected[month] -= 1;
+    assert_eq!(b.app.data.month_counts(None), expected, "read again after the change");
+    // The store's counters agree with the activities themselves.
+    let mut hand = [0u64; 12];
+    for a in b
+        .store
+        .activities(&ActivityFilter {
+            year: Some(2020),
+            leader: None,
+        })
+        .unwrap()
+    {
+        hand[chrono::Datelike::month0(&a.date) as usize] += 1;
+    }
+    assert_eq!(expected, hand);
+}
