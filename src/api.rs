@@ -4,7 +4,7 @@
 //! ([`crate::server::Client`]) both implement it; no screen knows which one
 //! it has.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
@@ -160,5 +160,36 @@ pub trait Backend {
     /// change behind the caller's back, is a constant.
     fn data_version(&self) -> u64 {
         0
+    }
+
+    /// False while a client has lost its server and is reconnecting (a
+    /// screen says so); always true for a backend in this process.
+    fn connected(&self) -> bool {
+        true
+    }
+
+    /// Activities per month of `year` (index 0 is January) for each leader
+    /// who has any, by leader id: the workbench's monthly chart. This
+    /// default reads the year's activities; a backend that keeps counts can
+    /// answer without them.
+    fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
+        let filter = ActivityFilter {
+            year: Some(year),
+            leader: None,
+        };
+        let mut out: Vec<(LeaderId, [u32; 12])> = Vec::new();
+        for a in self.activities(&filter)? {
+            let month = a.date.month0() as usize;
+            match out.iter_mut().find(|(l, _)| *l == a.leader) {
+                Some((_, counts)) => counts[month] += 1,
+                None => {
+                    let mut counts = [0; 12];
+                    counts[month] = 1;
+                    out.push((a.leader, counts));
+                }
+            }
+        }
+        out.sort_by_key(|(l, _)| *l);
+        Ok(out)
     }
 }

@@ -791,3 +791,75 @@ fn a_server_without_its_socket_stops() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The workbench itself, over a client: another staff member's visit shows
+/// on the open board within 200 ms; a dead server shows as "reconnecting"
+/// and the board recovers by itself when a server is back.
+#[test]
+fn an_open_board_shows_others_changes_and_a_lost_server() {
+    use branchlink::app::{self, Action, App, Settings};
+    use branchlink::domain::RuleId;
+    let p = place();
+    let server = serve(&p);
+    let writer = client(&p);
+    branchlink::demo::load(&writer).unwrap();
+    let mut o = ClientOptions::new(p.socket.clone());
+    o.subscribe = true;
+    o.read_only = true;
+    let board_client = Client::connect(o).unwrap();
+    let settings = Settings {
+        lang: branchlink::i18n::Lang::En,
+        read_only: true,
+        today: chrono::NaiveDate::from_ymd_opt(2020, 11, 20).unwrap(),
+    };
+    let mut board = App::new(&board_client, settings);
+    let research = |app: &App, leader: u64| {
+        app.data
+            .status
+            .as_ref()
+            .unwrap()
+            .leader(leader)
+            .unwrap()
+            .rule(RuleId::Research)
+            .unwrap()
+            .done
+    };
+    let leader = first_leader(&writer);
+    let before = research(&board, leader);
+    let mut v = visit(leader, 1, "others' visit");
+    v.kind = branchlink::domain::ActivityKind::Research;
+    v.date = chrono::NaiveDate::from_ymd_opt(2020, 11, 19).unwrap();
+    let t = Instant::now();
+    writer.add_activity(v).unwrap();
+    // What the event loop does every 100 ms when no key is pressed.
+    while research(&board, leader) == before {
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "the board did not show the change within 200 ms"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+        app::update(&mut board, Action::Poll, &board_client);
+    }
+    assert_eq!(research(&board, leader), before + 1);
+    assert!(!board.disconnected);
+
+    // The server dies: the board says it is reconnecting …
+    kill(server.0.id(), nix::sys::signal::Signal::SIGKILL);
+    let t = Instant::now();
+    while !board.disconnected {
+        assert!(t.elapsed() < Duration::from_secs(5), "the lost server was not noticed");
+        std::thread::sleep(Duration::from_millis(10));
+        app::update(&mut board, Action::Poll, &board_client);
+    }
+    // … and recovers when a server is back, with what happened meanwhile.
+    let _again = serve(&p);
+    let mut v = visit(leader, 2, "while away");
+    v.kind = branchlink::domain::ActivityKind::Research;
+    client(&p).add_activity(v).unwrap();
+    let t = Instant::now();
+    while board.disconnected || research(&board, leader) != before + 2 {
+        assert!(t.elapsed() < Duration::from_secs(10), "the board did not recover");
+        std::thread::sleep(Duration::from_millis(20));
+        app::update(&mut board, Action::Poll, &board_client);
+    }
+}

@@ -613,3 +613,311 @@ fn help_scrolls_on_a_small_terminal_to_its_last_line() {
     }
     assert!(b.screen_text(60, 16).contains("All screens"));
 }
+
+// The year's rhythm (issue 5) in the workbench.
+
+#[test]
+fn the_board_shows_the_reminders_most_urgent_first() {
+    let b = open(Lang::Zh, true, false);
+    let report = branchlink::report::load(&b.store, 2020, today()).unwrap();
+    let expected = branchlink::report::due::due(&report, today(), 90);
+    assert!(!expected.is_empty());
+    assert_eq!(b.app.data.due, expected, "computed on load, as `due` does");
+    let text = b.screen_text(80, 24);
+    assert!(text.contains("待办事项"), "{text}");
+    let first = branchlink::report::due_line(Lang::Zh, &expected[0].what);
+    let shown: Vec<&str> = text.lines().filter(|l| l.contains("剩 41 天")).collect();
+    assert!(shown[0].contains(&first), "{text}");
+    // As many as fit: never over the bureau line.
+    let lines: Vec<&str> = text.lines().collect();
+    let bureau = lines.iter().position(|l| l.starts_with("局级工作")).unwrap();
+    let last_due = lines.iter().rposition(|l| l.contains("剩 41 天")).unwrap();
+    assert!(last_due < bureau);
+    // A change reaches the panel at once: 永凯 logs two visits.
+    let mut b = b;
+    for _ in 0..3 {
+        b.press(KeyCode::Down);
+    }
+    for _ in 0..2 {
+        b.press(KeyCode::Char('a'));
+        b.press(KeyCode::Char('r'));
+        b.press(KeyCode::Enter);
+    }
+    let owed = |b: &Bench| {
+        b.app.data.due.iter().any(|i| {
+            matches!(&i.what, branchlink::report::due::Due::Rule { leader, rule: RuleId::Research, .. } if leader == "永凯")
+        })
+    };
+    assert!(!owed(&b), "{:?}", b.app.data.due);
+}
+
+/// Clears a pre-filled field and types `text` (a pick or file field: the
+/// first character replaces the value).
+fn replace_field(b: &mut Bench, text: &str) {
+    b.type_text(text);
+}
+
+#[test]
+fn a_report_is_written_from_the_board_in_each_format() {
+    let dir = tempfile::tempdir().unwrap();
+    // Read-only: a report changes no data, so it may be written.
+    let mut b = open(Lang::Zh, true, true);
+    b.press(KeyCode::Char('R'));
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the report form opens");
+    };
+    assert_eq!(form.value(1), "branchlink-2020.md");
+    insta::assert_snapshot!("report_form_zh_80x24", b.screen_text(80, 24));
+    // c: CSV, and the name follows the format.
+    b.press(KeyCode::Char('c'));
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("still open");
+    };
+    assert_eq!(form.value(1), "branchlink-2020.csv");
+    let csv = dir.path().join("r.csv");
+    replace_field(&mut b, csv.to_str().unwrap());
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let message = b.app.message.clone().unwrap();
+    assert!(!message.error);
+    assert!(message.text.contains("r.csv"), "{}", message.text);
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "the CSV starts with the BOM");
+    assert!(String::from_utf8(bytes).unwrap().contains("瑞林"));
+
+    for (key, name, check) in [('m', "r.md", "瑞林"), ('x', "r.xlsx", "")] {
+        b.press(KeyCode::Char('R'));
+        b.press(KeyCode::Char(key));
+        let file = dir.path().join(name);
+        replace_field(&mut b, file.to_str().unwrap());
+        b.press(KeyCode::Enter);
+        assert!(b.app.modal.is_none());
+        let bytes = std::fs::read(&file).unwrap();
+        if check.is_empty() {
+            assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+        } else {
+            assert!(String::from_utf8(bytes).unwrap().contains(check));
+        }
+    }
+    // A directory that does not exist: one line in the form, nothing else.
+    b.press(KeyCode::Char('R'));
+    b.press(KeyCode::Char('m'));
+    replace_field(&mut b, dir.path().join("no/such/dir/r.md").to_str().unwrap());
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open");
+    };
+    let error = form.error.clone().unwrap();
+    assert!(!error.contains('\n') && error.contains("无法写入"), "{error}");
+    b.ctrl('g');
+    assert!(b.app.modal.is_none());
+}
+
+#[test]
+fn the_calendar_charts_activities_per_month() {
+    let mut b = open(Lang::En, true, false);
+    assert_eq!(b.app.data.monthly_year, None, "read only when the calendar is shown");
+    b.press(KeyCode::Char('6'));
+    assert_eq!(b.app.screen, Screen::Calendar);
+    // A hand count over the year's activities.
+    let activities = b
+        .store
+        .activities(&ActivityFilter {
+            year: Some(2020),
+            leader: None,
+        })
+        .unwrap();
+    let mut hand = [0u64; 12];
+    for a in &activities {
+        hand[chrono::Datelike::month0(&a.date) as usize] += 1;
+    }
+    assert_eq!(b.app.data.month_counts(None), hand);
+    assert_eq!(hand.iter().sum::<u64>(), activities.len() as u64);
+    assert_eq!(hand[..8].iter().sum::<u64>(), 0, "the demo starts in September");
+    // f: the first leader's, then the next; at the end all again.
+    b.press(KeyCode::Char('f'));
+    let first = b.app.data.leaders[0].clone();
+    assert_eq!(b.app.chart_leader, Some(first.id));
+    let mut mine = [0u64; 12];
+    for a in activities.iter().filter(|a| a.leader == first.id) {
+        mine[chrono::Datelike::month0(&a.date) as usize] += 1;
+    }
+    assert_eq!(b.app.data.month_counts(Some(first.id)), mine);
+    assert!(b.screen_text(80, 24).contains(&format!("2020 · {}", first.name)));
+    for _ in 0..b.app.data.leaders.len() {
+        b.press(KeyCode::Char('f'));
+    }
+    assert_eq!(b.app.chart_leader, None);
+    // Tab reaches the calendar too, after help.
+    b.press(KeyCode::Char('5'));
+    b.press(KeyCode::Tab);
+    assert_eq!(b.app.screen, Screen::Calendar);
+    b.press(KeyCode::Tab);
+    assert_eq!(b.app.screen, Screen::Board);
+}
+
+#[test]
+fn a_plan_task_is_ticked_and_unticked_with_space_or_x() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('6'));
+    b.press(KeyCode::Down);
+    b.press(KeyCode::Char(' '));
+    let done = |b: &Bench| b.store.plan(2020).unwrap().phases[0].tasks[1].done;
+    assert_eq!(done(&b), Some(today()));
+    assert_eq!(b.app.data.plan.as_ref().unwrap().phases[0].tasks[1].done, Some(today()));
+    let text = b.screen_text(80, 24);
+    let line = text.lines().find(|l| l.contains("1.2")).unwrap();
+    assert!(
+        line.contains("▶") && line.contains("✓") && line.contains("2020-11-20"),
+        "{line}"
+    );
+    b.press(KeyCode::Char('x'));
+    assert_eq!(done(&b), None);
+    // The selection scrolls the plan on a short screen: the last task shows.
+    for _ in 0..20 {
+        b.press(KeyCode::Down);
+    }
+    let text = b.screen_text(80, 24);
+    assert!(text.lines().any(|l| l.contains("▶") && l.contains("4.3")), "{text}");
+    // Read-only refuses the tick.
+    let mut r = open(Lang::Zh, true, true);
+    r.press(KeyCode::Char('6'));
+    r.press(KeyCode::Char(' '));
+    assert_eq!(r.store.plan(2020).unwrap().phases[0].tasks[0].done, None);
+    assert_eq!(r.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_read_only);
+}
+
+/// The board's "done/min" of a leader's rule, from its loaded state.
+fn board_min(b: &Bench, leader: &str, rule: RuleId) -> u32 {
+    let s = b.app.data.status.as_ref().unwrap();
+    s.leaders
+        .iter()
+        .find(|l| l.name == leader)
+        .unwrap()
+        .rule(rule)
+        .unwrap()
+        .min
+}
+
+#[test]
+fn targets_are_changed_from_the_points_screen_per_year() {
+    let mut b = open(Lang::Zh, true, false);
+    assert_eq!(board_min(&b, "俊华", RuleId::Research), 2);
+    b.press(KeyCode::Char('4'));
+    b.press(KeyCode::Char('t'));
+    insta::assert_snapshot!("targets_form_zh_80x24", b.screen_text(80, 24));
+    // Rule r (research), role m (member), min 3, full 4.
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Char('m'));
+    b.type_text("3");
+    b.press(KeyCode::Enter);
+    b.type_text("4");
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    assert_eq!(board_min(&b, "俊华", RuleId::Research), 3, "the board at once");
+    assert_eq!(board_min(&b, "瑞林", RuleId::Research), 2, "the secretary keeps his");
+    b.press(KeyCode::Char('1'));
+    let board = b.screen_text(80, 24);
+    let line = board.lines().find(|l| l.contains("俊华")).unwrap();
+    assert!(line.contains("1/3–4"), "{line}");
+
+    // 2021's targets never change 2020's.
+    b.press(KeyCode::Char(']'));
+    assert_eq!(b.app.year, 2021);
+    b.press(KeyCode::Char('4'));
+    b.press(KeyCode::Char('t'));
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Char('m'));
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("open");
+    };
+    assert_eq!(form.value(2), "3", "2021 starts from the targets in force: 2020's");
+    b.type_text("5");
+    b.press(KeyCode::Enter);
+    b.type_text("5");
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    assert_eq!(board_min(&b, "俊华", RuleId::Research), 5);
+    let t2020 = b.store.targets(2020).unwrap();
+    assert_eq!(t2020.member.research.min, 3);
+    assert_eq!(t2020.member.research.full, 4);
+    b.press(KeyCode::Char('1'));
+    b.press(KeyCode::Char('['));
+    assert_eq!(board_min(&b, "俊华", RuleId::Research), 3);
+
+    // A bad number keeps the form open with one line; full below min too.
+    b.press(KeyCode::Char('4'));
+    b.press(KeyCode::Char('t'));
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Char('s'));
+    b.type_text("x");
+    b.press(KeyCode::Enter);
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("open");
+    };
+    assert!(form.error.is_some());
+    b.press(KeyCode::Esc);
+    assert_eq!(b.store.targets(2020).unwrap().secretary.research.min, 2);
+    // Read-only refuses the form.
+    let mut r = open(Lang::Zh, true, true);
+    r.press(KeyCode::Char('4'));
+    r.press(KeyCode::Char('t'));
+    assert!(r.app.modal.is_none());
+}
+
+#[test]
+fn every_screen_and_new_form_draws_at_the_smallest_size_and_larger() {
+    for lang in [Lang::Zh, Lang::En] {
+        for read_only in [false, true] {
+            let mut b = open(lang, true, read_only);
+            for n in 1..=Screen::ALL.len() {
+                b.press(KeyCode::Char(char::from(b'0' + n as u8)));
+                for (w, h) in [(60, 16), (61, 17), (80, 24), (200, 60)] {
+                    let text = b.screen_text(w, h);
+                    assert!(!text.contains("60×16") && !text.contains("60x16"), "{w}x{h}: {text}");
+                }
+            }
+            // The header keeps the year (and the badge) at the smallest width.
+            let text = b.screen_text(60, 16);
+            let header = text.lines().next().unwrap();
+            assert!(header.contains("2020"), "{header}");
+            for (screen, key) in [('1', 'R'), ('4', 't')] {
+                b.press(KeyCode::Char(screen));
+                b.press(KeyCode::Char(key));
+                let _ = b.screen_text(60, 16);
+                b.ctrl('g');
+                assert!(b.app.modal.is_none());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_chart_follows_a_deleted_activity() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('6'));
+    let before = b.app.data.month_counts(None);
+    // The newest activity (2020-11-12), deleted from the activities screen.
+    b.press(KeyCode::Char('2'));
+    let month = chrono::Datelike::month0(&b.app.selected_activity().unwrap().date) as usize;
+    b.press(KeyCode::Char('d'));
+    b.press(KeyCode::Char('y'));
+    b.press(KeyCode::Char('6'));
+    let mut expected = before;
+    expected[month] -= 1;
+    assert_eq!(b.app.data.month_counts(None), expected, "read again after the change");
+    // The store's counters agree with the activities themselves.
+    let mut hand = [0u64; 12];
+    for a in b
+        .store
+        .activities(&ActivityFilter {
+            year: Some(2020),
+            leader: None,
+        })
+        .unwrap()
+    {
+        hand[chrono::Datelike::month0(&a.date) as usize] += 1;
+    }
+    assert_eq!(expected, hand);
+}

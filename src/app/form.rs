@@ -14,6 +14,10 @@ pub enum Choice {
     Category,
     Role,
     Decision,
+    /// The report's format: Markdown, CSV, xlsx.
+    Format,
+    /// A rule of the rulebook, in the order of `app::TARGET_RULES`.
+    Rule,
 }
 
 /// One key per activity kind, in the order of `ActivityKind::ALL`; letters
@@ -22,6 +26,9 @@ pub const KIND_KEYS: [char; 9] = ['r', 'i', 'g', 'n', 'c', 'o', 'l', 't', 'v'];
 const CATEGORY_KEYS: [char; 5] = ['1', '2', '3', '4', '5'];
 const ROLE_KEYS: [char; 2] = ['s', 'm'];
 const DECISION_KEYS: [char; 2] = ['t', 'c'];
+const FORMAT_KEYS: [char; 3] = ['m', 'c', 'x'];
+/// research, problems solved, org life, training, thematic study, analysis.
+const RULE_KEYS: [char; 6] = ['r', 'p', 'o', 't', 's', 'a'];
 
 impl Choice {
     pub fn keys(self) -> &'static [char] {
@@ -30,6 +37,8 @@ impl Choice {
             Choice::Category => &CATEGORY_KEYS,
             Choice::Role => &ROLE_KEYS,
             Choice::Decision => &DECISION_KEYS,
+            Choice::Format => &FORMAT_KEYS,
+            Choice::Rule => &RULE_KEYS,
         }
     }
 
@@ -40,6 +49,8 @@ impl Choice {
             Choice::Category => ProblemCategory::ALL[index].label(lang),
             Choice::Role => Role::ALL[index].label(lang),
             Choice::Decision => [t.decision_transformed, t.decision_continue][index],
+            Choice::Format => [t.fmt_md, t.fmt_csv, t.fmt_xlsx][index],
+            Choice::Rule => crate::app::TARGET_RULES[index].label(lang),
         }
     }
 }
@@ -56,6 +67,8 @@ pub enum FieldKind {
     Branch,
     OptionalBranch,
     Number,
+    /// A file name; pre-filled, so the first character typed replaces it.
+    File,
     Choice(Choice),
 }
 
@@ -73,7 +86,10 @@ pub struct FormField {
 
 impl FormField {
     pub fn new(label: &'static str, kind: FieldKind, value: &str) -> FormField {
-        let fresh = matches!(kind, FieldKind::Leader | FieldKind::Branch | FieldKind::Date) && !value.is_empty();
+        let fresh = matches!(
+            kind,
+            FieldKind::Leader | FieldKind::Branch | FieldKind::Date | FieldKind::File
+        ) && !value.is_empty();
         FormField {
             label,
             kind,
@@ -110,6 +126,10 @@ pub enum Purpose {
     Assign,
     Review(LeaderId),
     HandOver(LeaderId),
+    /// Writes the report of a year to a file.
+    Report(i32),
+    /// Changes one target of a year.
+    Targets(i32),
 }
 
 #[derive(Debug, Clone)]

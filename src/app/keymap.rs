@@ -64,6 +64,7 @@ const BOARD: Ctx = Ctx::Screen(Screen::Board);
 const ACTS: Ctx = Ctx::Screen(Screen::Activities);
 const PROBS: Ctx = Ctx::Screen(Screen::Problems);
 const POINTS: Ctx = Ctx::Screen(Screen::Points);
+const CAL: Ctx = Ctx::Screen(Screen::Calendar);
 
 pub static BINDINGS: &[Binding] = &[
     // Screen-specific keys come first so that they are found before the
@@ -71,6 +72,7 @@ pub static BINDINGS: &[Binding] = &[
     b(BOARD, ch('['), NONE, "[", Action::PrevYear, |t| t.k_prev_year, true),
     b(BOARD, ch(']'), NONE, "]", Action::NextYear, |t| t.k_next_year, true),
     b(BOARD, ch('a'), NONE, "a", Action::Add, |t| t.k_add_activity, true),
+    b(BOARD, ch('R'), NONE, "R", Action::Report, |t| t.k_report, true),
     b(BOARD, ch('D'), NONE, "D", Action::LoadDemo, |t| t.k_demo, false),
     b(ACTS, ch('a'), NONE, "a", Action::Add, |t| t.k_add_activity, true),
     b(ACTS, ch('e'), NONE, "e", Action::Edit, |t| t.k_edit, true),
@@ -88,6 +90,20 @@ pub static BINDINGS: &[Binding] = &[
     b(POINTS, ch('l'), NONE, "l", Action::AddLeader, |t| t.k_add_leader, true),
     b(POINTS, ch('b'), NONE, "b", Action::AddBranch, |t| t.k_add_branch, true),
     b(POINTS, ch('n'), NONE, "n", Action::Assign, |t| t.k_assign, true),
+    b(POINTS, ch('t'), NONE, "t", Action::EditTargets, |t| t.k_targets, false),
+    b(CAL, ch(' '), NONE, "Space", Action::Tick, |t| t.k_tick, true),
+    b(CAL, ch('x'), NONE, "x", Action::Tick, |t| t.k_tick, false),
+    b(
+        CAL,
+        ch('f'),
+        NONE,
+        "f",
+        Action::FilterLeader,
+        |t| t.k_chart_leader,
+        true,
+    ),
+    b(CAL, ch('['), NONE, "[", Action::PrevYear, |t| t.k_prev_year, false),
+    b(CAL, ch(']'), NONE, "]", Action::NextYear, |t| t.k_next_year, false),
     // Every screen.
     b(
         Lists,
@@ -132,6 +148,15 @@ pub static BINDINGS: &[Binding] = &[
         "5",
         Action::Show(Screen::Help),
         |t| t.tab_help,
+        false,
+    ),
+    b(
+        Lists,
+        ch('6'),
+        NONE,
+        "6",
+        Action::Show(Screen::Calendar),
+        |t| t.tab_calendar,
         false,
     ),
     b(

@@ -15,11 +15,12 @@ use tui_input::InputRequest;
 use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms, DateProblem};
 use crate::domain::{
-    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, PointId, Problem,
-    ProblemCategory, ProblemState, Role, Targets, YearStatus, lookup,
+    Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, Plan, PointId, Problem,
+    ProblemCategory, ProblemState, Role, RuleId, Target, Targets, YearStatus, lookup, validate,
 };
 use crate::error::Error;
-use crate::i18n::{Lang, errors, fill};
+use crate::i18n::{Label, Lang, errors, fill};
+use crate::report::due::DueItem;
 use form::{Choice, FieldKind, Form, FormField, Purpose};
 use keymap::Ctx;
 
@@ -31,15 +32,19 @@ pub enum Screen {
     Problems,
     Points,
     Help,
+    /// The year's work plan and the monthly chart (issue 5); after Help so
+    /// that the keys 1–5 keep their meaning.
+    Calendar,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Board,
         Screen::Activities,
         Screen::Problems,
         Screen::Points,
         Screen::Help,
+        Screen::Calendar,
     ];
 
     pub fn name(self, lang: Lang) -> &'static str {
@@ -50,6 +55,7 @@ impl Screen {
             Screen::Problems => t.tab_problems,
             Screen::Points => t.tab_points,
             Screen::Help => t.tab_help,
+            Screen::Calendar => t.tab_calendar,
         }
     }
 
@@ -62,6 +68,9 @@ impl Screen {
 /// Everything the workbench can be asked to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
+    /// Time passed with no input (about every 100 ms): look for changes made
+    /// elsewhere and for a lost server.
+    Poll,
     Quit,
     Show(Screen),
     NextScreen,
@@ -85,6 +94,11 @@ pub enum Action {
     AddLeader,
     AddBranch,
     Assign,
+    /// Opens the form that writes the year's report to a file.
+    Report,
+    /// Ticks or unticks the selected task of the work plan.
+    Tick,
+    EditTargets,
     // Inside a form, a question or the search line.
     Submit,
     Cancel,
@@ -115,6 +129,8 @@ impl Action {
                 | Action::AddLeader
                 | Action::AddBranch
                 | Action::Assign
+                | Action::Tick
+                | Action::EditTargets
         )
     }
 }
@@ -140,6 +156,14 @@ pub struct Data {
     pub years: Option<(i32, i32)>,
     /// The targets in force for the year.
     pub targets: Targets,
+    /// What is still owed, most urgent first (the board's panel).
+    pub due: Vec<DueItem>,
+    /// The year's work plan.
+    pub plan: Option<Plan>,
+    /// Activities per month per leader, read only when the calendar screen
+    /// is shown (see `monthly_year`).
+    pub monthly: Vec<(LeaderId, [u32; 12])>,
+    pub monthly_year: Option<i32>,
     leader_index: HashMap<LeaderId, usize>,
     point_index: HashMap<PointId, usize>,
     branch_index: HashMap<u64, usize>,
@@ -150,7 +174,7 @@ impl Data {
     /// backend, which keeps counts up to date on write, so this does not
     /// read the year's activities: those are read only for the activities
     /// screen ([`Data::load_activities`]).
-    fn load(backend: &dyn Backend, year: i32) -> Result<Data, Error> {
+    fn load(backend: &dyn Backend, year: i32, today: NaiveDate) -> Result<Data, Error> {
         let leaders = backend.leaders()?;
         let branches = backend.branches()?;
         let points = backend.points()?;
@@ -159,6 +183,11 @@ impl Data {
         let status = backend.year_status(year)?;
         let last_visits = backend.last_visits()?.into_iter().collect();
         let years = backend.activity_years()?;
+        // The reminders need the report model; built here, on load and after
+        // a change, never on a key press.
+        let report = crate::report::load(backend, year, today)?;
+        let due = crate::report::due::due(&report, today, crate::report::due::DEFAULT_DAYS_WITHOUT_VISIT);
+        let plan = backend.plan(year)?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
         let point_index = points.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
         let branch_index = branches.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
@@ -173,6 +202,10 @@ impl Data {
             last_visits,
             years,
             targets,
+            due,
+            plan: Some(plan),
+            monthly: Vec::new(),
+            monthly_year: None,
             leader_index,
             point_index,
             branch_index,
@@ -189,6 +222,35 @@ impl Data {
         self.activities = activities;
         self.activities_year = Some(year);
         Ok(())
+    }
+
+    /// Reads the activities per month for the chart.
+    fn load_monthly(&mut self, backend: &dyn Backend, year: i32) -> Result<(), Error> {
+        self.monthly = backend.activities_per_month(year)?;
+        self.monthly_year = Some(year);
+        Ok(())
+    }
+
+    /// The chart's twelve counts: one leader's, or everyone's.
+    pub fn month_counts(&self, leader: Option<LeaderId>) -> [u64; 12] {
+        let mut out = [0u64; 12];
+        for (_, counts) in self.monthly.iter().filter(|(l, _)| leader.is_none_or(|x| x == *l)) {
+            for (o, c) in out.iter_mut().zip(counts) {
+                *o += u64::from(*c);
+            }
+        }
+        out
+    }
+
+    /// The plan's tasks in order, as (phase, task) counted from 1.
+    pub fn plan_items(&self) -> Vec<(u32, u32)> {
+        self.plan.as_ref().map_or_else(Vec::new, |plan| {
+            plan.phases
+                .iter()
+                .enumerate()
+                .flat_map(|(p, phase)| (0..phase.tasks.len()).map(move |t| (p as u32 + 1, t as u32 + 1)))
+                .collect()
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -287,6 +349,15 @@ pub struct App {
     pub last_leader: Option<LeaderId>,
     /// How far the help screen is scrolled (↑/↓ on a short terminal).
     pub help_scroll: usize,
+    /// `Backend::data_version` when the data was last read: a different
+    /// value on a tick means someone changed something.
+    pub seen_version: u64,
+    /// The server is gone and the client is reconnecting.
+    pub disconnected: bool,
+    /// The selected task of the work plan (an index into `plan_items`).
+    pub plan_sel: usize,
+    /// The leader the monthly chart shows; None: all.
+    pub chart_leader: Option<LeaderId>,
     pub quit: bool,
 }
 
@@ -316,6 +387,10 @@ impl App {
             undo: None,
             last_leader: None,
             help_scroll: 0,
+            seen_version: 0,
+            disconnected: false,
+            plan_sel: 0,
+            chart_leader: None,
             quit: false,
         };
         app.reload(backend);
@@ -332,13 +407,14 @@ impl App {
 
     /// Reads everything again (after a change or a year change).
     pub fn reload(&mut self, backend: &dyn Backend) {
-        match Data::load(backend, self.year) {
+        // Read before loading: a change that lands during the load is then
+        // seen on the next tick.
+        self.seen_version = backend.data_version();
+        match Data::load(backend, self.year, self.today) {
             Ok(data) => self.data = data,
             Err(e) => self.error(&e),
         }
-        if self.screen == Screen::Activities {
-            self.ensure_activities(backend);
-        }
+        self.ensure_shown(backend);
         self.refilter();
         self.problem_order = problem_order(&self.data);
         self.point_rows = point_rows(&self.data, self.today);
@@ -346,6 +422,7 @@ impl App {
         self.board_sel = clamp(self.board_sel, board_rows);
         self.prob_sel = clamp(self.prob_sel, self.problem_order.len());
         self.point_sel = clamp(self.point_sel, self.point_rows.len());
+        self.plan_sel = clamp(self.plan_sel, self.data.plan_items().len());
     }
 
     /// Reads the year's activities if the screen needs them and they are not
@@ -360,9 +437,23 @@ impl App {
         self.refilter();
     }
 
-    fn ensure_activities_if_shown(&mut self, backend: &dyn Backend) {
-        if self.screen == Screen::Activities {
-            self.ensure_activities(backend);
+    /// Reads the month counts if the calendar is shown and they are not
+    /// read yet for the year.
+    pub fn ensure_monthly(&mut self, backend: &dyn Backend) {
+        if self.data.monthly_year == Some(self.year) {
+            return;
+        }
+        if let Err(e) = self.data.load_monthly(backend, self.year) {
+            self.error(&e);
+        }
+    }
+
+    /// Reads what the shown screen needs beyond `Data::load`.
+    fn ensure_shown(&mut self, backend: &dyn Backend) {
+        match self.screen {
+            Screen::Activities => self.ensure_activities(backend),
+            Screen::Calendar => self.ensure_monthly(backend),
+            _ => {}
         }
     }
 
@@ -427,6 +518,7 @@ impl App {
                 PointRow::Leader(i) => Some(self.data.leaders[i].id),
             },
             Screen::Help => None,
+            Screen::Calendar => self.chart_leader,
         }
     }
 
@@ -457,6 +549,7 @@ impl App {
             Screen::Points => self.point_rows.len(),
             // Lines the help may scroll by; the drawing stops at its end.
             Screen::Help => 40,
+            Screen::Calendar => self.data.plan_items().len(),
         }
     }
 
@@ -467,6 +560,7 @@ impl App {
             Screen::Problems => Some(&mut self.prob_sel),
             Screen::Points => Some(&mut self.point_sel),
             Screen::Help => Some(&mut self.help_scroll),
+            Screen::Calendar => Some(&mut self.plan_sel),
         }
     }
 
@@ -556,6 +650,15 @@ pub fn event_action(app: &App, event: &Event) -> Option<Action> {
 
 /// Applies one action. Backend errors become the status line, never a panic.
 pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
+    if action == Action::Poll {
+        // Others' changes show within a tick (the server pushes a notice
+        // that bumps the version; nothing is polled from the database).
+        app.disconnected = !backend.connected();
+        if backend.data_version() != app.seen_version {
+            app.reload(backend);
+        }
+        return;
+    }
     if app.read_only && action.writes() {
         let t = app.text();
         app.warn(t.msg_read_only);
@@ -571,14 +674,16 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
     }
     let t = app.text();
     match action {
+        // Handled above, before forms and searches.
+        Action::Poll => {}
         Action::Quit => app.quit = true,
         Action::Show(screen) => {
             app.screen = screen;
-            app.ensure_activities_if_shown(backend);
+            app.ensure_shown(backend);
         }
         Action::NextScreen => {
             app.screen = app.screen.next();
-            app.ensure_activities_if_shown(backend);
+            app.ensure_shown(backend);
         }
         Action::PrevYear | Action::NextYear => {
             let step = if action == Action::PrevYear { -1 } else { 1 };
@@ -616,6 +721,14 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             None => app.warn(t.msg_select_first),
         },
         Action::Undo => undo(app, backend),
+        Action::FilterLeader if app.screen == Screen::Calendar => {
+            // The chart cycles the same way; its counts are already loaded.
+            let ids: Vec<LeaderId> = app.data.leaders.iter().map(|l| l.id).collect();
+            app.chart_leader = match app.chart_leader.and_then(|id| ids.iter().position(|x| *x == id)) {
+                None => ids.first().copied(),
+                Some(i) => ids.get(i + 1).copied(),
+            };
+        }
         Action::FilterLeader => {
             // Cycles: all leaders, then each in turn, then all again.
             let ids: Vec<LeaderId> = app.data.leaders.iter().map(|l| l.id).collect();
@@ -729,6 +842,38 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             form.focus = usize::from(!leader.is_empty());
             app.modal = Some(Modal::Form(form));
         }
+        Action::Report => {
+            // Reports change no data, so the read-only view may write them.
+            let fields = vec![
+                FormField::choice(t.f_format, Choice::Format, 0),
+                FormField::new(t.f_file, FieldKind::File, &report_file_name(app.year, 0)),
+            ];
+            app.modal = Some(Modal::Form(Form::new(
+                Purpose::Report(app.year),
+                t.form_report,
+                fields,
+                true,
+            )));
+        }
+        Action::Tick => tick(app, backend),
+        Action::EditTargets => {
+            let target = app.data.targets.get(Role::Secretary, RuleId::Research);
+            let mut fields = vec![
+                FormField::choice(t.f_rule, Choice::Rule, 0),
+                FormField::choice(t.f_role, Choice::Role, 0),
+                FormField::new(t.f_min, FieldKind::Number, &target.min.to_string()),
+                FormField::new(t.f_full, FieldKind::Number, &target.full.to_string()),
+            ];
+            // The numbers shown are the current ones: typing replaces them.
+            fields[2].fresh = true;
+            fields[3].fresh = true;
+            app.modal = Some(Modal::Form(Form::new(
+                Purpose::Targets(app.year),
+                t.form_targets,
+                fields,
+                false,
+            )));
+        }
         // Keys of forms and questions do nothing on a list.
         Action::Submit
         | Action::Cancel
@@ -795,6 +940,9 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
         (Some(Modal::Form(form)), Action::PrevField) => form.prev(),
         (Some(Modal::Form(form)), Action::Choose(c)) => {
             let chosen = form.choose(c);
+            if chosen {
+                follow_choice(form, &app.data.targets);
+            }
             // Quick entry: after the kind, straight to the note (the date
             // already holds today).
             if chosen && form.quick {
@@ -803,7 +951,10 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
                 form.next();
             }
         }
-        (Some(Modal::Form(form)), Action::Cycle(step)) => form.cycle(step),
+        (Some(Modal::Form(form)), Action::Cycle(step)) => {
+            form.cycle(step);
+            follow_choice(form, &app.data.targets);
+        }
         (Some(Modal::Form(form)), Action::Input(request)) => form.input(request),
         (Some(Modal::Form(form)), Action::Paste(text)) => form.paste(&text),
         (Some(Modal::Form(form)), Action::Submit) => {
@@ -815,7 +966,10 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             match submit(app, &form, backend) {
                 Ok(message) => {
                     app.modal = None;
-                    app.reload(backend);
+                    // A report changes no data: nothing to read again.
+                    if !matches!(form.purpose, Purpose::Report(_)) {
+                        app.reload(backend);
+                    }
                     app.info(message);
                 }
                 Err(text) => {
@@ -826,6 +980,83 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             }
         }
         _ => {}
+    }
+}
+
+/// The file name a report form starts with: `branchlink-2020.md` in the
+/// current directory, the extension following the format chosen.
+fn report_file_name(year: i32, format: usize) -> String {
+    format!("branchlink-{year}.{}", REPORT_EXTENSIONS[format])
+}
+
+/// The extensions of the report formats, in the order of `Choice::Format`.
+const REPORT_EXTENSIONS: [&str; 3] = ["md", "csv", "xlsx"];
+
+/// Keeps a form's dependent fields in step with a choice just made: the
+/// report's file extension, the targets' current numbers.
+fn follow_choice(form: &mut Form, targets: &Targets) {
+    match form.purpose {
+        Purpose::Report(_) => {
+            let format = form.choice(0);
+            let name = form.value(1).to_string();
+            // Only a name still ending in one of ours is changed: a name the
+            // user chose otherwise stays as typed.
+            let stem = REPORT_EXTENSIONS
+                .iter()
+                .find_map(|ext| name.strip_suffix(&format!(".{ext}")));
+            if let Some(stem) = stem {
+                let renamed = format!("{stem}.{}", REPORT_EXTENSIONS[format]);
+                form.fields[1].input = tui_input::Input::new(renamed);
+            }
+        }
+        Purpose::Targets(_) => {
+            let target = targets.get(Role::ALL[form.choice(1)], TARGET_RULES[form.choice(0)]);
+            for (i, n) in [(2, target.min), (3, target.full)] {
+                form.fields[i].input = tui_input::Input::new(n.to_string());
+                form.fields[i].fresh = true;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The rules the targets form offers, in the order of `Choice::Rule`.
+pub const TARGET_RULES: [RuleId; 6] = [
+    RuleId::Research,
+    RuleId::ProblemsSolved,
+    RuleId::OrgLife,
+    RuleId::Training,
+    RuleId::ThematicStudy,
+    RuleId::OwnBranchAnalysis,
+];
+
+/// Ticks the selected task of the plan, or unticks it when it is done.
+fn tick(app: &mut App, backend: &dyn Backend) {
+    let t = app.text();
+    let items = app.data.plan_items();
+    let (Some(&(phase, task)), Some(plan)) = (items.get(app.plan_sel), app.data.plan.as_ref()) else {
+        app.warn(t.msg_select_first);
+        return;
+    };
+    let Some(item) = plan
+        .phases
+        .get(phase as usize - 1)
+        .and_then(|p| p.tasks.get(task as usize - 1))
+    else {
+        return;
+    };
+    let (done, message) = match item.done {
+        Some(_) => (None, t.msg_unticked),
+        None => (Some(app.today), t.msg_ticked),
+    };
+    let text = item.text.clone();
+    match backend.set_plan_item(app.year, phase, task, done) {
+        // The plan is all that changed: no need to read the rest again.
+        Ok(plan) => {
+            app.data.plan = Some(plan);
+            app.info(fill(message, &[&phase, &task, &text]));
+        }
+        Err(e) => app.error(&e),
     }
 }
 
@@ -918,7 +1149,7 @@ fn optional(s: &str) -> Option<String> {
 
 /// Checks a form and sends its command. Ok gives the message to show; Err
 /// the line to show in the form, which stays open.
-fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static str, String> {
+fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, String> {
     let t = app.text();
     let lang = app.lang;
     let to_line = |e: Error| errors::message(lang, &e);
@@ -964,7 +1195,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
                 backend.add_activity(activity).map_err(to_line)?;
             }
             app.last_leader = Some(who);
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
         }
         Purpose::NewProblem => {
             let who = leader(0)?;
@@ -982,14 +1213,14 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
                 solved_by: None,
             };
             backend.add_problem(problem).map_err(to_line)?;
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
         }
         Purpose::Solve(id) => {
             let date = parse_date(app, form.value(0))?;
             backend
                 .solve_problem(*id, date, optional(form.value(1)))
                 .map_err(to_line)?;
-            Ok(t.msg_solved)
+            Ok(t.msg_solved.into())
         }
         Purpose::AddLeader => {
             let own_branch = match optional(form.value(3)) {
@@ -1007,7 +1238,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
                 in_post_to: None,
             };
             backend.add_leader(new).map_err(to_line)?;
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
         }
         Purpose::AddBranch => {
             let new = Branch {
@@ -1019,7 +1250,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
                 weaknesses: vec![],
             };
             backend.add_branch(new).map_err(to_line)?;
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
         }
         Purpose::Assign => {
             let who = leader(0)?;
@@ -1027,19 +1258,73 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<&'static 
             let from = parse_date(app, form.value(2))?;
             let years: u32 = form.value(3).trim().parse().map_err(|_| t.msg_bad_number.to_string())?;
             backend.assign_point(who, to, from, years).map_err(to_line)?;
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
         }
         Purpose::Review(who) => {
             let review = [Review::Transformed, Review::Continue][form.choice(0)];
             let date = parse_date(app, form.value(1))?;
             backend.review_point(*who, review, date).map_err(to_line)?;
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
         }
         Purpose::HandOver(who) => {
             let successor = leader(0)?;
             let date = parse_date(app, form.value(1))?;
             backend.hand_over(*who, successor, date).map_err(to_line)?;
-            Ok(t.msg_saved)
+            Ok(t.msg_saved.into())
+        }
+        Purpose::Report(year) => write_report(app, *year, form.choice(0), form.value(1), backend),
+        Purpose::Targets(year) => {
+            let number = |i: usize| -> Result<u32, String> {
+                form.value(i).trim().parse().map_err(|_| t.msg_bad_number.to_string())
+            };
+            let rule = TARGET_RULES[form.choice(0)];
+            let role = Role::ALL[form.choice(1)];
+            let min = number(2)?;
+            // An empty full mark is the minimum, as on the command line.
+            let full = if form.value(3).trim().is_empty() {
+                min
+            } else {
+                number(3)?
+            };
+            let target = validate::target(Target::new(min, full)).map_err(|e| errors::domain(lang, &e))?;
+            let mut targets = backend.targets(*year).map_err(to_line)?;
+            // Bureau rules have no role: `set` ignores it for them.
+            targets.set(Some(role), rule, target);
+            backend.set_targets(*year, targets).map_err(to_line)?;
+            let who = if RuleId::BUREAU.contains(&rule) {
+                ""
+            } else {
+                role.label(lang)
+            };
+            Ok(fill(
+                t.msg_targets_set,
+                &[year, &rule.label(lang), &who, &target.min, &target.full],
+            ))
         }
     }
+}
+
+/// Renders the year's report and writes it; the message says where.
+fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn Backend) -> Result<String, String> {
+    let t = app.text();
+    let lang = app.lang;
+    let file = file.trim();
+    if file.is_empty() {
+        return Err(t.msg_no_file.to_string());
+    }
+    let shown = crate::domain::text::printable(file);
+    let cannot = |e: &dyn std::fmt::Display| {
+        fill(
+            t.msg_cannot_write,
+            &[&shown, &crate::domain::text::printable(&e.to_string())],
+        )
+    };
+    let report = crate::report::load(backend, year, app.today).map_err(|e| errors::message(lang, &e))?;
+    let bytes = match REPORT_EXTENSIONS.get(format) {
+        Some(&"csv") => crate::report::csv::render(&report, lang).map_err(|e| cannot(&e))?,
+        Some(&"xlsx") => crate::report::xlsx::render(&report, lang).map_err(|e| cannot(&e))?,
+        _ => crate::report::markdown::render(&report, lang).into_bytes(),
+    };
+    crate::paths::write_atomically(std::path::Path::new(file), &bytes).map_err(|e| cannot(&e))?;
+    Ok(fill(t.msg_report_written, &[&year, &shown]))
 }

@@ -80,40 +80,7 @@ pub fn due(cx: &Context<'_>, year: Option<i64>, days_without_visit: u32, format:
 }
 
 fn due_line(cx: &Context<'_>, d: &due_model::Due) -> String {
-    let t = cx.lang.report();
-    match d {
-        due_model::Due::NoVisit {
-            leader,
-            branch,
-            last: Some(last),
-            days,
-        } => fill(t.due_no_visit, &[leader, branch, days, last]),
-        due_model::Due::NoVisit {
-            leader,
-            branch,
-            last: None,
-            days,
-        } => fill(t.due_never, &[leader, branch, days]),
-        due_model::Due::CycleEnds {
-            leader,
-            branch,
-            cycle_end,
-        } => fill(t.due_cycle, &[leader, branch, cycle_end]),
-        due_model::Due::Rule {
-            leader,
-            rule,
-            done,
-            min,
-            ..
-        } => fill(
-            t.due_rule,
-            &[leader, &rule.label(cx.lang), &min.saturating_sub(*done), done, min],
-        ),
-        due_model::Due::Bureau { rule, done, min } => fill(
-            t.due_bureau,
-            &[&rule.label(cx.lang), &min.saturating_sub(*done), done, min],
-        ),
-    }
+    report::due_line(cx.lang, d)
 }
 
 pub fn assess(cx: &Context<'_>, a: AssessArgs) -> Outcome {

@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::i18n::{Label, Lang, errors, fill};
+pub(crate) use crate::paths::write_atomically;
 use crate::store::parse_snapshot;
 
 /// What a failed command tells the user: one line, already in their language.
@@ -626,32 +627,6 @@ fn write_export(cx: &Context<'_>, file: &Path) -> Result<(usize, String), Failur
         ))
     })?;
     Ok((snapshot.record_count(), shown))
-}
-
-/// Writes a file so that a crash leaves either the old or the new content.
-pub(crate) fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, file)
-}
-
-fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let path = dir.join(format!(".branchlink-export-{}.tmp", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    Ok((path.clone(), opts.open(&path)?))
 }
 
 fn import(cx: &Context<'_>, file: &Path) -> Outcome {

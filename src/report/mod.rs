@@ -82,3 +82,41 @@ pub fn missing_line(lang: Lang, missing: &[Missing]) -> String {
         .collect::<Vec<_>>()
         .join(t.list_sep)
 }
+
+/// One reminder as a line (the command line's `due` and the board's panel).
+pub fn due_line(lang: Lang, d: &due::Due) -> String {
+    let t = lang.report();
+    match d {
+        due::Due::NoVisit {
+            leader,
+            branch,
+            last: Some(last),
+            days,
+        } => fill(t.due_no_visit, &[leader, branch, days, last]),
+        due::Due::NoVisit {
+            leader,
+            branch,
+            last: None,
+            days,
+        } => fill(t.due_never, &[leader, branch, days]),
+        due::Due::CycleEnds {
+            leader,
+            branch,
+            cycle_end,
+        } => fill(t.due_cycle, &[leader, branch, cycle_end]),
+        due::Due::Rule {
+            leader,
+            rule,
+            done,
+            min,
+            ..
+        } => fill(
+            t.due_rule,
+            &[leader, &rule.label(lang), &min.saturating_sub(*done), done, min],
+        ),
+        due::Due::Bureau { rule, done, min } => fill(
+            t.due_bureau,
+            &[&rule.label(lang), &min.saturating_sub(*done), done, min],
+        ),
+    }
+}

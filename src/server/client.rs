@@ -81,6 +81,9 @@ struct Shared {
     /// What `data_version` returns.
     version: AtomicU64,
     closed: AtomicBool,
+    /// False while the subscription has lost the server and is trying to
+    /// reach it again (a board shows "reconnecting…").
+    connected: AtomicBool,
     /// The subscription's socket, so that dropping the client can end the
     /// thread's blocking read.
     subscription: Mutex<Option<UnixStream>>,
@@ -157,6 +160,7 @@ impl Client {
             options,
             version: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            connected: AtomicBool::new(true),
             subscription: Mutex::new(None),
         });
         if subscribe {
@@ -325,11 +329,13 @@ fn watch(shared: &Shared) {
         if shared.closed.load(Ordering::SeqCst) {
             return;
         }
+        shared.connected.store(true, Ordering::SeqCst);
         // Notices may have been missed while (re)connecting.
         shared.version.fetch_add(1, Ordering::SeqCst);
         while protocol::receive::<Notice>(&mut stream, Limit::Small).is_ok() {
             shared.version.fetch_add(1, Ordering::SeqCst);
         }
+        shared.connected.store(false, Ordering::SeqCst);
         lock(&shared.subscription).take();
     }
 }
@@ -361,7 +367,7 @@ macro_rules! expect_unit {
 /// Implements [`Backend`] for a type with
 /// `fn call(&self, Request) -> Result<Value>`: one request per method.
 macro_rules! backend_over_call {
-    ($t:ty, $me:ident => $version:expr) => {
+    ($t:ty, $me:ident => $version:expr, $connected:expr) => {
         impl Backend for $t {
             fn leaders(&self) -> Result<Vec<Leader>> {
                 $crate::server::client::expect_value!(self, Request::Leaders, Leaders)
@@ -490,12 +496,18 @@ macro_rules! backend_over_call {
                 $crate::server::client::expect_value!(self, Request::SetPlanWindow { year, phase, from, to }, Plan)
                     .map(|b| *b)
             }
+            fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
+                $crate::server::client::expect_value!(self, Request::ActivitiesPerMonth(year), PerMonth)
+            }
             fn data_version(&$me) -> u64 {
                 $version
+            }
+            fn connected(&$me) -> bool {
+                $connected
             }
         }
     };
 }
 pub(crate) use {backend_over_call, expect_unit, expect_value};
 
-backend_over_call!(Client, self => self.shared.version.load(Ordering::SeqCst));
+backend_over_call!(Client, self => self.shared.version.load(Ordering::SeqCst), self.shared.connected.load(Ordering::SeqCst));

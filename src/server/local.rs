@@ -41,7 +41,7 @@ impl ReadOnlyStore {
     }
 }
 
-backend_over_call!(ReadOnlyStore, self => self.store.data_version());
+backend_over_call!(ReadOnlyStore, self => self.store.data_version(), true);
 
 #[cfg(test)]
 mod tests {

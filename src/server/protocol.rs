@@ -157,6 +157,7 @@ pub enum Request {
         from: NaiveDate,
         to: NaiveDate,
     },
+    ActivitiesPerMonth(i32),
 }
 
 impl Request {
@@ -165,7 +166,8 @@ impl Request {
         use Request::*;
         match self {
             Leaders | Branches | Points | Activities(_) | Problems | Events(_) | Targets(_) | YearStatus(_)
-            | LastVisits | ActivityYears | Audit(_) | Export | Flag(_) | Assessments(_) | Rubric(_) | Plan(_) => {
+            | LastVisits | ActivityYears | Audit(_) | Export | Flag(_) | Assessments(_) | Rubric(_) | Plan(_)
+            | ActivitiesPerMonth(_) => {
                 AccessRole::Viewer
             }
             AddActivity(_)
@@ -211,7 +213,8 @@ impl Request {
             | SetTargets { year: y, .. }
             | Rubric(y)
             | SetRubric { year: y, .. }
-            | Plan(y) => year(*y),
+            | Plan(y)
+            | ActivitiesPerMonth(y) => year(*y),
             SetAssessment(a) => year(a.year),
             SetPlanItem { year: y, done, .. } => year(*y).and_then(|_| done.map_or(Ok(()), date)),
             SetPlanWindow { year: y, from, to, .. } => year(*y).and_then(|_| date(*from)).and_then(|_| date(*to)),
@@ -255,6 +258,7 @@ pub enum Value {
     Assessment(Box<Assessment>),
     Rubric(Box<Rubric>),
     Plan(Box<Plan>),
+    PerMonth(Vec<(LeaderId, [u32; 12])>),
 }
 
 /// The answer to one request.

@@ -619,6 +619,7 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
         R::SetPlanWindow { year, phase, from, to } => {
             Value::Plan(Box::new(store.set_plan_window(year, phase, from, to)?))
         }
+        R::ActivitiesPerMonth(year) => Value::PerMonth(store.activities_per_month(year)?),
     })
 }
 

@@ -42,6 +42,9 @@ impl Backend for Store {
     fn activity_years(&self) -> Result<Option<(i32, i32)>> {
         Store::activity_years(self)
     }
+    fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
+        Store::activities_per_month(self, year)
+    }
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         Store::audit(self, limit)
     }

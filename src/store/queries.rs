@@ -9,8 +9,8 @@ use crate::api::ActivityFilter;
 use crate::domain::date;
 use crate::domain::status::{StatusInput, YearCounts, status_from_counts};
 use crate::domain::{
-    Activity, AuditEntry, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem, RuleId, Targets,
-    YearStatus, rules,
+    Activity, ActivityKind, AuditEntry, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem, RuleId,
+    Targets, YearStatus, rules,
 };
 use crate::error::{Result, StoreError};
 
@@ -173,6 +173,35 @@ impl Store {
             }
         }
         Ok(status_from_counts(&input, &counts))
+    }
+
+    /// Activities per month from the day counters (kept on write): a few
+    /// short range scans per leader instead of reading the year's activities.
+    pub fn activities_per_month(&self, year: i32) -> Result<Vec<(u64, [u32; 12])>> {
+        let (first, last) = date::year_bounds(year);
+        let tallies = self.tree(T::DayCount);
+        let mut out = Vec::new();
+        for l in self.leaders()? {
+            let mut counts = [0u32; 12];
+            for kind in ActivityKind::ALL {
+                for entry in tallies.range(keys::day_count(l.id, *kind, first)..=keys::day_count(l.id, *kind, last)) {
+                    let (k, v) = entry.map_err(io_error)?;
+                    let corrupt = || StoreError::Corrupt("day counter".into());
+                    let day = k
+                        .get(9..13)
+                        .and_then(|b| keys::date_from(b.try_into().ok()?))
+                        .ok_or_else(corrupt)?;
+                    let n = keys::id_from(&v).ok_or_else(corrupt)?;
+                    let slot = &mut counts[day.month0() as usize];
+                    *slot = slot.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+                }
+            }
+            if counts.iter().any(|c| *c > 0) {
+                out.push((l.id, counts));
+            }
+        }
+        out.sort_by_key(|(l, _)| *l);
+        Ok(out)
     }
 
     /// The latest activity date per point: one reverse prefix step per point.

@@ -1,5 +1,6 @@
-//! Board 看板: one row per leader with a bar per rule, the bureau's rules
-//! below. Drawn from the year status computed at load, never recounted here.
+//! Board 看板: one row per leader with a bar per rule, the reminders below
+//! them, the bureau's rules at the bottom. Drawn from the year status and
+//! reminders computed at load, never recounted here.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -12,6 +13,8 @@ use crate::app::App;
 use crate::domain::date::year_elapsed;
 use crate::domain::{Pace, RuleId, RuleStatus};
 use crate::i18n::{Label, fill};
+use crate::report::due_line;
+use unicode_width::UnicodeWidthStr;
 
 /// The count as written on a bar: `2/2`, or `1/1–2` when the minimum and
 /// the full mark differ.
@@ -54,7 +57,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(status) = &app.data.status else {
         return;
     };
-    let [table_area, bureau_area] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(area);
+    // The leader rows take what they need; the reminders get the rest.
+    let table_height = (status.leaders.len().max(1) as u16 + 1).min(area.height.saturating_sub(5).max(3));
+    let [table_area, due_area, bureau_area] = Layout::vertical([
+        Constraint::Length(table_height),
+        Constraint::Min(0),
+        Constraint::Length(3),
+    ])
+    .areas(area);
+    draw_due(frame, due_area, app, theme);
     if status.leaders.is_empty() {
         frame.render_widget(Paragraph::new(fill(t.no_leaders_in_year, &[&status.year])), table_area);
     } else {
@@ -126,4 +137,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let lines = vec![Line::raw(""), Line::from(spans), Line::styled(t.legend, theme.dim())];
     frame.render_widget(Paragraph::new(lines), bureau_area);
+}
+
+/// The reminders, most urgent first, as many as fit. Overdue ones carry a
+/// `!` as well as the colour, so they read without colour too.
+fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let t = app.text();
+    if area.height < 2 {
+        return;
+    }
+    let mut lines = vec![Line::raw(""), Line::styled(t.due_heading, theme.heading())];
+    if app.data.due.is_empty() {
+        lines.push(Line::styled(t.due_none, theme.dim()));
+    }
+    let room = area.height.saturating_sub(2) as usize;
+    lines.extend(app.data.due.iter().take(room).map(|item| {
+        let (mark, days, style) = if item.days_left < 0 {
+            ("!", fill(t.due_overdue, &[&-item.days_left]), theme.pace(Pace::Behind))
+        } else {
+            ("·", fill(t.due_days_left, &[&item.days_left]), theme.dim())
+        };
+        let pad = 10usize.saturating_sub(days.width());
+        Line::from(vec![
+            Span::styled(format!("{mark} {days}{}  ", " ".repeat(pad)), style),
+            Span::raw(due_line(app.lang, &item.what)),
+        ])
+    }));
+    frame.render_widget(Paragraph::new(lines), area);
 }

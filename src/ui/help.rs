@@ -33,6 +33,7 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Ctx::Screen(Screen::Activities),
         Ctx::Screen(Screen::Problems),
         Ctx::Screen(Screen::Points),
+        Ctx::Screen(Screen::Calendar),
         Ctx::Form,
         Ctx::Confirm,
         Ctx::Search,

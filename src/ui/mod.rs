@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod board;
+pub mod calendar;
 pub mod help;
 pub mod points;
 pub mod problems;
@@ -27,6 +28,9 @@ use crate::api::Backend;
 use crate::app::{self, App, Modal, Screen, Settings};
 use crate::i18n::{Lang, fill};
 pub use theme::Theme;
+
+/// How often the workbench looks for changes made elsewhere.
+const TICK: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Smallest size the screens are drawn at; below it a message says so.
 pub const MIN_WIDTH: u16 = 60;
@@ -95,11 +99,16 @@ fn event_loop(
     tracing::info!(year = app.year, read_only = app.read_only, "workbench opened");
     while !app.quit {
         terminal.draw(|frame| draw(frame, &app, theme))?;
-        // Redraws only after an event: a resize is an event too.
-        let event = event::read()?;
-        if let Some(action) = app::event_action(&app, &event) {
-            tracing::debug!(?action, "action");
-            app::update(&mut app, action, backend);
+        // Redraws after an event (a resize is one too) or a tick; a tick
+        // only costs an atomic load unless something changed elsewhere.
+        if event::poll(TICK)? {
+            let event = event::read()?;
+            if let Some(action) = app::event_action(&app, &event) {
+                tracing::debug!(?action, "action");
+                app::update(&mut app, action, backend);
+            }
+        } else {
+            app::update(&mut app, app::Action::Poll, backend);
         }
     }
     Ok(())
@@ -138,6 +147,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Screen::Problems => problems::draw(frame, body, app, theme),
         Screen::Points => points::draw(frame, body, app, theme),
         Screen::Help => help::draw(frame, body, app, theme),
+        Screen::Calendar => calendar::draw(frame, body, app, theme),
     }
     widgets::draw_status(frame, status, app, theme);
     widgets::draw_footer(frame, footer, app, theme);
@@ -149,19 +159,37 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // Six tabs, the year and the read-only badge may not fit 80 columns:
+    // the tabs lose their padding first, then the names of the others.
+    for compact in 0..3 {
+        let line = header_line(app, theme, area.width >= 100, compact);
+        if line.width() <= usize::from(area.width) || compact == 2 {
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
+    }
+}
+
+fn header_line(app: &App, theme: &Theme, title: bool, compact: u8) -> Line<'static> {
     let t = app.text();
     let mut spans = Vec::new();
-    if area.width >= 100 {
+    if title {
         spans.push(Span::styled(t.app_title, theme.heading()));
         spans.push(Span::raw("  "));
     }
     for (i, screen) in Screen::ALL.iter().enumerate() {
         let name = screen.name(app.lang);
+        let n = i + 1;
         // The current screen is bracketed, not only highlighted.
         if *screen == app.screen {
-            spans.push(Span::styled(format!("[{} {}]", i + 1, name), theme.selected()));
+            spans.push(Span::styled(format!("[{n} {name}]"), theme.selected()));
         } else {
-            spans.push(Span::styled(format!(" {} {} ", i + 1, name), theme.dim()));
+            let tab = match compact {
+                0 => format!(" {n} {name} "),
+                1 => format!(" {n} {name}"),
+                _ => format!(" {n}"),
+            };
+            spans.push(Span::styled(tab, theme.dim()));
         }
     }
     spans.push(Span::raw("  "));
@@ -170,5 +198,5 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(format!("[{}]", t.read_only_badge), theme.warn()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }

@@ -25,6 +25,11 @@ pub fn mark(selected: bool) -> &'static str {
 }
 
 pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if app.disconnected {
+        let text = format!("! {}", app.text().reconnecting);
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.error())), area);
+        return;
+    }
     if let Some(m) = &app.message {
         let (symbol, style) = if m.error {
             ("! ", theme.error())
