@@ -162,6 +162,22 @@ pub trait Backend {
         0
     }
 
+    /// The latest activity date per point on or before `day` (a report of a
+    /// past day must not see later visits). This default reads every
+    /// activity; the store answers from its index.
+    fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
+        let mut latest: std::collections::BTreeMap<PointId, NaiveDate> = std::collections::BTreeMap::new();
+        for a in self
+            .activities(&ActivityFilter::default())?
+            .into_iter()
+            .filter(|a| a.date <= day)
+        {
+            let d = latest.entry(a.point).or_insert(a.date);
+            *d = (*d).max(a.date);
+        }
+        Ok(latest.into_iter().collect())
+    }
+
     /// False while a client has lost its server and is reconnecting (a
     /// screen says so); always true for a backend in this process.
     fn connected(&self) -> bool {

@@ -126,3 +126,43 @@ fn counters_agree_with_the_records_through_every_kind_of_change() {
         assert_agree(&imported, &format!("seed {seed} after restore and hand-over"));
     }
 }
+
+/// The board's reminders come from a summary report built from the
+/// counters, without reading activities; they must be the reminders the
+/// full report gives.
+#[test]
+fn reminders_from_the_summary_equal_those_from_the_full_report() {
+    use branchlink::report::{self, due};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    branchlink::demo::load(&store).unwrap();
+    let mut rng = Rng(7);
+    let leaders: Vec<u64> = store.leaders().unwrap().iter().map(|l| l.id).collect();
+    let points: Vec<u64> = leaders
+        .iter()
+        .map(|l| store.points().unwrap().iter().find(|p| p.leader == *l).unwrap().id)
+        .collect();
+    for round in 0..4 {
+        for day in ["2020-03-15", "2020-11-20", "2020-12-31", "2021-06-30"] {
+            let today = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            for year in [2020, 2021] {
+                let full = report::load(&store, year, today).unwrap();
+                let summary = report::load_summary(&store, year, today).unwrap();
+                for days in [30, 90] {
+                    assert_eq!(
+                        due::due(&summary, today, days),
+                        due::due(&full, today, days),
+                        "round {round}, today {day}, year {year}, {days} days"
+                    );
+                }
+            }
+        }
+        for _ in 0..5 {
+            let mut a = random_activity(&mut rng, &leaders, &points);
+            // Visits up to the last "today" used above, so the latest one
+            // is never after the report's day.
+            a.date = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(rng.below(360));
+            store.add_activity(a).unwrap();
+        }
+    }
+}

@@ -185,7 +185,9 @@ impl Data {
         let years = backend.activity_years()?;
         // The reminders need the report model; built here, on load and after
         // a change, never on a key press.
-        let report = crate::report::load(backend, year, today)?;
+        // The summary reads no activity: start and reload stay fast however
+        // many there are.
+        let report = crate::report::load_summary(backend, year, today)?;
         let due = crate::report::due::due(&report, today, crate::report::due::DEFAULT_DAYS_WITHOUT_VISIT);
         let plan = backend.plan(year)?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();

@@ -40,6 +40,37 @@ pub fn load(backend: &dyn Backend, year: i32, today: chrono::NaiveDate) -> Resul
     }))
 }
 
+/// The report as far as the reminders need it, without reading any
+/// activity (see [`model::build_summary`]): what the workbench's board uses.
+pub fn load_summary(backend: &dyn Backend, year: i32, today: chrono::NaiveDate) -> Result<Report> {
+    let targets = backend.targets(year)?;
+    let rubric = backend.rubric(year)?;
+    let leaders = backend.leaders()?;
+    let branches = backend.branches()?;
+    let points = backend.points()?;
+    let problems = backend.problems()?;
+    let events = backend.events(Some(year))?;
+    let status = backend.year_status(year)?;
+    let last_visits = backend
+        .last_visits_until(model::as_of(year, today))?
+        .into_iter()
+        .collect();
+    let input = ReportInput {
+        year,
+        today,
+        targets: &targets,
+        rubric: &rubric,
+        leaders: &leaders,
+        branches: &branches,
+        points: &points,
+        activities: &[],
+        problems: &problems,
+        events: &events,
+        assessments: &[],
+    };
+    Ok(model::build_summary(&input, &status, &last_visits))
+}
+
 use crate::domain::RuleStatus;
 use crate::i18n::{Label, Lang, fill};
 use model::{KindCount, Missing};

@@ -147,11 +147,8 @@ pub fn as_of(year: i32, today: NaiveDate) -> NaiveDate {
 
 /// Builds the report of `input.year`.
 pub fn build(input: &ReportInput<'_>) -> Report {
-    let year = input.year;
-    let as_of = as_of(year, input.today);
-    let (first_day, last_day) = year_bounds(year);
     let status = year_status(&StatusInput {
-        year,
+        year: input.year,
         targets: input.targets,
         leaders: input.leaders,
         branches: input.branches,
@@ -160,6 +157,42 @@ pub fn build(input: &ReportInput<'_>) -> Report {
         problems: input.problems,
         events: input.events,
     });
+    let as_of = as_of(input.year, input.today);
+    let last_visit = |point: PointId| {
+        input
+            .activities
+            .iter()
+            .filter(|a| a.point == point && a.date <= as_of)
+            .map(|a| a.date)
+            .max()
+    };
+    assemble(input, &status, &last_visit)
+}
+
+/// The report without reading any activity: the status comes from the
+/// backend's counters and the last visits from its index, so it costs a
+/// few reads however many activities there are. Activity lists and counts
+/// per kind are left empty; everything [`super::due::due`] reads is there.
+/// `last_visits` must hold each point's latest visit up to the report's day
+/// (`Backend::last_visits_until`).
+pub fn build_summary(
+    input: &ReportInput<'_>,
+    status: &crate::domain::YearStatus,
+    last_visits: &HashMap<PointId, NaiveDate>,
+) -> Report {
+    let as_of = as_of(input.year, input.today);
+    let last_visit = |point: PointId| last_visits.get(&point).copied().filter(|d| *d <= as_of);
+    assemble(input, status, &last_visit)
+}
+
+fn assemble(
+    input: &ReportInput<'_>,
+    status: &crate::domain::YearStatus,
+    last_visit_at: &dyn Fn(PointId) -> Option<NaiveDate>,
+) -> Report {
+    let year = input.year;
+    let as_of = as_of(year, input.today);
+    let (first_day, last_day) = year_bounds(year);
     let names: HashMap<LeaderId, &str> = input.leaders.iter().map(|l| (l.id, l.name.as_str())).collect();
     let by_id: HashMap<LeaderId, &Leader> = input.leaders.iter().map(|l| (l.id, l)).collect();
     let leaders = status
@@ -194,14 +227,7 @@ pub fn build(input: &ReportInput<'_>) -> Report {
                     .cloned()
                     .collect()
             });
-            let last_visit = point.and_then(|p| {
-                input
-                    .activities
-                    .iter()
-                    .filter(|a| a.point == p.id && a.date <= as_of)
-                    .map(|a| a.date)
-                    .max()
-            });
+            let last_visit = point.and_then(|p| last_visit_at(p.id));
             let mut missing: Vec<Missing> = s
                 .rules
                 .iter()

@@ -499,6 +499,9 @@ macro_rules! backend_over_call {
             fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
                 $crate::server::client::expect_value!(self, Request::ActivitiesPerMonth(year), PerMonth)
             }
+            fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
+                $crate::server::client::expect_value!(self, Request::LastVisitsUntil(day), LastVisits)
+            }
             fn data_version(&$me) -> u64 {
                 $version
             }

@@ -158,6 +158,7 @@ pub enum Request {
         to: NaiveDate,
     },
     ActivitiesPerMonth(i32),
+    LastVisitsUntil(NaiveDate),
 }
 
 impl Request {
@@ -167,7 +168,8 @@ impl Request {
         match self {
             Leaders | Branches | Points | Activities(_) | Problems | Events(_) | Targets(_) | YearStatus(_)
             | LastVisits | ActivityYears | Audit(_) | Export | Flag(_) | Assessments(_) | Rubric(_) | Plan(_)
-            | ActivitiesPerMonth(_) => {
+            | ActivitiesPerMonth(_)
+            | LastVisitsUntil(_) => {
                 AccessRole::Viewer
             }
             AddActivity(_)
@@ -216,6 +218,7 @@ impl Request {
             | Plan(y)
             | ActivitiesPerMonth(y) => year(*y),
             SetAssessment(a) => year(a.year),
+            LastVisitsUntil(d) => date(*d),
             SetPlanItem { year: y, done, .. } => year(*y).and_then(|_| done.map_or(Ok(()), date)),
             SetPlanWindow { year: y, from, to, .. } => year(*y).and_then(|_| date(*from)).and_then(|_| date(*to)),
             AssignPoint { from, .. } => date(*from),

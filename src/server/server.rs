@@ -620,6 +620,7 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
             Value::Plan(Box::new(store.set_plan_window(year, phase, from, to)?))
         }
         R::ActivitiesPerMonth(year) => Value::PerMonth(store.activities_per_month(year)?),
+        R::LastVisitsUntil(day) => Value::LastVisits(store.last_visits_until(day)?),
     })
 }
 

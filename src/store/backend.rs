@@ -126,4 +126,7 @@ impl Backend for Store {
     fn data_version(&self) -> u64 {
         Store::data_version(self)
     }
+    fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
+        Store::last_visits_until(self, day)
+    }
 }

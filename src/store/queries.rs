@@ -219,6 +219,23 @@ impl Store {
         Ok(out)
     }
 
+    /// The latest activity date per point on or before `day`: one reverse
+    /// range step per point.
+    pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
+        let index = self.tree(T::ActivityByPoint);
+        let mut out = Vec::new();
+        for p in self.points()? {
+            let range = keys::owner_date_id(p.id, NaiveDate::MIN, 0)..=keys::owner_date_id(p.id, day, u64::MAX);
+            if let Some(entry) = index.range(range).next_back() {
+                let (k, _) = entry.map_err(io_error)?;
+                if let Some(d) = keys::owner_key_date(&k) {
+                    out.push((p.id, d));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub fn activity_years(&self) -> Result<Option<(i32, i32)>> {
         let index = self.tree(T::ActivityByDate);
         let year = |entry: Option<sled::Result<(sled::IVec, sled::IVec)>>| -> Result<Option<i32>> {
