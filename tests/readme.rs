@@ -77,4 +77,5 @@ fn readme_examples_work_as_written() {
     assert_eq!(wang["rules"][1]["done"], 1);
     assert_eq!(status["bureau"][2]["done"], 1);
     assert!(dir.path().join("branchlink-backup.json").exists());
+    assert!(dir.path().join("branchlink-2020.xlsx").exists());
 }
