@@ -283,7 +283,7 @@ fn counts_per_kind_and_rules_by_hand() {
     );
     assert_eq!(
         report::missing_line(Lang::Zh, &l2.missing),
-        "蹲点调研还差 1 次、解决问题还差 1 次、组织生活还差 1 次"
+        "蹲点调研还差 1 次、解决问题还差 1 个、组织生活还差 1 次"
     );
     assert_eq!(l2.days_since_visit, Some(31));
 

@@ -107,11 +107,21 @@ pub fn missing_line(lang: Lang, missing: &[Missing]) -> String {
     missing
         .iter()
         .map(|m| match m {
-            Missing::Rule { rule, short } => fill(t.missing_rule, &[&rule.label(lang), short]),
+            Missing::Rule { rule, short } => fill(t.missing_rule, &[&rule.label(lang), &how_many(lang, *rule, *short)]),
             Missing::NoPoint => t.no_point.to_string(),
         })
         .collect::<Vec<_>>()
         .join(t.list_sep)
+}
+
+/// "2 次" or "1 个" (problems are counted, visits are times); plain numbers
+/// in English.
+fn how_many(lang: Lang, rule: crate::domain::RuleId, n: u32) -> String {
+    let unit = match rule {
+        crate::domain::RuleId::ProblemsSolved => lang.pick(" 个", ""),
+        _ => lang.pick(" 次", ""),
+    };
+    format!("{n}{unit}")
 }
 
 /// One reminder as a line (the command line's `due` and the board's panel).
@@ -143,11 +153,22 @@ pub fn due_line(lang: Lang, d: &due::Due) -> String {
             ..
         } => fill(
             t.due_rule,
-            &[leader, &rule.label(lang), &min.saturating_sub(*done), done, min],
+            &[
+                leader,
+                &rule.label(lang),
+                &how_many(lang, *rule, min.saturating_sub(*done)),
+                done,
+                min,
+            ],
         ),
         due::Due::Bureau { rule, done, min } => fill(
             t.due_bureau,
-            &[&rule.label(lang), &min.saturating_sub(*done), done, min],
+            &[
+                &rule.label(lang),
+                &how_many(lang, *rule, min.saturating_sub(*done)),
+                done,
+                min,
+            ],
         ),
     }
 }
