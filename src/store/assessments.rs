@@ -6,23 +6,12 @@ use super::{Store, T, corrupt, io_error, keys};
 use crate::domain::assessment::{self, Assessment, Rubric};
 use crate::domain::error::{DomainError, RecordKind};
 use crate::domain::{ContactPoint, PointId, validate};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 
 impl Store {
     /// Rubrics set for particular years, oldest first.
     pub fn rubrics_set(&self) -> Result<Vec<(i32, Rubric)>> {
-        self.tree(T::Rubrics)
-            .iter()
-            .map(|entry| {
-                let (k, v) = entry.map_err(io_error)?;
-                let year = keys::year_from(
-                    k.as_ref()
-                        .try_into()
-                        .map_err(|_| StoreError::Corrupt("rubric key".into()))?,
-                );
-                Ok((year, codec::decode::<Rubric>(&v).map_err(corrupt)?))
-            })
-            .collect()
+        self.by_year(T::Rubrics)
     }
 
     /// The rubric in force for a year.

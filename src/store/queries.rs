@@ -111,20 +111,24 @@ impl Store {
         }
     }
 
-    /// Targets set for particular years, oldest first.
-    pub fn targets_set(&self) -> Result<Vec<(i32, Targets)>> {
-        self.tree(T::Targets)
+    /// Every value of a tree keyed by year (targets, rubrics), oldest first.
+    pub(crate) fn by_year<V: Versioned>(&self, tree: T) -> Result<Vec<(i32, V)>> {
+        self.tree(tree)
             .iter()
             .map(|entry| {
                 let (k, v) = entry.map_err(io_error)?;
-                let year = keys::year_from(
-                    k.as_ref()
-                        .try_into()
-                        .map_err(|_| StoreError::Corrupt("targets key".into()))?,
-                );
-                Ok((year, codec::decode::<Targets>(&v).map_err(corrupt)?))
+                let key = k
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt(format!("{} key", V::WHAT)))?;
+                Ok((keys::year_from(key), codec::decode::<V>(&v).map_err(corrupt)?))
             })
             .collect()
+    }
+
+    /// Targets set for particular years, oldest first.
+    pub fn targets_set(&self) -> Result<Vec<(i32, Targets)>> {
+        self.by_year(T::Targets)
     }
 
     pub fn targets(&self, year: i32) -> Result<Targets> {
