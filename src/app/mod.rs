@@ -181,13 +181,32 @@ impl Data {
         let problems = backend.problems()?;
         let targets = backend.targets(year)?;
         let status = backend.year_status(year)?;
-        let last_visits = backend.last_visits()?.into_iter().collect();
+        // Visits after today (typed ahead) do not make a point "visited".
+        let last_visits: HashMap<PointId, NaiveDate> = backend.last_visits_until(today)?.into_iter().collect();
         let years = backend.activity_years()?;
-        // The reminders need the report model; built here, on load and after
-        // a change, never on a key press.
-        // The summary reads no activity: start and reload stay fast however
-        // many there are.
-        let report = crate::report::load_summary(backend, year, today)?;
+        // The reminders, from a summary report over what was just read (it
+        // reads no activity); built on load and after a change, never on a
+        // key press.
+        let report_day = crate::report::model::as_of(year, today);
+        let due_visits = if report_day == today {
+            last_visits.clone()
+        } else {
+            backend.last_visits_until(report_day)?.into_iter().collect()
+        };
+        let input = crate::report::model::ReportInput {
+            year,
+            today,
+            targets: &targets,
+            rubric: &backend.rubric(year)?,
+            leaders: &leaders,
+            branches: &branches,
+            points: &points,
+            activities: &[],
+            problems: &problems,
+            events: &backend.events(Some(year))?,
+            assessments: &[],
+        };
+        let report = crate::report::model::build_summary(&input, &status, &due_visits);
         let due = crate::report::due::due(&report, today, crate::report::due::DEFAULT_DAYS_WITHOUT_VISIT);
         let plan = backend.plan(year)?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
