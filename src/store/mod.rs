@@ -155,6 +155,14 @@ impl Store {
             .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|e| open_error(path, e))?;
+        // sled creates its files with the process umask (0644 as a rule);
+        // the directory is 0700 already, and its files become 0600 too.
+        // sled makes new files (a snapshot, blobs) when it recovers on open,
+        // so this comes after the open (tests/disk.rs checks the modes).
+        make_private(path).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let trees = T::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
@@ -257,6 +265,31 @@ fn create_private_dir(path: &Path) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
+}
+
+/// Directories 0700 and files 0600 under `dir`, without touching the
+/// process umask (which other threads share).
+fn make_private(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let want = if meta.is_dir() {
+                make_private(&entry.path())?;
+                0o700
+            } else {
+                0o600
+            };
+            if meta.permissions().mode() & 0o777 != want {
+                std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(want))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {
