@@ -630,6 +630,9 @@ fn hostile_imports_are_refused_and_write_nothing() {
             "{name}: took {:?}",
             started.elapsed()
         );
+        if name.starts_with("100 MB") {
+            println!("{name}: refused in {:.2} s", started.elapsed().as_secs_f64());
+        }
         same_files(&before, &files(&db.path), name);
         refused += 1;
     }
