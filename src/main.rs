@@ -86,8 +86,9 @@ fn start(cli: Cli) -> Result<String, Failure> {
         }
         start_log();
     }
+    let embedded_writer = cli.no_server && !cli.read_only;
     let backend: Box<dyn branchlink::api::Backend> = if cli.no_server {
-        let store = open_directly(&db, &socket).map_err(|e| fail(lang, e))?;
+        let store = open_directly(&db, &socket).map_err(|e| cannot_open(lang, &db, e))?;
         if cli.read_only {
             Box::new(ReadOnlyStore::new(store))
         } else {
@@ -112,7 +113,7 @@ fn start(cli: Cli) -> Result<String, Failure> {
         lang,
         today,
     };
-    match cli.command {
+    let result = match cli.command {
         Some(command) => run(&cx, command),
         None => {
             let options = branchlink::ui::Options {
@@ -128,7 +129,28 @@ fn start(cli: Cli) -> Result<String, Failure> {
             })?;
             Ok(String::new())
         }
+    };
+    // With no server, this process owns the database: after a change it
+    // leaves the day's backup (src/backup.rs).
+    if embedded_writer && backend.data_version() > 0 {
+        branchlink::backup::after_change(backend.as_ref(), &db);
     }
+    result
+}
+
+/// A database that cannot be opened: the message names the latest backup
+/// and the command that restores it, when there is one.
+fn cannot_open(lang: Lang, db: &Path, e: Error) -> Failure {
+    let mut message = errors::message(lang, &e);
+    // Not for an I/O error from the system (a full disk, a permission):
+    // the database is not damaged then, and a restore would not help.
+    if let Error::Store(StoreError::Open { reason, .. }) = &e
+        && !reason.starts_with("IO error")
+        && let Some(backup) = branchlink::backup::latest(db)
+    {
+        message.push_str(&errors::restore_hint(lang, db, &backup));
+    }
+    Failure(message)
 }
 
 /// The workbench logs to a file in the data directory, never to the screen
@@ -225,7 +247,7 @@ fn serve(
         group,
         idle_exit: idle,
     })
-    .map_err(|e| fail(lang, e))?;
+    .map_err(|e| cannot_open(lang, &db, e))?;
     let stop = server.stop_handle();
     std::thread::spawn(move || {
         loop {

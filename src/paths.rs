@@ -21,7 +21,7 @@ pub fn log_file() -> Option<PathBuf> {
 /// `/var/lib/branchlink/db.sock` for `/var/lib/branchlink/db`). Beside, not
 /// inside: the database directory is sled's own and stays private (0700),
 /// while the socket may have to be reachable by a group.
-fn beside(db: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn beside(db: &Path, suffix: &str) -> PathBuf {
     let mut name = db
         .file_name()
         .map(|n| n.to_os_string())

@@ -349,6 +349,22 @@ pub fn server(lang: Lang, e: &ServerError) -> String {
 }
 
 /// The one line shown for an error.
+/// The tail of the message for a database that cannot be opened: the
+/// latest backup and the command that restores it into a new database.
+pub fn restore_hint(lang: Lang, db: &std::path::Path, backup: &std::path::Path) -> String {
+    let p = |x: &std::path::Path| crate::domain::text::printable(&x.display().to_string());
+    let mut restored = db.as_os_str().to_os_string();
+    restored.push(".restored");
+    let restored = std::path::PathBuf::from(restored);
+    fill(
+        lang.pick(
+            "；最新备份是 {}，恢复到新数据库：branchlink --db {} import {}",
+            "; the latest backup is {}; restore it into a new database with: branchlink --db {} import {}",
+        ),
+        &[&p(backup), &p(&restored), &p(backup)],
+    )
+}
+
 pub fn message(lang: Lang, e: &Error) -> String {
     match e {
         Error::Domain(d) => domain(lang, d),

@@ -505,6 +505,8 @@ fn requests(shared: &Shared, mut stream: UnixStream, peer: &Peer, role: AccessRo
             let reply = execute(&store, request);
             if change && reply.is_ok() {
                 shared.notify();
+                // The first change of a day leaves a backup (src/backup.rs).
+                crate::backup::after_change(&store, &shared.db);
             }
             reply
         };

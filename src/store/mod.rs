@@ -150,11 +150,27 @@ impl Store {
     /// [`StoreError::Locked`] at once.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_private_dir(path)?;
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| open_error(path, e))?;
+        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+        let db = match config.open() {
+            // A process killed while sled wrote a snapshot leaves a partial
+            // `snap.*.generating`, which sled 0.34 then reads as the newest
+            // snapshot and calls the database corrupt (found by
+            // tests/crash_loop.rs). A finished snapshot is always renamed,
+            // so such a file is never needed: remove it and open again. The
+            // corruption error means this process held the lock, so no
+            // other process was writing that file.
+            Err(sled::Error::Corruption { .. }) if remove_unfinished_snapshots(path) => config.open(),
+            other => other,
+        }
+        .map_err(|e| open_error(path, e))?;
+        // sled creates its files with the process umask (0644 as a rule);
+        // the directory is 0700 already, and its files become 0600 too.
+        // sled makes new files (a snapshot, blobs) when it recovers on open,
+        // so this comes after the open (tests/disk.rs checks the modes).
+        make_private(path).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let trees = T::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
@@ -257,6 +273,48 @@ fn create_private_dir(path: &Path) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
+}
+
+/// Removes sled's unfinished snapshot files; true when there were any.
+fn remove_unfinished_snapshots(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut removed = false;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") && std::fs::remove_file(entry.path()).is_ok() {
+            tracing::warn!(file = %name, "removed an unfinished sled snapshot left by a crash");
+            removed = true;
+        }
+    }
+    removed
+}
+
+/// Directories 0700 and files 0600 under `dir`, without touching the
+/// process umask (which other threads share).
+fn make_private(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let want = if meta.is_dir() {
+                make_private(&entry.path())?;
+                0o700
+            } else {
+                0o600
+            };
+            if meta.permissions().mode() & 0o777 != want {
+                std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(want))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 fn open_error(path: &Path, e: sled::Error) -> StoreError {

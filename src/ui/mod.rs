@@ -97,8 +97,17 @@ fn event_loop(
 ) -> io::Result<()> {
     let mut app = App::new(backend, settings);
     tracing::info!(year = app.year, read_only = app.read_only, "workbench opened");
+    // TEST HOOK (tests/pty.rs), not a feature: with BRANCHLINK_TEST_PANIC=1
+    // the workbench panics right after its first frame, so that a test can
+    // prove through a real pseudo-terminal that the panic hook gives the
+    // terminal back (raw mode off, main screen, cursor shown, no bracketed
+    // paste) before the message is printed.
+    let test_panic = std::env::var_os("BRANCHLINK_TEST_PANIC").is_some_and(|v| v == "1");
     while !app.quit {
         terminal.draw(|frame| draw(frame, &app, theme))?;
+        if test_panic {
+            panic!("BRANCHLINK_TEST_PANIC: a panic on purpose, after the first frame");
+        }
         // Redraws after an event (a resize is one too) or a tick; a tick
         // only costs an atomic load unless something changed elsewhere.
         if event::poll(TICK)? {

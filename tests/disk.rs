@@ -1,0 +1,176 @@
+//! Disk trouble and file modes (issue 6).
+//!
+//! - A writer whose files may not grow past a limit (RLIMIT_FSIZE set on the
+//!   child with setrlimit, SIGXFSZ ignored so that the write fails with
+//!   EFBIG instead of killing it) adds until an add fails: the user gets one
+//!   line, the failed add is not reported as saved, and afterwards the
+//!   database opens cleanly with every reported add present and every index
+//!   whole.
+//! - The database directory is 0700 and every file in it 0600; exports and
+//!   reports are 0600; the server's socket is 0600 (0660 with `--group`:
+//!   tests/server.rs `another_os_user…`, which needs root, checks that).
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+
+use common::{Db, assert_user_error};
+use nix::sys::resource::{Resource, setrlimit};
+use nix::sys::signal::{SigHandler, Signal, signal};
+
+fn db_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in walk(dir) {
+        total += std::fs::metadata(&entry).unwrap().len();
+    }
+    total
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        }
+        out.push(path);
+    }
+    out
+}
+
+#[test]
+fn a_full_disk_gives_one_line_and_loses_nothing_reported() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    let leader = db.json(&["leader", "list", "--format", "json"])[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let biggest = walk(&db.path)
+        .iter()
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .max()
+        .unwrap();
+    // Room for a little more than the largest file has now.
+    let limit = biggest + 256 * 1024;
+    let note = "满".repeat(9_000);
+    let mut saved: Vec<u64> = Vec::new();
+    let mut failure = None;
+    for i in 0..400 {
+        let mut c = db.command();
+        c.args(["visit", "add", &leader, "--kind", "research", "--date", "2020-10-01"])
+            .arg("--note")
+            .arg(format!("{i} {note}"));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            c.pre_exec(move || {
+                signal(Signal::SIGXFSZ, SigHandler::SigIgn).map_err(std::io::Error::from)?;
+                setrlimit(Resource::RLIMIT_FSIZE, limit, limit).map_err(std::io::Error::from)?;
+                Ok(())
+            });
+        }
+        let out = c.output().unwrap();
+        let r = common::Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        if r.code == 0 {
+            let id = r
+                .stdout
+                .strip_prefix("saved activity ")
+                .and_then(|s| s.split(':').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{r:?}"));
+            saved.push(id);
+            continue;
+        }
+        failure = Some(r);
+        break;
+    }
+    let r = failure.unwrap_or_else(|| panic!("400 adds fit under a limit of {limit} bytes"));
+    // One clear line; nothing said "saved".
+    assert_user_error(&r, &["visit add past the file-size limit"]);
+    assert!(!r.stdout.contains("saved"), "{r:?}");
+    // The database is not damaged: no advice to restore a backup.
+    assert!(!r.stderr.contains("backup"), "{r:?}");
+    assert!(saved.len() > 3, "the limit left room for some adds: {}", saved.len());
+    println!(
+        "disk full: {} adds saved under a {limit}-byte file limit, then: {}",
+        saved.len(),
+        r.stderr.trim_end()
+    );
+    // Without the limit the database opens, holds every reported add, and
+    // every index agrees with the records.
+    let raw = common::check_indexes(&db.path);
+    for id in &saved {
+        assert!(
+            raw.activities.iter().any(|a| a.id == *id),
+            "saved activity {id} is missing"
+        );
+    }
+    // The add that failed was not kept half-written: it is either wholly
+    // there (the disk took it before the error) or not at all, and the
+    // indexes agree either way (checked above). It works again with room.
+    db.ok(&["visit", "add", &leader, "--kind", "research", "--date", "2020-10-02"]);
+    assert!(db_size(&db.path) > 0);
+}
+
+#[track_caller]
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn the_database_and_the_files_written_are_private() {
+    let db = Db::new();
+    db.ok(&["demo"]);
+    db.ok(&["visit", "add", "1", "--kind", "research", "--date", "2020-10-01"]);
+    assert_eq!(mode(&db.path), 0o700, "database directory");
+    let entries = walk(&db.path);
+    assert!(entries.iter().any(|p| p.is_file()), "sled wrote no files?");
+    for p in &entries {
+        let want = if p.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(p), want, "{}", p.display());
+    }
+    // Exports and reports.
+    let export = db.file("export.json");
+    db.ok(&["export", export.to_str().unwrap()]);
+    assert_eq!(mode(&export), 0o600, "export");
+    let report = db.file("report.md");
+    db.ok(&["report", "--year", "2020", "-o", report.to_str().unwrap()]);
+    assert_eq!(mode(&report), 0o600, "report");
+    // The server's socket.
+    let socket = db.file("db.sock");
+    common::wait_closed(&db.path);
+    let mut server = std::process::Command::new(common::bin())
+        .args(["serve", "--db"])
+        .arg(&db.path)
+        .arg("--socket")
+        .arg(&socket)
+        .env("BRANCHLINK_TODAY", common::TODAY)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the server did not come up");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let socket_mode = mode(&socket);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(socket_mode, 0o600, "socket");
+    // The files the server left (it wrote nothing) are still private.
+    for p in walk(&db.path) {
+        let want = if p.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&p), want, "{} after the server", p.display());
+    }
+}
