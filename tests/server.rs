@@ -863,3 +863,148 @@ fn an_open_board_shows_others_changes_and_a_lost_server() {
         app::update(&mut board, Action::Poll, &board_client);
     }
 }
+
+/// Every kind of change, sent as a raw request by a viewer and by an
+/// editor: the viewer changes nothing, the editor nothing an admin owns
+/// (leaders, branches, contact points, targets, assessments, plan, import),
+/// and no request edits or removes an audit entry.
+#[test]
+fn no_request_lets_a_role_past_its_rights_or_touches_the_audit_log() {
+    use branchlink::api::Review;
+    use branchlink::domain::{Branch, BureauEvent, EventKind, Problem, ProblemCategory, ProblemState, Targets};
+    use branchlink::server::protocol::Request;
+    let p = place();
+    let _server = serve(&p);
+    let admin = client(&p);
+    branchlink::demo::load(&admin).unwrap();
+    let leaders = admin.leaders().unwrap();
+    let (l1, l2) = (leaders[0].id, leaders[1].id);
+    let activity = admin.activities(&ActivityFilter::default()).unwrap()[0].clone();
+    let assessment = admin.assessments(None).unwrap()[0].clone();
+    let d = NaiveDate::from_ymd_opt(2020, 12, 1).unwrap();
+    let changes = vec![
+        Request::AddLeader(Leader {
+            id: 0,
+            name: "新领导".into(),
+            title: "副局长".into(),
+            role: Role::Member,
+            own_branch: None,
+            in_post_from: d,
+            in_post_to: None,
+        }),
+        Request::AddBranch(Branch {
+            id: 0,
+            name: "中共新支部".into(),
+            short: "新支部".into(),
+            parent: None,
+            category: None,
+            weaknesses: vec![],
+        }),
+        Request::AssignPoint {
+            leader: l1,
+            branch: 1,
+            from: d,
+            years: 2,
+        },
+        Request::ReviewPoint {
+            leader: l1,
+            review: Review::Transformed,
+            date: d,
+        },
+        Request::HandOver {
+            leader: l1,
+            successor: l2,
+            date: d,
+        },
+        Request::AddActivity(visit(l1, 1, "x")),
+        Request::UpdateActivity(Activity {
+            note: Some("changed".into()),
+            ..activity.clone()
+        }),
+        Request::DeleteActivity(activity.id),
+        Request::RestoreActivity(Activity { id: 999, ..activity }),
+        Request::AddProblem(Problem {
+            id: 0,
+            point: 0,
+            leader: l1,
+            category: ProblemCategory::Other,
+            description: "x".into(),
+            found: d,
+            measures: None,
+            state: ProblemState::Open,
+            solved: None,
+            solved_by: None,
+        }),
+        Request::SolveProblem {
+            id: 2,
+            date: d,
+            measures: None,
+        },
+        Request::ReopenProblem(1),
+        Request::AddEvent(BureauEvent {
+            id: 0,
+            kind: EventKind::Analysis,
+            date: d,
+            note: None,
+        }),
+        Request::SetTargets {
+            year: 2020,
+            targets: Targets::default(),
+        },
+        Request::Import(admin.export().unwrap()),
+        Request::SetFlag("x".into()),
+        Request::SetAssessment(assessment),
+        Request::SetRubric {
+            year: 2021,
+            rubric: admin.rubric(2021).unwrap(),
+        },
+        Request::SetPlanItem {
+            year: 2020,
+            phase: 1,
+            task: 1,
+            done: Some(d),
+        },
+        Request::SetPlanWindow {
+            year: 2020,
+            phase: 1,
+            from: d,
+            to: d,
+        },
+    ];
+    assert!(changes.iter().all(|r| r.is_change()));
+    let audit_before = admin.audit(100_000).unwrap();
+    let data_before = admin.export().unwrap();
+    let access = p.db.parent().unwrap().join("access.toml");
+    for role in ["viewer", "editor"] {
+        std::fs::write(&access, format!("[users]\n\"{}\" = \"{role}\"\n", me())).unwrap();
+        let c = client(&p);
+        for request in &changes {
+            let needed = request.needs();
+            let allowed = role == "editor" && needed == AccessRole::Editor;
+            if allowed {
+                continue;
+            }
+            match c.call(request.clone()) {
+                Err(Error::Server(ServerError::Denied { needed: n, .. })) => assert_eq!(n, needed, "{request:?}"),
+                other => panic!("{role} sent {request:?} and got {other:?}"),
+            }
+        }
+    }
+    assert_eq!(admin.export().unwrap(), data_before, "a refused request changed data");
+    let audit_after = admin.audit(100_000).unwrap();
+    assert_eq!(audit_after, audit_before, "a refused request wrote to the audit log");
+
+    // The editor's own changes only add audit entries: older ones stay as they were.
+    std::fs::write(&access, format!("[users]\n\"{}\" = \"editor\"\n", me())).unwrap();
+    let editor = client(&p);
+    for request in changes.iter().filter(|r| r.needs() == AccessRole::Editor) {
+        let _ = editor.call(request.clone());
+    }
+    let audit_final = admin.audit(100_000).unwrap();
+    assert!(audit_final.len() > audit_before.len());
+    // `audit` lists newest first: the old entries are the tail, unchanged.
+    assert_eq!(
+        &audit_final[audit_final.len() - audit_before.len()..],
+        &audit_before[..]
+    );
+}
