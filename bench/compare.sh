@@ -34,7 +34,7 @@ median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"
 # hyperfine NAME RUNS COMMAND -> median ms
 hf() {
   local name=$1 runs=$2; shift 2
-  hyperfine --style none --warmup 3 --runs "$runs" --export-json "$OUT/$name.json" "$@" >"$OUT/$name.log" 2>&1 \
+  hyperfine --style none --warmup "$WARMUP" --runs "$runs" --export-json "$OUT/$name.json" "$@" >"$OUT/$name.log" 2>&1 \
     || { echo "failed: $name (see $OUT/$name.log)" >&2; echo "failed"; return; }
   median "$OUT/$name.json"
 }
@@ -52,9 +52,10 @@ start_server() {
 }
 stop_server() {
   # The server is the child of /usr/bin/time: signal it, let time report.
+  # Not in a $(…) subshell: only this shell can wait for its job.
   pkill -TERM -P "$SERVER_PID" || true
   wait "$SERVER_PID" 2>/dev/null || true
-  awk '/Maximum resident/ {printf "%.1f", $6/1024}' "$OUT/server.time"
+  SERVER_PID=
 }
 trap '[[ -n "$SERVER_PID" ]] && pkill -TERM -P "$SERVER_PID" 2>/dev/null; true' EXIT
 
@@ -65,7 +66,8 @@ for N in $SIZES; do
     echo "== generating $N activities" >&2
     "$GEN" --db "$DB" --activities "$N" --export "$OUT/export-$N.json" --tasks "$OUT/tasks-$N.json"
   fi
-  runs=$RUNS; [[ $N -ge 1000000 ]] && runs=$(( RUNS / 2 ))
+  # At 1M one taskwarrior run takes seconds: fewer runs there.
+  runs=$RUNS WARMUP=3; if [[ $N -ge 1000000 ]]; then runs=$(( RUNS / 2 )) WARMUP=1; fi
 
   # Taskwarrior: a private database of the same tasks.
   TASKS_N=$(wc -l <"$OUT/tasks-$N.json")
@@ -96,7 +98,8 @@ for N in $SIZES; do
   S_ADD=$(hf "server-add-$N" "$runs" "$BIN --db $DB visit add $LEADER --kind research --note '$NOTE'")
   S_STATUS=$(hf "server-status-$N" "$runs" "$BIN --db $DB status --year $YEAR --format json")
   C_RSS=$(rss "$BIN" --db "$DB" status --year $YEAR --format json)
-  S_RSS=$(stop_server)
+  stop_server
+  S_RSS=$(awk '/Maximum resident/ {printf "%.1f", $6/1024}' "$OUT/server.time")
 
   DISK=$(du -sb "$DB" | cut -f1)
   RAW=$(stat -c %s "$OUT/export-$N.json")
@@ -110,7 +113,7 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 {
   echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores of ${MODEL:-unknown CPU}, $MEM RAM, $(uname -sr);"
   echo "branchlink $(git rev-parse --short HEAD), $(task --version 2>/dev/null | sed 's/^/taskwarrior /' || echo 'taskwarrior not installed')."
-  echo "Medians of $RUNS runs (half that at 1M) with hyperfine, 3 warm-up runs; times in ms, memory in MB."
+  echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (at 1M: $(( RUNS / 2 )) runs after 1); times in ms, memory in MB."
   echo
   echo "| activities | add, server | add, embedded | sled floor | task add | status, server | status, embedded | task count | task summary | RSS server | RSS CLI (client / embedded) | RSS task summary | disk / export JSON, MB | task data, MB |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
