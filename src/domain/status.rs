@@ -164,7 +164,7 @@ pub fn point_in_year(points: &[ContactPoint], leader: LeaderId, year: i32) -> Op
 }
 
 /// [`point_in_year`] among `candidates` (in the order of the points).
-fn best_point<'a>(
+pub(crate) fn best_point<'a>(
     candidates: impl Iterator<Item = &'a ContactPoint>,
     leader: LeaderId,
     year: i32,
@@ -179,7 +179,7 @@ fn best_point<'a>(
 /// status looks a point up for every leader, and scanning all points for
 /// each made it quadratic (1,000 leaders × 1,000 points, most of a status
 /// at provincial scale; docs/PERFORMANCE.md).
-fn points_by_leader(points: &[ContactPoint]) -> HashMap<LeaderId, Vec<&ContactPoint>> {
+pub(crate) fn points_by_leader(points: &[ContactPoint]) -> HashMap<LeaderId, Vec<&ContactPoint>> {
     let mut out: HashMap<LeaderId, Vec<&ContactPoint>> = HashMap::new();
     for p in points {
         let mut holders: Vec<LeaderId> = std::iter::once(p.leader)
