@@ -119,7 +119,10 @@ fn benches(c: &mut Criterion) {
 
 criterion_group! {
     name = workbench;
-    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    // BENCH_SAMPLES (at least 10): at 1M one start takes seconds.
+    config = Criterion::default()
+        .sample_size(std::env::var("BENCH_SAMPLES").ok().and_then(|v| v.parse().ok()).unwrap_or(30))
+        .measurement_time(std::time::Duration::from_secs(3));
     targets = benches
 }
 criterion_main!(workbench);
