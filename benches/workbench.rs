@@ -1,57 +1,44 @@
-//! The workbench with 100,000 activities: key press → next frame, and
+//! The workbench on provincial-scale data: key press → next frame, and
 //! start → first frame. Run with `cargo bench --bench workbench`.
+//!
+//! `BENCH_ACTIVITIES=N` sets the size (default 100,000 activities of
+//! `branchlink::synthetic`); `BENCH_DB=DIR` uses a database made by
+//! `examples/generate` instead (building 1M takes minutes). docs/PERFORMANCE.md
+//! quotes the results.
 
 use std::hint::black_box;
 
-use branchlink::api::Snapshot;
 use branchlink::app::{self, App, Settings};
-use branchlink::domain::{Activity, ActivityKind};
 use branchlink::i18n::Lang;
 use branchlink::store::Store;
 use branchlink::ui::{self, Theme};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const ACTIVITIES: u64 = 100_000;
-
 fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    branchlink::synthetic::last_day()
 }
 
-/// The demo's leaders and points plus 100,000 activities over ten years,
-/// imported in one transaction (adding them one by one flushes each).
-fn big_store() -> (tempfile::TempDir, Store) {
-    let demo_dir = tempfile::tempdir().unwrap();
-    let demo = Store::open(demo_dir.path()).unwrap();
-    branchlink::demo::load(&demo).unwrap();
-    let mut snapshot: Snapshot = demo.export().unwrap();
-    let points: Vec<(u64, u64)> = snapshot.points.iter().map(|p| (p.leader, p.id)).collect();
-    let first_id = snapshot.activities.iter().map(|a| a.id).max().unwrap_or(0) + 1;
-    let start = NaiveDate::from_ymd_opt(2017, 1, 1).unwrap();
-    let span_days = (today() - start).num_days() as u64;
-    for n in 0..ACTIVITIES {
-        let (leader, point) = points[(n as usize) % points.len()];
-        let kind = ActivityKind::ALL[(n as usize * 7) % ActivityKind::ALL.len()];
-        snapshot.activities.push(Activity {
-            id: first_id + n,
-            date: start + Days::new((n * 7919) % span_days),
-            leader,
-            point,
-            kind,
-            place: Some("会议室".into()),
-            participants: None,
-            findings: Some(format!("第 {n} 次调研发现的问题")),
-            actions: Some("明确整改措施和时间节点".into()),
-            note: None,
-        });
+/// The synthetic data, imported a chunk at a time (adding records one by
+/// one flushes each); or the database named by `BENCH_DB`.
+fn big_store() -> (Option<tempfile::TempDir>, Store, String) {
+    if let Ok(db) = std::env::var("BENCH_DB") {
+        let store = Store::open(std::path::Path::new(&db)).unwrap();
+        return (None, store, db);
     }
+    let n: u64 = std::env::var("BENCH_ACTIVITIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    store.import(snapshot).unwrap();
-    (dir, store)
+    store
+        .import_in_chunks(branchlink::synthetic::snapshot(n, 2026), 20_000)
+        .unwrap();
+    (Some(dir), store, format!("{n} activities"))
 }
 
 fn settings() -> Settings {
@@ -74,11 +61,11 @@ fn press_and_draw(app: &mut App, store: &Store, terminal: &mut Terminal<TestBack
 }
 
 fn benches(c: &mut Criterion) {
-    let (_dir, store) = big_store();
+    let (_dir, store, label) = big_store();
     let theme = Theme::plain();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
 
-    c.bench_function("start to first frame (100k activities)", |b| {
+    c.bench_function(&format!("start to first frame ({label})"), |b| {
         b.iter(|| {
             let app = App::new(&store, settings());
             terminal.draw(|f| ui::draw(f, &app, &theme)).unwrap();
@@ -111,7 +98,7 @@ fn benches(c: &mut Criterion) {
 
     press_and_draw(&mut app, &store, &mut terminal, KeyCode::Char('2'));
     assert!(
-        app.data.activities.len() > 5_000,
+        app.data.activities.len() > 500,
         "the year is full: {}",
         app.data.activities.len()
     );
@@ -132,7 +119,10 @@ fn benches(c: &mut Criterion) {
 
 criterion_group! {
     name = workbench;
-    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3));
+    // BENCH_SAMPLES (at least 10): at 1M one start takes seconds.
+    config = Criterion::default()
+        .sample_size(std::env::var("BENCH_SAMPLES").ok().and_then(|v| v.parse().ok()).unwrap_or(30))
+        .measurement_time(std::time::Duration::from_secs(3));
     targets = benches
 }
 criterion_main!(workbench);

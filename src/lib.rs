@@ -13,4 +13,5 @@ pub mod paths;
 pub mod report;
 pub mod server;
 pub mod store;
+pub mod synthetic;
 pub mod ui;

@@ -160,11 +160,38 @@ impl YearCounts {
 /// The point a leader held in `year`: the open one they hold now if it
 /// started by the year's end, else the latest one they ever held that did.
 pub fn point_in_year(points: &[ContactPoint], leader: LeaderId, year: i32) -> Option<&ContactPoint> {
+    best_point(points.iter(), leader, year)
+}
+
+/// [`point_in_year`] among `candidates` (in the order of the points).
+pub(crate) fn best_point<'a>(
+    candidates: impl Iterator<Item = &'a ContactPoint>,
+    leader: LeaderId,
+    year: i32,
+) -> Option<&'a ContactPoint> {
     let (_, last) = super::date::year_bounds(year);
-    points
-        .iter()
+    candidates
         .filter(|p| p.held_by(leader) && p.start <= last)
         .max_by_key(|p| (p.leader == leader && p.state.is_open(), p.start, p.id))
+}
+
+/// The points each leader holds or held, in the order of `points`: a
+/// status looks a point up for every leader, and scanning all points for
+/// each made it quadratic (1,000 leaders × 1,000 points, most of a status
+/// at provincial scale; docs/PERFORMANCE.md).
+pub(crate) fn points_by_leader(points: &[ContactPoint]) -> HashMap<LeaderId, Vec<&ContactPoint>> {
+    let mut out: HashMap<LeaderId, Vec<&ContactPoint>> = HashMap::new();
+    for p in points {
+        let mut holders: Vec<LeaderId> = std::iter::once(p.leader)
+            .chain(p.history.iter().map(|c| c.leader))
+            .collect();
+        holders.sort_unstable();
+        holders.dedup();
+        for l in holders {
+            out.entry(l).or_default().push(p);
+        }
+    }
+    out
 }
 
 /// The status of `input.year` from its counts.
@@ -175,13 +202,16 @@ pub fn year_status(input: &StatusInput<'_>) -> YearStatus {
 /// Builds the status from counts kept elsewhere (e.g. updated on write).
 pub fn status_from_counts(input: &StatusInput<'_>, counts: &YearCounts) -> YearStatus {
     let branches: HashMap<_, _> = input.branches.iter().map(|b| (b.id, b)).collect();
+    let held = points_by_leader(input.points);
     let mut leaders: Vec<&Leader> = input.leaders.iter().filter(|l| l.in_post_during(input.year)).collect();
     // The secretary first, then in the order they were entered.
     leaders.sort_by_key(|l| (l.role != Role::Secretary, l.id));
     let leaders = leaders
         .into_iter()
         .map(|l| {
-            let point = point_in_year(input.points, l.id, input.year);
+            let point = held
+                .get(&l.id)
+                .and_then(|ps| best_point(ps.iter().copied(), l.id, input.year));
             let rules = RuleId::LEADER
                 .into_iter()
                 .map(|rule| {
@@ -454,5 +484,51 @@ mod tests {
         assert_eq!(v["leaders"][0]["rules"][1]["full"], 2);
         assert_eq!(v["bureau"][2]["rule"], "own_branch_analysis");
         assert_eq!(v["bureau"][2]["met"], false);
+    }
+    /// The per-leader grouping a status uses picks the same point as
+    /// `point_in_year` over all points, hand-overs and repeats included.
+    #[test]
+    fn grouped_points_pick_what_point_in_year_picks() {
+        let point = |id: u64, leader: u64, start: &str, state: PointState, history: Vec<PointChange>| ContactPoint {
+            id,
+            leader,
+            branch: id,
+            start: d(start),
+            cycle_start: d(start),
+            cycle_years: 2,
+            state,
+            history,
+        };
+        let handed = |date: &str, leader: u64| PointChange {
+            date: d(date),
+            state: PointState::HandedOver,
+            leader,
+        };
+        let points = vec![
+            point(1, 2, "2019-01-01", PointState::Active, vec![handed("2020-06-01", 1)]),
+            point(2, 1, "2021-03-01", PointState::Active, vec![]),
+            point(
+                3,
+                1,
+                "2018-01-01",
+                PointState::Transformed,
+                vec![handed("2019-01-01", 1), handed("2019-02-01", 1)],
+            ),
+            point(4, 3, "2022-01-01", PointState::Continued, vec![]),
+            point(5, 3, "2022-01-01", PointState::Active, vec![handed("2023-01-01", 2)]),
+        ];
+        let held = points_by_leader(&points);
+        for leader in 0..5 {
+            for year in 2017..2025 {
+                let grouped = held
+                    .get(&leader)
+                    .and_then(|ps| best_point(ps.iter().copied(), leader, year));
+                assert_eq!(
+                    grouped.map(|p| p.id),
+                    point_in_year(&points, leader, year).map(|p| p.id),
+                    "leader {leader} in {year}"
+                );
+            }
+        }
     }
 }

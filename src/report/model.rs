@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::domain::assessment::{self, Assessment, Rubric};
 use crate::domain::date::{add_years, year_bounds};
-use crate::domain::status::{StatusInput, point_in_year, year_status};
+use crate::domain::status::{StatusInput, best_point, points_by_leader, year_status};
 use crate::domain::{
     Activity, ActivityKind, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, PointState, Problem,
     ProblemState, Role, RuleId, RuleStatus, Targets,
@@ -158,14 +158,13 @@ pub fn build(input: &ReportInput<'_>) -> Report {
         events: input.events,
     });
     let as_of = as_of(input.year, input.today);
-    let last_visit = |point: PointId| {
-        input
-            .activities
-            .iter()
-            .filter(|a| a.point == point && a.date <= as_of)
-            .map(|a| a.date)
-            .max()
-    };
+    // Once over the activities, not once per point.
+    let mut last_by_point: HashMap<PointId, NaiveDate> = HashMap::new();
+    for a in input.activities.iter().filter(|a| a.date <= as_of) {
+        let last = last_by_point.entry(a.point).or_insert(a.date);
+        *last = (*last).max(a.date);
+    }
+    let last_visit = |point: PointId| last_by_point.get(&point).copied();
     assemble(input, &status, &last_visit)
 }
 
@@ -195,17 +194,31 @@ fn assemble(
     let (first_day, last_day) = year_bounds(year);
     let names: HashMap<LeaderId, &str> = input.leaders.iter().map(|l| (l.id, l.name.as_str())).collect();
     let by_id: HashMap<LeaderId, &Leader> = input.leaders.iter().map(|l| (l.id, l)).collect();
+    // Grouped once, in input order: filtering all activities and problems
+    // for each of 1,000 leaders made a report quadratic (docs/PERFORMANCE.md).
+    let held = points_by_leader(input.points);
+    let mut by_leader: HashMap<LeaderId, Vec<&Activity>> = HashMap::new();
+    for a in input.activities {
+        by_leader.entry(a.leader).or_default().push(a);
+    }
+    let mut by_point: HashMap<PointId, Vec<&Problem>> = HashMap::new();
+    for pr in input.problems {
+        by_point.entry(pr.point).or_default().push(pr);
+    }
     let leaders = status
         .leaders
         .iter()
         .filter_map(|s| by_id.get(&s.id).map(|l| (s, *l)))
         .map(|(s, l)| {
-            let point = point_in_year(input.points, l.id, year);
-            let activities: Vec<Activity> = input
-                .activities
-                .iter()
-                .filter(|a| a.leader == l.id && a.date.year() == year && l.in_post_on(a.date))
-                .cloned()
+            let point = held
+                .get(&l.id)
+                .and_then(|ps| best_point(ps.iter().copied(), l.id, year));
+            let activities: Vec<Activity> = by_leader
+                .get(&l.id)
+                .into_iter()
+                .flatten()
+                .filter(|a| a.date.year() == year && l.in_post_on(a.date))
+                .map(|a| (*a).clone())
                 .collect();
             let counts = ActivityKind::ALL
                 .iter()
@@ -216,15 +229,15 @@ fn assemble(
                 .filter(|c| c.count > 0)
                 .collect();
             let problems = point.map_or_else(Vec::new, |p| {
-                input
-                    .problems
-                    .iter()
+                by_point
+                    .get(&p.id)
+                    .into_iter()
+                    .flatten()
                     .filter(|pr| {
-                        pr.point == p.id
-                            && pr.found <= last_day
+                        pr.found <= last_day
                             && !(pr.state == ProblemState::Solved && pr.solved.is_some_and(|d| d < first_day))
                     })
-                    .cloned()
+                    .map(|pr| (*pr).clone())
                     .collect()
             });
             let last_visit = point.and_then(|p| last_visit_at(p.id));

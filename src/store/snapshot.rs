@@ -254,6 +254,62 @@ impl Store {
             Ok(s.record_count())
         })
     }
+
+    /// Imports like [`Store::import`], but commits activities and problems
+    /// `chunk` at a time instead of in one transaction: a sled transaction
+    /// holds all its writes in memory, too much for a million activities.
+    /// Checks the whole snapshot first, like import, and leaves the same
+    /// records, indexes, day counters, id counters and one `import` audit
+    /// entry (tested: the same export afterwards). Not atomic: if it fails
+    /// part-way the database holds part of the data, so it is for filling a
+    /// fresh database (benchmarks), not for restoring a backup.
+    pub fn import_in_chunks(&self, snapshot: Snapshot, chunk: usize) -> Result<usize> {
+        let mut s = check(snapshot)?;
+        let chunk = chunk.max(1);
+        let count = s.record_count();
+        let activities = std::mem::take(&mut s.activities);
+        let problems = std::mem::take(&mut s.problems);
+        self.write(|store, b| {
+            if !store.is_empty()? {
+                return Err(StoreError::NotEmpty.into());
+            }
+            write_all(b, &s)
+        })?;
+        for part in activities.chunks(chunk) {
+            self.write(|_, b| {
+                for a in part {
+                    b.put_record(T::Activities, a.id, a.clone())?;
+                    Store::index_activity(b, a);
+                }
+                Ok(())
+            })?;
+        }
+        for part in problems.chunks(chunk) {
+            self.write(|_, b| {
+                for p in part {
+                    b.put_record(T::Problems, p.id, p.clone())?;
+                    b.put_index(T::ProblemByPoint, keys::owner_id(p.point, p.id));
+                }
+                Ok(())
+            })?;
+        }
+        self.write(|_, b| {
+            // write_all's batch raised the counters without the activities
+            // and problems: raise them all again over the whole snapshot.
+            for (counter, max) in [
+                (meta::NEXT_LEADER, s.leaders.iter().map(|x| x.id).max()),
+                (meta::NEXT_BRANCH, s.branches.iter().map(|x| x.id).max()),
+                (meta::NEXT_POINT, s.points.iter().map(|x| x.id).max()),
+                (meta::NEXT_EVENT, s.events.iter().map(|x| x.id).max()),
+                (meta::NEXT_ACTIVITY, activities.iter().map(|x| x.id).max()),
+                (meta::NEXT_PROBLEM, problems.iter().map(|x| x.id).max()),
+            ] {
+                b.raise_counter(counter, max.unwrap_or(0));
+            }
+            b.audit("import", &serde_json::json!({ "records": count }));
+            Ok(count)
+        })
+    }
 }
 
 fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
@@ -301,4 +357,47 @@ fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
     b.raise_counter(meta::NEXT_PROBLEM, max(&mut s.problems.iter().map(|x| x.id)));
     b.raise_counter(meta::NEXT_EVENT, max(&mut s.events.iter().map(|x| x.id)));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every tree's contents but the audit log's (whose entries carry the
+    /// time) and the meta tree's audit counter (one entry either way).
+    fn trees(store: &Store) -> Vec<Vec<(sled::IVec, sled::IVec)>> {
+        T::ALL
+            .iter()
+            .filter(|t| **t != T::Audit)
+            .map(|t| {
+                store
+                    .tree(*t)
+                    .iter()
+                    .map(|e| e.unwrap())
+                    .filter(|(k, _)| k.as_ref() != meta::NEXT_AUDIT)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn import_in_chunks_leaves_what_import_leaves() {
+        let snapshot = crate::synthetic::snapshot(3_000, 11);
+        let (one, chunked) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let a = Store::open(one.path()).unwrap();
+        let b = Store::open(chunked.path()).unwrap();
+        let n = a.import(snapshot.clone()).unwrap();
+        assert_eq!(b.import_in_chunks(snapshot.clone(), 700).unwrap(), n);
+        assert_eq!(a.export().unwrap(), b.export().unwrap());
+        assert_eq!(b.export().unwrap(), snapshot);
+        // Indexes, day counters and id counters too, byte for byte.
+        assert_eq!(trees(&a), trees(&b));
+        assert_eq!(a.audit(10).unwrap().len(), 1);
+        assert_eq!(b.audit(10).unwrap().len(), 1);
+        assert_eq!(b.audit(10).unwrap()[0].action, "import");
+        assert!(matches!(
+            b.import_in_chunks(snapshot, 700),
+            Err(crate::error::Error::Store(StoreError::NotEmpty))
+        ));
+    }
 }

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Whole-process comparisons at provincial scale: branchlink (through a
+# running server and embedded), the sled floor, and taskwarrior on the same
+# number of tasks. Writes a Markdown section to docs/PERFORMANCE.md (between
+# the BEGIN/END markers) and to $OUT/table.md.
+#
+#   bench/compare.sh            # 10k, 100k and 1M activities
+#   bench/compare.sh --no-1m    # skip 1M (generation takes minutes)
+#   SIZES="10000" bench/compare.sh
+#
+# Needs hyperfine, /usr/bin/time, python3 and taskwarrior (`task`); a
+# missing taskwarrior is reported in the table, not fatal.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"10000 100000 1000000"}
+if [[ "${1:-}" == "--no-1m" ]]; then SIZES=${SIZES// 1000000/}; fi
+OUT=${BENCH_DIR:-/tmp/branchlink-bench}
+RUNS=${RUNS:-30}
+export BRANCHLINK_TODAY=2026-11-27
+YEAR=2026
+NOTE="到联系点支部调研，听取支部书记汇报，查阅三会一课记录，指出问题并提出整改要求"
+LEADER="王建国"
+mkdir -p "$OUT"
+
+cargo build --release --locked --bin branchlink --example generate --example sled_floor
+BIN=$PWD/target/release/branchlink
+GEN=$PWD/target/release/examples/generate
+FLOOR=$PWD/target/release/examples/sled_floor
+HAVE_TASK=$(command -v task >/dev/null && echo yes || echo no)
+
+# The median of a hyperfine JSON export, in ms.
+median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % (r["median"]*1e3))' "$1"; }
+# hyperfine NAME RUNS COMMAND -> median ms
+hf() {
+  local name=$1 runs=$2; shift 2
+  hyperfine --style none --warmup "$WARMUP" --runs "$runs" --export-json "$OUT/$name.json" "$@" >"$OUT/$name.log" 2>&1 \
+    || { echo "failed: $name (see $OUT/$name.log)" >&2; echo "failed"; return; }
+  median "$OUT/$name.json"
+}
+# Peak RSS in MB of a command (GNU time's "Maximum resident set size").
+rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.1f", $6/1024}'; }
+
+SERVER_PID=
+start_server() {
+  local db=$1
+  rm -f "$OUT/server.time"
+  /usr/bin/time -v -o "$OUT/server.time" "$BIN" --db "$db" serve >"$OUT/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 600); do [[ -S "$db.sock" ]] && break; sleep 0.1; done
+  "$BIN" --db "$db" leader list >/dev/null
+}
+stop_server() {
+  # The server is the child of /usr/bin/time: signal it, let time report.
+  # Not in a $(…) subshell: only this shell can wait for its job.
+  pkill -TERM -P "$SERVER_PID" || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+}
+trap '[[ -n "$SERVER_PID" ]] && pkill -TERM -P "$SERVER_PID" 2>/dev/null; true' EXIT
+
+ROWS=()
+for N in $SIZES; do
+  DB=$OUT/db-$N
+  if [[ ! -d "$DB" ]]; then
+    echo "== generating $N activities" >&2
+    "$GEN" --db "$DB" --activities "$N" --export "$OUT/export-$N.json" --tasks "$OUT/tasks-$N.json"
+  fi
+  # At 1M one taskwarrior run takes seconds: fewer runs there.
+  runs=$RUNS WARMUP=3; if [[ $N -ge 1000000 ]]; then runs=$(( RUNS / 2 )) WARMUP=1; fi
+
+  # Taskwarrior: a private database of the same tasks.
+  TASKS_N=$(wc -l <"$OUT/tasks-$N.json")
+  export TASKDATA=$OUT/task-$N TASKRC=$OUT/taskrc
+  printf 'data.location=%s\nconfirmation=off\nverbose=nothing\nnews.version=2.6.0\n' "$OUT" >"$TASKRC"
+  T_ADD=n/a T_COUNT=n/a T_SUMMARY=n/a T_RSS=n/a
+  if [[ $HAVE_TASK == yes ]]; then
+    if [[ ! -d "$TASKDATA" ]]; then
+      mkdir -p "$TASKDATA"
+      echo "== task import of $TASKS_N tasks" >&2
+      /usr/bin/time -f "task import: %e s" task rc.data.location="$TASKDATA" import "$OUT/tasks-$N.json" >/dev/null
+    fi
+    TW="task rc.data.location=$TASKDATA rc.confirmation=off rc.verbose=nothing rc.gc=on"
+    T_ADD=$(hf "task-add-$N" "$runs" "$TW add '$NOTE' project:point1")
+    T_COUNT=$(hf "task-count-$N" "$runs" "$TW count")
+    T_SUMMARY=$(hf "task-summary-$N" "$runs" "$TW summary")
+    T_RSS=$(rss $TW summary)
+  fi
+
+  # Embedded (no server may hold the database).
+  E_ADD=$(hf "embedded-add-$N" "$runs" "$BIN --db $DB --no-server visit add $LEADER --kind research --note '$NOTE'")
+  FLOOR_MS=$(hf "floor-$N" "$runs" "$FLOOR $DB '$NOTE'")
+  E_STATUS=$(hf "embedded-status-$N" "$runs" "$BIN --db $DB --no-server status --year $YEAR --format json")
+  CLI_RSS=$(rss "$BIN" --db "$DB" --no-server status --year $YEAR --format json)
+
+  # Through a running server.
+  start_server "$DB"
+  S_ADD=$(hf "server-add-$N" "$runs" "$BIN --db $DB visit add $LEADER --kind research --note '$NOTE'")
+  S_STATUS=$(hf "server-status-$N" "$runs" "$BIN --db $DB status --year $YEAR --format json")
+  C_RSS=$(rss "$BIN" --db "$DB" status --year $YEAR --format json)
+  stop_server
+  S_RSS=$(awk '/Maximum resident/ {printf "%.1f", $6/1024}' "$OUT/server.time")
+
+  DISK=$(du -sb "$DB" | cut -f1)
+  RAW=$(stat -c %s "$OUT/export-$N.json")
+  TDISK=n/a; [[ -d "$TASKDATA" ]] && TDISK=$(( $(du -sb "$TASKDATA" | cut -f1) / 1048576 ))
+  ROWS+=("| $N | $S_ADD | $E_ADD | $FLOOR_MS | $T_ADD | $S_STATUS | $E_STATUS | $T_COUNT | $T_SUMMARY | $S_RSS | $C_RSS / $CLI_RSS | $T_RSS | $(( DISK / 1048576 )) / $(( RAW / 1048576 )) | $TDISK |")
+  echo "${ROWS[-1]}" >&2
+done
+
+MODEL=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+{
+  echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores of ${MODEL:-unknown CPU}, $MEM RAM, $(uname -sr);"
+  echo "branchlink $(git rev-parse --short HEAD), $(task --version 2>/dev/null | sed 's/^/taskwarrior /' || echo 'taskwarrior not installed')."
+  echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (at 1M: $(( RUNS / 2 )) runs after 1); times in ms, memory in MB."
+  echo
+  echo "| activities | add, server | add, embedded | sled floor | task add | status, server | status, embedded | task count | task summary | RSS server | RSS CLI (client / embedded) | RSS task summary | disk / export JSON, MB | task data, MB |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${ROWS[@]}"
+} >"$OUT/table.md"
+cat "$OUT/table.md"
+
+# Into docs/PERFORMANCE.md, between the markers.
+python3 - "$OUT/table.md" docs/PERFORMANCE.md <<'PY'
+import sys, re
+table = open(sys.argv[1]).read()
+doc = open(sys.argv[2]).read()
+new = re.sub(r"(<!-- BEGIN compare.sh -->\n).*?(<!-- END compare.sh -->)", lambda m: m.group(1) + table + m.group(2), doc, flags=re.S)
+open(sys.argv[2], "w").write(new)
+PY
