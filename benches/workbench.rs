@@ -1,6 +1,7 @@
 //! The workbench on provincial-scale data: key press → next frame, and
 //! start → first frame. Run with `cargo bench --bench workbench`.
 //!
+//! `BENCH_BUREAU=1` uses one bureau (the demo's five leaders) instead.
 //! `BENCH_ACTIVITIES=N` sets the size (default 100,000 activities of
 //! `branchlink::synthetic`); `BENCH_DB=DIR` uses a database made by
 //! `examples/generate` instead (building 1M takes minutes). docs/PERFORMANCE.md
@@ -35,10 +36,46 @@ fn big_store() -> (Option<tempfile::TempDir>, Store, String) {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
+    if std::env::var("BENCH_BUREAU").is_ok_and(|v| v == "1") {
+        // One bureau (issue 3's case): the document's five leaders and
+        // points, with N activities over ten years.
+        store.import_in_chunks(bureau_snapshot(n), 20_000).unwrap();
+        return (Some(dir), store, format!("{n} activities, one bureau"));
+    }
     store
         .import_in_chunks(branchlink::synthetic::snapshot(n, 2026), 20_000)
         .unwrap();
     (Some(dir), store, format!("{n} activities"))
+}
+
+/// The demo's five leaders and points plus `n` activities spread over
+/// 2017–2026.
+fn bureau_snapshot(n: u64) -> branchlink::api::Snapshot {
+    use branchlink::domain::{Activity, ActivityKind};
+    let demo_dir = tempfile::tempdir().unwrap();
+    let demo = Store::open(demo_dir.path()).unwrap();
+    branchlink::demo::load(&demo).unwrap();
+    let mut snapshot = demo.export().unwrap();
+    let points: Vec<(u64, u64)> = snapshot.points.iter().map(|p| (p.leader, p.id)).collect();
+    let first = snapshot.activities.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+    let start = NaiveDate::from_ymd_opt(2017, 1, 1).unwrap();
+    let span = (today() - start).num_days() as u64;
+    for i in 0..n {
+        let (leader, point) = points[i as usize % points.len()];
+        snapshot.activities.push(Activity {
+            id: first + i,
+            date: start + chrono::Days::new((i * 7919) % span),
+            leader,
+            point,
+            kind: ActivityKind::ALL[(i as usize * 7) % ActivityKind::ALL.len()],
+            place: Some("会议室".into()),
+            participants: None,
+            findings: Some(format!("第 {i} 次调研发现的问题")),
+            actions: Some("明确整改措施和时间节点".into()),
+            note: None,
+        });
+    }
+    snapshot
 }
 
 fn settings() -> Settings {
