@@ -1,7 +1,7 @@
 //! Commands: check against the domain rules and the stored data, then write
 //! the record, its indexes and the audit entry in one transaction.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::batch::Batch;
 use super::{Store, T, io_error, keys, meta};
@@ -219,14 +219,42 @@ impl Store {
         b.put_index(T::ActivityByDate, keys::date_id(a.date, a.id));
         b.put_index(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
         b.put_index(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
-        b.tally(T::DayCount, keys::day_count(a.leader, a.kind, a.date), 1);
+        Self::tally_activity(b, a, 1);
+    }
+
+    /// The day and year counters an activity adds to.
+    fn tally_activity(b: &mut Batch, a: &Activity, delta: i64) {
+        b.tally(T::DayCount, keys::day_count(a.leader, a.kind, a.date), delta);
+        b.tally(
+            T::YearCount,
+            keys::year_tally(a.date.year(), a.leader, keys::kind(a.kind)),
+            delta,
+        );
+    }
+
+    /// A problem's index entry and, once solved, its counters.
+    pub(crate) fn index_problem(b: &mut Batch, p: &Problem) {
+        b.put_index(T::ProblemByPoint, keys::owner_id(p.point, p.id));
+        Self::tally_solved(b, p, 1);
+    }
+
+    /// The day and year counters a solved problem adds to: the day it was
+    /// solved, for the leader who held the point (what
+    /// `domain::status::YearCounts::count` counts).
+    pub(crate) fn tally_solved(b: &mut Batch, p: &Problem, delta: i64) {
+        if p.state == ProblemState::Solved
+            && let (Some(date), Some(by)) = (p.solved, p.solved_by)
+        {
+            b.tally(T::DayCount, keys::day_tally(by, keys::SOLVED, date), delta);
+            b.tally(T::YearCount, keys::year_tally(date.year(), by, keys::SOLVED), delta);
+        }
     }
 
     fn unindex_activity(b: &mut Batch, a: &Activity) {
         b.remove(T::ActivityByDate, keys::date_id(a.date, a.id));
         b.remove(T::ActivityByLeader, keys::owner_date_id(a.leader, a.date, a.id));
         b.remove(T::ActivityByPoint, keys::owner_date_id(a.point, a.date, a.id));
-        b.tally(T::DayCount, keys::day_count(a.leader, a.kind, a.date), -1);
+        Self::tally_activity(b, a, -1);
     }
 
     pub fn add_activity(&self, activity: Activity) -> Result<Activity> {
@@ -306,7 +334,7 @@ impl Store {
                 problem.solved_by = problem.solved_by.or(Some(leader.id));
             }
             b.put_record(T::Problems, problem.id, problem.clone())?;
-            b.put_index(T::ProblemByPoint, keys::owner_id(problem.point, problem.id));
+            Self::index_problem(b, &problem);
             b.audit("problem.add", &problem);
             Ok(problem)
         })
@@ -327,6 +355,7 @@ impl Store {
             }
             let p = validate::problem(p)?;
             b.put_record(T::Problems, p.id, p.clone())?;
+            Self::tally_solved(b, &p, 1);
             b.audit("problem.solve", &p);
             Ok(p)
         })
@@ -338,6 +367,7 @@ impl Store {
             if p.state != ProblemState::Solved {
                 return Err(DomainError::NotSolved(id).into());
             }
+            Self::tally_solved(b, &p, -1);
             p.state = ProblemState::Open;
             p.solved = None;
             p.solved_by = None;

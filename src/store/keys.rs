@@ -91,13 +91,45 @@ pub fn kind(k: ActivityKind) -> u8 {
     ActivityKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as u8
 }
 
+/// The tag of solved problems in the tally trees, beside the activity
+/// kinds' bytes (see [`kind`]): far above them, so kinds can be added.
+pub const SOLVED: u8 = 0xFF;
+
 /// `leader ‖ kind ‖ date`: a day counter of the `day_count` tree.
 pub fn day_count(leader: u64, k: ActivityKind, d: NaiveDate) -> [u8; 13] {
+    day_tally(leader, kind(k), d)
+}
+
+/// `leader ‖ tag ‖ date`: a day counter of the `day_count` tree, for an
+/// activity kind's byte or [`SOLVED`].
+pub fn day_tally(leader: u64, tag: u8, d: NaiveDate) -> [u8; 13] {
     let mut key = [0u8; 13];
     key[..8].copy_from_slice(&id(leader));
-    key[8] = kind(k);
+    key[8] = tag;
     key[9..].copy_from_slice(&date(d));
     key
+}
+
+/// `year ‖ leader ‖ tag`: a year counter of the `year_count` tree.
+pub fn year_tally(y: i32, leader: u64, tag: u8) -> [u8; 13] {
+    let mut key = [0u8; 13];
+    key[..4].copy_from_slice(&year(y));
+    key[4..12].copy_from_slice(&id(leader));
+    key[12] = tag;
+    key
+}
+
+/// The leader and tag of a `year_count` key.
+pub fn year_tally_parts(key: &[u8]) -> Option<(u64, u8)> {
+    if key.len() != 13 {
+        return None;
+    }
+    Some((id_from(&key[4..12])?, key[12]))
+}
+
+/// The date of a `day_count` key.
+pub fn day_tally_date(key: &[u8]) -> Option<NaiveDate> {
+    date_from(key.get(9..13)?.try_into().ok()?)
 }
 
 /// `point ‖ year`: an assessment, one per point and year.

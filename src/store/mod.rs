@@ -16,6 +16,7 @@ pub mod keys;
 mod plans;
 mod queries;
 mod snapshot;
+mod upgrade;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,17 +50,22 @@ pub(crate) enum T {
     EventByDate,
     Targets,
     Audit,
-    /// `leader ‖ kind ‖ date` → how many activities of that kind the leader
-    /// logged that day: the status of a year is a few short range scans
-    /// here instead of reading the year's activities.
+    /// `leader ‖ tag ‖ date` → how many activities of a kind the leader
+    /// logged that day, or (tag [`keys::SOLVED`], layout 2) how many
+    /// problems were solved with the leader holding the point: for the
+    /// months of a year and for leaders in post for part of a year.
     DayCount,
     Assessments,
     Rubrics,
     Plans,
+    /// `year ‖ leader ‖ tag` → how many activities of a kind (or problems
+    /// solved, tag [`keys::SOLVED`]) count for the leader in that year,
+    /// post dates aside: a year's status is one prefix scan here (layout 2).
+    YearCount,
 }
 
 impl T {
-    pub(crate) const ALL: [T; 19] = [
+    pub(crate) const ALL: [T; 20] = [
         T::Meta,
         T::Leaders,
         T::Branches,
@@ -79,6 +85,7 @@ impl T {
         T::Assessments,
         T::Rubrics,
         T::Plans,
+        T::YearCount,
     ];
 
     fn name(self) -> &'static str {
@@ -102,6 +109,7 @@ impl T {
             T::Assessments => "assessments",
             T::Rubrics => "rubrics",
             T::Plans => "plans",
+            T::YearCount => "year_count",
         }
     }
 }
@@ -110,7 +118,9 @@ impl T {
 pub(crate) mod meta {
     /// The layout version of the whole database.
     pub const SCHEMA: &[u8] = b"schema";
-    pub const SCHEMA_VERSION: u64 = 1;
+    /// 2 added the `year_count` tree and solved problems to `day_count`;
+    /// a layout-1 database is brought up to 2 when opened.
+    pub const SCHEMA_VERSION: u64 = 2;
     /// Counter prefixes: `next/<kind>` holds the last id given out.
     pub const NEXT_LEADER: &[u8] = b"next/leader";
     pub const NEXT_BRANCH: &[u8] = b"next/branch";
@@ -240,6 +250,11 @@ impl Store {
                             "written by a newer branchlink (layout {version}, this one reads up to {})",
                             meta::SCHEMA_VERSION
                         ),
+                    })
+                } else if version < meta::SCHEMA_VERSION {
+                    self.upgrade(version).map_err(|e| StoreError::Open {
+                        path: self.path.clone(),
+                        reason: format!("could not bring layout {version} up to {}: {e}", meta::SCHEMA_VERSION),
                     })
                 } else {
                     Ok(())

@@ -1,6 +1,8 @@
 //! Reads. Each returns decoded records; a value that does not decode is
 //! reported as damage, never a panic.
 
+use std::collections::HashSet;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::codec::{self, Versioned};
@@ -135,16 +137,16 @@ impl Store {
         Ok(rules::targets_for(year, &self.targets_set()?))
     }
 
-    /// The status of a year. Activities are counted from the day counters
-    /// (a few short range scans per leader) rather than read; problems and
-    /// events are few and are read. Agrees with the pure
+    /// The status of a year from the counters kept on write: one prefix
+    /// scan of the year counters for the leaders in post all year, short
+    /// day-counter scans for the few in post part of it. Neither
+    /// activities nor problems are read. Agrees with the pure
     /// `domain::status::year_status` over all records (tested).
     pub fn year_status(&self, year: i32) -> Result<YearStatus> {
         let targets = self.targets(year)?;
         let leaders = self.leaders()?;
         let branches = self.branches()?;
         let points = self.points()?;
-        let problems = self.problems()?;
         let events = self.events(Some(year))?;
         let input = StatusInput {
             year,
@@ -153,26 +155,39 @@ impl Store {
             branches: &branches,
             points: &points,
             activities: &[],
-            problems: &problems,
+            problems: &[],
             events: &events,
         };
+        // Events only: activities and problems are in the counters.
         let mut counts = YearCounts::count(&input);
         let (first, last) = date::year_bounds(year);
+        let whole_year = |l: &Leader| l.in_post_from <= first && l.in_post_to.is_none_or(|to| to >= last);
+        let all_year: HashSet<LeaderId> = leaders.iter().filter(|l| whole_year(l)).map(|l| l.id).collect();
+        let corrupt = || StoreError::Corrupt("year counter".into());
+        for entry in self.tree(T::YearCount).scan_prefix(keys::year(year)) {
+            let (k, v) = entry.map_err(io_error)?;
+            let (leader, tag) = keys::year_tally_parts(&k).ok_or_else(corrupt)?;
+            if !all_year.contains(&leader) {
+                continue;
+            }
+            if let Some(rule) = rule_of_tag(tag) {
+                let n = keys::id_from(&v).ok_or_else(corrupt)?;
+                add(&mut counts, leader, rule, n);
+            }
+        }
         let tallies = self.tree(T::DayCount);
-        for l in leaders.iter().filter(|l| l.in_post_during(year)) {
+        for l in leaders.iter().filter(|l| l.in_post_during(year) && !whole_year(l)) {
             // Only the days the leader was in post count.
             let from = first.max(l.in_post_from);
             let to = l.in_post_to.map_or(last, |t| t.min(last));
-            for rule in RuleId::LEADER {
-                for kind in rule.counted_kinds() {
-                    let mut n = 0u64;
-                    for entry in tallies.range(keys::day_count(l.id, *kind, from)..=keys::day_count(l.id, *kind, to)) {
-                        let (_, v) = entry.map_err(io_error)?;
-                        n += keys::id_from(&v).ok_or_else(|| StoreError::Corrupt("day counter".into()))?;
-                    }
-                    if n > 0 {
-                        *counts.leader.entry((l.id, rule)).or_default() += u32::try_from(n).unwrap_or(u32::MAX);
-                    }
+            for tag in counted_tags() {
+                let mut n = 0u64;
+                for entry in tallies.range(keys::day_tally(l.id, tag, from)..=keys::day_tally(l.id, tag, to)) {
+                    let (_, v) = entry.map_err(io_error)?;
+                    n += keys::id_from(&v).ok_or_else(|| StoreError::Corrupt("day counter".into()))?;
+                }
+                if let Some(rule) = rule_of_tag(tag) {
+                    add(&mut counts, l.id, rule, n);
                 }
             }
         }
@@ -303,5 +318,31 @@ impl Store {
             }
         }
         Ok(true)
+    }
+}
+
+/// The leader rule a counter tag counts for, if any.
+fn rule_of_tag(tag: u8) -> Option<RuleId> {
+    if tag == keys::SOLVED {
+        return Some(RuleId::ProblemsSolved);
+    }
+    ActivityKind::ALL
+        .get(usize::from(tag))
+        .and_then(|k| RuleId::for_kind(*k))
+}
+
+/// The tags whose counters some leader rule counts.
+fn counted_tags() -> impl Iterator<Item = u8> {
+    ActivityKind::ALL
+        .iter()
+        .map(|k| keys::kind(*k))
+        .chain([keys::SOLVED])
+        .filter(|t| rule_of_tag(*t).is_some())
+}
+
+fn add(counts: &mut YearCounts, leader: LeaderId, rule: RuleId, n: u64) {
+    if n > 0 {
+        let slot = counts.leader.entry((leader, rule)).or_default();
+        *slot = slot.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
 }

@@ -288,7 +288,7 @@ impl Store {
             self.write(|_, b| {
                 for p in part {
                     b.put_record(T::Problems, p.id, p.clone())?;
-                    b.put_index(T::ProblemByPoint, keys::owner_id(p.point, p.id));
+                    Store::index_problem(b, p);
                 }
                 Ok(())
             })?;
@@ -332,7 +332,7 @@ fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
     }
     for p in &s.problems {
         b.put_record(T::Problems, p.id, p.clone())?;
-        b.put_index(T::ProblemByPoint, keys::owner_id(p.point, p.id));
+        Store::index_problem(b, p);
     }
     for e in &s.events {
         b.put_record(T::Events, e.id, e.clone())?;
