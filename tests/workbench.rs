@@ -921,3 +921,30 @@ fn the_chart_follows_a_deleted_activity() {
     }
     assert_eq!(expected, hand);
 }
+
+#[test]
+fn problems_are_read_when_their_screen_opens_and_again_after_a_change() {
+    let mut b = open(Lang::Zh, true, false);
+    // The board does not need them: at provincial scale they were most of a start.
+    assert!(!b.app.data.problems_read);
+    assert!(b.app.problem_order.is_empty());
+    b.press(KeyCode::Char('3'));
+    assert!(b.app.data.problems_read);
+    let all = b.store.problems().unwrap().len();
+    assert_eq!(b.app.problem_order.len(), all);
+    // A change made elsewhere (another user) while the board is shown.
+    b.press(KeyCode::Char('1'));
+    let mut p = b.store.problems().unwrap()[0].clone();
+    p.description = "支部手册填写不规范".into();
+    p.state = branchlink::domain::ProblemState::Open;
+    p.solved = None;
+    p.solved_by = None;
+    b.store.add_problem(p).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    assert!(!b.app.data.problems_read);
+    // Nothing points into the problems dropped by the reload.
+    assert!(b.app.selected_problem().is_none());
+    b.press(KeyCode::Char('3'));
+    assert_eq!(b.app.problem_order.len(), all + 1);
+    assert!(b.screen_text(120, 40).contains("支部手册填写不规范"));
+}

@@ -144,7 +144,10 @@ pub struct Data {
     pub leaders: Vec<Leader>,
     pub branches: Vec<Branch>,
     pub points: Vec<ContactPoint>,
+    /// Every problem (read only when the problems screen is shown: see
+    /// `problems_read`; 50,000 at provincial scale, most of a start).
     pub problems: Vec<Problem>,
+    pub problems_read: bool,
     /// The year's activities, newest first (read only when the activities
     /// screen is shown: see `activities_year`).
     pub activities: Vec<Activity>,
@@ -178,7 +181,6 @@ impl Data {
         let leaders = backend.leaders()?;
         let branches = backend.branches()?;
         let points = backend.points()?;
-        let problems = backend.problems()?;
         let targets = backend.targets(year)?;
         let status = backend.year_status(year)?;
         // Visits after today (typed ahead) do not make a point "visited".
@@ -202,7 +204,8 @@ impl Data {
             branches: &branches,
             points: &points,
             activities: &[],
-            problems: &problems,
+            // The reminders do not look at problems.
+            problems: &[],
             events: &backend.events(Some(year))?,
             assessments: &[],
         };
@@ -216,7 +219,8 @@ impl Data {
             leaders,
             branches,
             points,
-            problems,
+            problems: Vec::new(),
+            problems_read: false,
             activities: Vec::new(),
             activities_year: None,
             status: Some(status),
@@ -242,6 +246,13 @@ impl Data {
         activities.reverse();
         self.activities = activities;
         self.activities_year = Some(year);
+        Ok(())
+    }
+
+    /// Reads every problem, for the problems screen.
+    fn load_problems(&mut self, backend: &dyn Backend) -> Result<(), Error> {
+        self.problems = backend.problems()?;
+        self.problems_read = true;
         Ok(())
     }
 
@@ -435,13 +446,13 @@ impl App {
             Ok(data) => self.data = data,
             Err(e) => self.error(&e),
         }
+        // Indices into the problems just dropped; rebuilt when they are read.
+        self.problem_order.clear();
         self.ensure_shown(backend);
         self.refilter();
-        self.problem_order = problem_order(&self.data);
         self.point_rows = point_rows(&self.data, self.today);
         let board_rows = self.data.status.as_ref().map_or(0, |s| s.leaders.len());
         self.board_sel = clamp(self.board_sel, board_rows);
-        self.prob_sel = clamp(self.prob_sel, self.problem_order.len());
         self.point_sel = clamp(self.point_sel, self.point_rows.len());
         self.plan_sel = clamp(self.plan_sel, self.data.plan_items().len());
     }
@@ -456,6 +467,19 @@ impl App {
             self.error(&e);
         }
         self.refilter();
+    }
+
+    /// Reads the problems if the screen needs them and they are not read
+    /// yet (after start or a change).
+    pub fn ensure_problems(&mut self, backend: &dyn Backend) {
+        if self.data.problems_read {
+            return;
+        }
+        if let Err(e) = self.data.load_problems(backend) {
+            self.error(&e);
+        }
+        self.problem_order = problem_order(&self.data);
+        self.prob_sel = clamp(self.prob_sel, self.problem_order.len());
     }
 
     /// Reads the month counts if the calendar is shown and they are not
@@ -473,6 +497,7 @@ impl App {
     fn ensure_shown(&mut self, backend: &dyn Backend) {
         match self.screen {
             Screen::Activities => self.ensure_activities(backend),
+            Screen::Problems => self.ensure_problems(backend),
             Screen::Calendar => self.ensure_monthly(backend),
             _ => {}
         }

@@ -20,6 +20,9 @@ pub(crate) struct Batch {
     audit: Vec<(String, String)>,
     /// Changes to u64 tallies (day counters), summed per key.
     tallies: BTreeMap<(T, Vec<u8>), i64>,
+    /// Changes to tagged tallies (year counters): several counters under
+    /// one key, summed per key and tag.
+    tagged: BTreeMap<(T, Vec<u8>), BTreeMap<u8, i64>>,
 }
 
 impl Batch {
@@ -61,6 +64,17 @@ impl Batch {
         *self.tallies.entry((tree, key.as_ref().to_vec())).or_insert(0) += delta;
     }
 
+    /// Adds `delta` to the counter `tag` among the tagged tallies stored
+    /// under `key` (see [`keys::encode_tagged`]).
+    pub(crate) fn tally_tagged(&mut self, tree: T, key: impl AsRef<[u8]>, tag: u8, delta: i64) {
+        *self
+            .tagged
+            .entry((tree, key.as_ref().to_vec()))
+            .or_default()
+            .entry(tag)
+            .or_insert(0) += delta;
+    }
+
     /// Raises a counter to at least `value` (used by import).
     pub(crate) fn raise_counter(&mut self, counter: &'static [u8], value: u64) {
         let c = self.counters.entry(counter).or_insert(0);
@@ -68,7 +82,7 @@ impl Batch {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.ops.is_empty() && self.counters.is_empty() && self.tallies.is_empty()
+        self.ops.is_empty() && self.counters.is_empty() && self.tallies.is_empty() && self.tagged.is_empty()
     }
 }
 
@@ -81,7 +95,6 @@ impl Store {
         let mut batch = Batch::default();
         let result = build(self, &mut batch)?;
         self.commit(batch)?;
-        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(result)
     }
 
@@ -146,6 +159,24 @@ impl Store {
                 batch.put(tree, key, next.to_be_bytes().to_vec());
             }
         }
+        for ((tree, key), deltas) in std::mem::take(&mut batch.tagged) {
+            let mut counts = match self.tree(tree).get(&key).map_err(io_error)? {
+                Some(v) => keys::decode_tagged(&v).ok_or_else(|| StoreError::Corrupt("year counter".into()))?,
+                None => BTreeMap::new(),
+            };
+            for (tag, delta) in deltas {
+                let next = (counts.get(&tag).copied().unwrap_or(0) as i64)
+                    .saturating_add(delta)
+                    .max(0) as u64;
+                counts.insert(tag, next);
+            }
+            counts.retain(|_, n| *n > 0);
+            if counts.is_empty() {
+                batch.remove(tree, key);
+            } else {
+                batch.put(tree, key, keys::encode_tagged(&counts));
+            }
+        }
         for (counter, value) in std::mem::take(&mut batch.counters) {
             batch.put(T::Meta, counter, value.to_be_bytes().to_vec());
         }
@@ -168,6 +199,9 @@ impl Store {
             Ok(())
         });
         result.map_err(|e| StoreError::Io(format!("{e:?}")))?;
+        // Counted as soon as it is committed, even if the flush below fails:
+        // readers (and the table cache) must not keep what was there before.
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // Only now is the change durable; callers report success after this.
         self.flush()?;
         Ok(())

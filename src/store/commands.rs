@@ -225,9 +225,10 @@ impl Store {
     /// The day and year counters an activity adds to.
     fn tally_activity(b: &mut Batch, a: &Activity, delta: i64) {
         b.tally(T::DayCount, keys::day_count(a.leader, a.kind, a.date), delta);
-        b.tally(
+        b.tally_tagged(
             T::YearCount,
-            keys::year_tally(a.date.year(), a.leader, keys::kind(a.kind)),
+            keys::year_tally(a.date.year(), a.leader),
+            keys::kind(a.kind),
             delta,
         );
     }
@@ -246,7 +247,7 @@ impl Store {
             && let (Some(date), Some(by)) = (p.solved, p.solved_by)
         {
             b.tally(T::DayCount, keys::day_tally(by, keys::SOLVED, date), delta);
-            b.tally(T::YearCount, keys::year_tally(date.year(), by, keys::SOLVED), delta);
+            b.tally_tagged(T::YearCount, keys::year_tally(date.year(), by), keys::SOLVED, delta);
         }
     }
 

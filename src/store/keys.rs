@@ -110,21 +110,55 @@ pub fn day_tally(leader: u64, tag: u8, d: NaiveDate) -> [u8; 13] {
     key
 }
 
-/// `year ‖ leader ‖ tag`: a year counter of the `year_count` tree.
-pub fn year_tally(y: i32, leader: u64, tag: u8) -> [u8; 13] {
-    let mut key = [0u8; 13];
+/// `year ‖ leader`: the key of a leader's year counters in the
+/// `year_count` tree (the value holds one counter per tag, see
+/// [`encode_tagged`]): a year of 1,000 leaders is 1,000 entries to scan.
+pub fn year_tally(y: i32, leader: u64) -> [u8; 12] {
+    let mut key = [0u8; 12];
     key[..4].copy_from_slice(&year(y));
-    key[4..12].copy_from_slice(&id(leader));
-    key[12] = tag;
+    key[4..].copy_from_slice(&id(leader));
     key
 }
 
-/// The leader and tag of a `year_count` key.
-pub fn year_tally_parts(key: &[u8]) -> Option<(u64, u8)> {
-    if key.len() != 13 {
+/// The leader of a `year_count` key.
+pub fn year_tally_leader(key: &[u8]) -> Option<u64> {
+    if key.len() != 12 {
         return None;
     }
-    Some((id_from(&key[4..12])?, key[12]))
+    id_from(&key[4..])
+}
+
+/// Tagged counters as a value: `tag ‖ count` (1 + 8 bytes, big-endian)
+/// for each counter above zero, in tag order.
+pub fn encode_tagged(counts: &std::collections::BTreeMap<u8, u64>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(counts.len() * 9);
+    for (tag, n) in counts.iter().filter(|(_, n)| **n > 0) {
+        out.push(*tag);
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+    out
+}
+
+/// The counters of an [`encode_tagged`] value; `None` if it is malformed
+/// (a partial pair, tags out of order or repeated).
+pub fn decode_tagged(bytes: &[u8]) -> Option<std::collections::BTreeMap<u8, u64>> {
+    tagged_pairs(bytes).map(|pairs| pairs.collect())
+}
+
+/// The `(tag, count)` pairs of an [`encode_tagged`] value without
+/// collecting them (a year's status reads a thousand of these); `None` if
+/// it is malformed.
+pub fn tagged_pairs(bytes: &[u8]) -> Option<impl Iterator<Item = (u8, u64)> + '_> {
+    let in_order = bytes.len() % 9 == 0
+        && bytes
+            .chunks_exact(9)
+            .zip(bytes.chunks_exact(9).skip(1))
+            .all(|(a, b)| a[0] < b[0]);
+    in_order.then(|| {
+        bytes
+            .chunks_exact(9)
+            .map(|pair| (pair[0], u64::from_be_bytes(pair[1..].try_into().unwrap_or_default())))
+    })
 }
 
 /// The date of a `day_count` key.
@@ -187,6 +221,30 @@ mod tests {
         assert!(a < b && b < c && c < e);
         assert_eq!(trailing_id(&c), Some(2));
         assert_eq!(owner_key_date(&e), Some(d(2020, 1, 2)));
+    }
+
+    #[test]
+    fn tagged_counters_round_trip_and_refuse_garbage() {
+        let counts: std::collections::BTreeMap<u8, u64> = [(0, 3), (2, 1), (SOLVED, 70_000)].into();
+        let bytes = encode_tagged(&counts);
+        assert_eq!(bytes.len(), 27);
+        assert_eq!(decode_tagged(&bytes), Some(counts));
+        assert_eq!(decode_tagged(&bytes[..26]), None);
+        let mut swapped = bytes.clone();
+        swapped[..9].copy_from_slice(&bytes[9..18]);
+        swapped[9..18].copy_from_slice(&bytes[..9]);
+        assert_eq!(decode_tagged(&swapped), None);
+        assert_eq!(decode_tagged(&[]), Some(Default::default()));
+        let zero: std::collections::BTreeMap<u8, u64> = [(1, 0)].into();
+        assert!(encode_tagged(&zero).is_empty());
+    }
+
+    #[test]
+    fn year_counters_sort_by_year_then_leader() {
+        assert!(year_tally(2019, 900) < year_tally(2020, 1));
+        assert!(year_tally(2020, 1) < year_tally(2020, 2));
+        assert_eq!(year_tally_leader(&year_tally(2020, 77)), Some(77));
+        assert_eq!(year_tally_leader(&year_tally(2020, 77)[..11]), None);
     }
 
     #[test]

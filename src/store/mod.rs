@@ -58,9 +58,10 @@ pub(crate) enum T {
     Assessments,
     Rubrics,
     Plans,
-    /// `year ‖ leader ‖ tag` → how many activities of a kind (or problems
-    /// solved, tag [`keys::SOLVED`]) count for the leader in that year,
-    /// post dates aside: a year's status is one prefix scan here (layout 2).
+    /// `year ‖ leader` → for each tag, how many activities of a kind (or
+    /// problems solved, tag [`keys::SOLVED`]) count for the leader in that
+    /// year, post dates aside: a year's status is one prefix scan here,
+    /// an entry per leader (layout 2).
     YearCount,
 }
 
@@ -146,6 +147,19 @@ pub struct Store {
     /// Commands committed through this handle and its clones since open:
     /// the [`crate::api::Backend::data_version`] of the embedded store.
     writes: Arc<AtomicU64>,
+    /// The small tables, decoded once per data version (see [`Tables`]).
+    tables: Arc<Mutex<Option<(u64, Arc<Tables>)>>>,
+}
+
+/// The small tables nearly every read needs: leaders, branches and points,
+/// a few thousand records at provincial scale. Decoding them from sled was
+/// most of a year's status at 1M activities (docs/PERFORMANCE.md), so they
+/// are decoded once and kept until the next committed write.
+#[derive(Debug)]
+pub(crate) struct Tables {
+    pub leaders: Vec<crate::domain::Leader>,
+    pub branches: Vec<crate::domain::Branch>,
+    pub points: Vec<crate::domain::ContactPoint>,
 }
 
 impl std::fmt::Debug for Store {
@@ -193,6 +207,7 @@ impl Store {
             write_lock: Arc::new(Mutex::new(())),
             user: Arc::from(current_user()),
             writes: Arc::new(AtomicU64::new(0)),
+            tables: Arc::new(Mutex::new(None)),
         };
         store.check_schema()?;
         Ok(store)

@@ -2,11 +2,12 @@
 //! reported as damage, never a panic.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
 use super::codec::{self, Versioned};
-use super::{Store, T, corrupt, io_error, keys, meta};
+use super::{Store, T, Tables, corrupt, io_error, keys, meta};
 use crate::api::ActivityFilter;
 use crate::domain::date;
 use crate::domain::status::{StatusInput, YearCounts, status_from_counts};
@@ -53,16 +54,36 @@ impl Store {
             .collect()
     }
 
+    /// The small tables as of the last committed write. The version is
+    /// read before the trees: a write committing meanwhile bumps it, so
+    /// what was read is replaced on the next call rather than kept.
+    pub(crate) fn tables(&self) -> Result<Arc<Tables>> {
+        let version = self.data_version();
+        let mut cache = self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((v, tables)) = cache.as_ref()
+            && *v == version
+        {
+            return Ok(Arc::clone(tables));
+        }
+        let tables = Arc::new(Tables {
+            leaders: self.all(T::Leaders)?,
+            branches: self.all(T::Branches)?,
+            points: self.all(T::Points)?,
+        });
+        *cache = Some((version, Arc::clone(&tables)));
+        Ok(tables)
+    }
+
     pub fn leaders(&self) -> Result<Vec<Leader>> {
-        self.all(T::Leaders)
+        Ok(self.tables()?.leaders.clone())
     }
 
     pub fn branches(&self) -> Result<Vec<Branch>> {
-        self.all(T::Branches)
+        Ok(self.tables()?.branches.clone())
     }
 
     pub fn points(&self) -> Result<Vec<ContactPoint>> {
-        self.all(T::Points)
+        Ok(self.tables()?.points.clone())
     }
 
     pub fn problems(&self) -> Result<Vec<Problem>> {
@@ -138,22 +159,21 @@ impl Store {
     }
 
     /// The status of a year from the counters kept on write: one prefix
-    /// scan of the year counters for the leaders in post all year, short
+    /// scan of the year counters (one entry per leader) for the leaders in post all year, short
     /// day-counter scans for the few in post part of it. Neither
     /// activities nor problems are read. Agrees with the pure
     /// `domain::status::year_status` over all records (tested).
     pub fn year_status(&self, year: i32) -> Result<YearStatus> {
         let targets = self.targets(year)?;
-        let leaders = self.leaders()?;
-        let branches = self.branches()?;
-        let points = self.points()?;
+        let tables = self.tables()?;
+        let leaders = &tables.leaders;
         let events = self.events(Some(year))?;
         let input = StatusInput {
             year,
             targets: &targets,
-            leaders: &leaders,
-            branches: &branches,
-            points: &points,
+            leaders,
+            branches: &tables.branches,
+            points: &tables.points,
             activities: &[],
             problems: &[],
             events: &events,
@@ -166,13 +186,14 @@ impl Store {
         let corrupt = || StoreError::Corrupt("year counter".into());
         for entry in self.tree(T::YearCount).scan_prefix(keys::year(year)) {
             let (k, v) = entry.map_err(io_error)?;
-            let (leader, tag) = keys::year_tally_parts(&k).ok_or_else(corrupt)?;
+            let leader = keys::year_tally_leader(&k).ok_or_else(corrupt)?;
             if !all_year.contains(&leader) {
                 continue;
             }
-            if let Some(rule) = rule_of_tag(tag) {
-                let n = keys::id_from(&v).ok_or_else(corrupt)?;
-                add(&mut counts, leader, rule, n);
+            for (tag, n) in keys::tagged_pairs(&v).ok_or_else(corrupt)? {
+                if let Some(rule) = rule_of_tag(tag) {
+                    add(&mut counts, leader, rule, n);
+                }
             }
         }
         let tallies = self.tree(T::DayCount);
@@ -200,7 +221,7 @@ impl Store {
         let (first, last) = date::year_bounds(year);
         let tallies = self.tree(T::DayCount);
         let mut out = Vec::new();
-        for l in self.leaders()? {
+        for l in &self.tables()?.leaders {
             let mut counts = [0u32; 12];
             for kind in ActivityKind::ALL {
                 for entry in tallies.range(keys::day_count(l.id, *kind, first)..=keys::day_count(l.id, *kind, last)) {
@@ -227,7 +248,7 @@ impl Store {
     pub fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
         let index = self.tree(T::ActivityByPoint);
         let mut out = Vec::new();
-        for p in self.points()? {
+        for p in &self.tables()?.points {
             if let Some(entry) = index.scan_prefix(keys::id(p.id)).next_back() {
                 let (k, _) = entry.map_err(io_error)?;
                 if let Some(d) = keys::owner_key_date(&k) {
@@ -243,7 +264,7 @@ impl Store {
     pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
         let index = self.tree(T::ActivityByPoint);
         let mut out = Vec::new();
-        for p in self.points()? {
+        for p in &self.tables()?.points {
             let range = keys::owner_date_id(p.id, NaiveDate::MIN, 0)..=keys::owner_date_id(p.id, day, u64::MAX);
             if let Some(entry) = index.range(range).next_back() {
                 let (k, _) = entry.map_err(io_error)?;

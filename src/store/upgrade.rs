@@ -32,9 +32,10 @@ impl Store {
                     return Err(StoreError::Corrupt("solved-problem counter in a layout-1 database".into()).into());
                 }
                 let n = keys::id_from(&v).ok_or_else(corrupt)?;
-                b.tally(
+                b.tally_tagged(
                     T::YearCount,
-                    keys::year_tally(day.year(), leader, k[8]),
+                    keys::year_tally(day.year(), leader),
+                    k[8],
                     i64::try_from(n).unwrap_or(i64::MAX),
                 );
             }
