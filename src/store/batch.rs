@@ -202,6 +202,9 @@ impl Store {
         // Counted as soon as it is committed, even if the flush below fails:
         // readers (and the table cache) must not keep what was there before.
         self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if used.iter().any(|t| matches!(t, T::Leaders | T::Branches | T::Points)) {
+            self.table_writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         // Only now is the change durable; callers report success after this.
         self.flush()?;
         Ok(())

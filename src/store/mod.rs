@@ -147,14 +147,19 @@ pub struct Store {
     /// Commands committed through this handle and its clones since open:
     /// the [`crate::api::Backend::data_version`] of the embedded store.
     writes: Arc<AtomicU64>,
-    /// The small tables, decoded once per data version (see [`Tables`]).
+    /// Commits that changed leaders, branches or points: the version of
+    /// the small tables.
+    table_writes: Arc<AtomicU64>,
+    /// The small tables, decoded once per table version (see [`Tables`]).
     tables: Arc<Mutex<Option<(u64, Arc<Tables>)>>>,
 }
 
 /// The small tables nearly every read needs: leaders, branches and points,
 /// a few thousand records at provincial scale. Decoding them from sled was
 /// most of a year's status at 1M activities (docs/PERFORMANCE.md), so they
-/// are decoded once and kept until the next committed write.
+/// are decoded once and kept until a commit changes one of them (logging
+/// a visit does not: `visit add` through the server looks the leader up
+/// in this table first).
 #[derive(Debug)]
 pub(crate) struct Tables {
     pub leaders: Vec<crate::domain::Leader>,
@@ -207,6 +212,7 @@ impl Store {
             write_lock: Arc::new(Mutex::new(())),
             user: Arc::from(current_user()),
             writes: Arc::new(AtomicU64::new(0)),
+            table_writes: Arc::new(AtomicU64::new(0)),
             tables: Arc::new(Mutex::new(None)),
         };
         store.check_schema()?;

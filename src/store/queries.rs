@@ -54,11 +54,11 @@ impl Store {
             .collect()
     }
 
-    /// The small tables as of the last committed write. The version is
-    /// read before the trees: a write committing meanwhile bumps it, so
-    /// what was read is replaced on the next call rather than kept.
+    /// The small tables as of the last commit that changed them. The
+    /// version is read before the trees: a write committing meanwhile bumps
+    /// it, so what was read is replaced on the next call rather than kept.
     pub(crate) fn tables(&self) -> Result<Arc<Tables>> {
-        let version = self.data_version();
+        let version = self.table_writes.load(std::sync::atomic::Ordering::SeqCst);
         let mut cache = self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((v, tables)) = cache.as_ref()
             && *v == version
@@ -365,5 +365,32 @@ fn add(counts: &mut YearCounts, leader: LeaderId, rule: RuleId, n: u64) {
     if n > 0 {
         let slot = counts.leader.entry((leader, rule)).or_default();
         *slot = slot.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_cache_follows_changes_to_leaders_and_not_visits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        crate::demo::load(&store).unwrap();
+        let first = store.tables().unwrap();
+        assert!(Arc::ptr_eq(&first, &store.tables().unwrap()));
+        // A visit leaves the tables as they were: no second decoding.
+        let mut visit = store.export().unwrap().activities[0].clone();
+        visit.date = NaiveDate::from_ymd_opt(2020, 12, 1).unwrap();
+        store.add_activity(visit).unwrap();
+        assert!(Arc::ptr_eq(&first, &store.tables().unwrap()));
+        // A new leader is seen at once, also through a clone of the handle.
+        let mut leader = store.leaders().unwrap()[0].clone();
+        leader.name = "赵新".into();
+        store.add_leader(leader).unwrap();
+        let clone = store.clone();
+        assert!(!Arc::ptr_eq(&first, &clone.tables().unwrap()));
+        assert!(clone.leaders().unwrap().iter().any(|l| l.name == "赵新"));
+        assert_eq!(clone.leaders().unwrap(), clone.all::<Leader>(T::Leaders).unwrap());
     }
 }
