@@ -178,6 +178,26 @@ pub trait Backend {
         Ok(latest.into_iter().collect())
     }
 
+    /// At most `limit` activities matching the filter, newest first,
+    /// starting after `before` (the date and id of the last one already
+    /// shown): the activities screen reads a page at a time instead of a
+    /// year that holds 100,000 at provincial scale. This default reads
+    /// them all; the store reads only the page, backwards through its index.
+    fn activities_newest(
+        &self,
+        filter: &ActivityFilter,
+        before: Option<(NaiveDate, ActivityId)>,
+        limit: usize,
+    ) -> Result<Vec<Activity>> {
+        Ok(self
+            .activities(filter)?
+            .into_iter()
+            .rev()
+            .filter(|a| before.is_none_or(|b| (a.date, a.id) < b))
+            .take(limit)
+            .collect())
+    }
+
     /// False while a client has lost its server and is reconnecting (a
     /// screen says so); always true for a backend in this process.
     fn connected(&self) -> bool {

@@ -173,6 +173,13 @@ fn twenty_clients_add_a_thousand_activities() {
         .filter(|n| n.starts_with('t'))
         .collect();
     assert_eq!(notes.len(), 1000, "every write stored once");
+    // The activities screen's pages through the server join up to the list.
+    let newest: Vec<Activity> = all.iter().rev().cloned().collect();
+    let first = c.activities_newest(&ActivityFilter::default(), None, 300).unwrap();
+    assert_eq!(first, newest[..300]);
+    let last = first.last().map(|a| (a.date, a.id));
+    let rest = c.activities_newest(&ActivityFilter::default(), last, 5_000).unwrap();
+    assert_eq!(rest, newest[300..]);
 }
 
 #[test]

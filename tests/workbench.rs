@@ -948,3 +948,119 @@ fn problems_are_read_when_their_screen_opens_and_again_after_a_change() {
     assert_eq!(b.app.problem_order.len(), all + 1);
     assert!(b.screen_text(120, 40).contains("支部手册填写不规范"));
 }
+
+/// The demo data plus `n` visits in 2020 (by 瑞林, the first leader, and
+/// the others in turn), imported in one go.
+fn open_busy(n: u64) -> Bench {
+    let seed = tempfile::tempdir().unwrap();
+    let store = Store::open(seed.path()).unwrap();
+    branchlink::demo::load(&store).unwrap();
+    let mut snapshot = store.export().unwrap();
+    let points = snapshot.points.clone();
+    let mut next = snapshot.activities.iter().map(|a| a.id).max().unwrap();
+    let mut template = snapshot.activities[0].clone();
+    template.findings = None;
+    template.actions = None;
+    for i in 0..n {
+        next += 1;
+        let p = &points[(i as usize) % points.len()];
+        let mut a = template.clone();
+        a.id = next;
+        a.leader = p.leader;
+        a.point = p.id;
+        a.date = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(i % 300);
+        a.note = Some(format!("第{i}次走访"));
+        snapshot.activities.push(a);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.import(snapshot).unwrap();
+    let app = App::new(
+        &store,
+        Settings {
+            lang: Lang::Zh,
+            read_only: false,
+            today: today(),
+        },
+    );
+    Bench { _dir: dir, store, app }
+}
+
+#[test]
+fn the_activities_screen_reads_a_page_at_a_time_and_all_of_it_for_a_search() {
+    let mut b = open_busy(1_300);
+    let year: Vec<_> = b
+        .store
+        .activities(&ActivityFilter {
+            year: Some(2020),
+            leader: None,
+        })
+        .unwrap();
+    assert!(year.len() > 1_300);
+    b.press(KeyCode::Char('2'));
+    assert_eq!(b.app.data.activities.len(), app::ACTIVITY_PAGE);
+    assert!(!b.app.data.activities_complete);
+    // Newest first, as the whole list would be.
+    let newest: Vec<u64> = year.iter().rev().take(app::ACTIVITY_PAGE).map(|a| a.id).collect();
+    let shown: Vec<u64> = b.app.data.activities.iter().map(|a| a.id).collect();
+    assert_eq!(shown, newest);
+    // Paging down to the end reads the rest, a page at a time.
+    for _ in 0..200 {
+        b.press(KeyCode::PageDown);
+    }
+    assert!(b.app.data.activities_complete);
+    assert_eq!(b.app.data.activities.len(), year.len());
+    assert_eq!(b.app.selected_activity().map(|a| a.id), Some(year[0].id));
+    // A search looks at the whole year, not only the first page.
+    let oldest_note = year[0].note.clone().unwrap();
+    // After a change elsewhere the list is read again from the top.
+    b.press(KeyCode::Char('1'));
+    let mut l = b.store.leaders().unwrap()[0].clone();
+    l.name = "新来的".into();
+    b.store.add_leader(l).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    b.press(KeyCode::Char('2'));
+    assert_eq!(b.app.data.activities.len(), app::ACTIVITY_PAGE);
+    b.press(KeyCode::Char('/'));
+    b.type_text(&oldest_note);
+    assert!(b.app.data.activities_complete);
+    assert!(b.app.visible.iter().any(|i| b.app.data.activities[*i].id == year[0].id));
+}
+
+#[test]
+fn a_leader_filter_reads_that_leaders_year_and_a_change_keeps_the_row() {
+    let mut b = open_busy(1_300);
+    b.press(KeyCode::Char('2'));
+    for _ in 0..60 {
+        b.press(KeyCode::PageDown);
+    }
+    let row = b.app.act_sel;
+    let id = b.app.selected_activity().unwrap().id;
+    assert!(row > app::ACTIVITY_PAGE);
+    // Someone else adds a leader: the list is read again from the top and
+    // the selection stays on its row.
+    b.store
+        .add_leader({
+            let mut l = b.store.leaders().unwrap()[0].clone();
+            l.name = "新来的".into();
+            l
+        })
+        .unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    assert_eq!(b.app.act_sel, row);
+    assert_eq!(b.app.selected_activity().map(|a| a.id), Some(id));
+    // The leader filter reads that leader's year, not a page of everyone's.
+    b.press(KeyCode::Char('f'));
+    let leader = b.app.filter_leader.unwrap();
+    let theirs = b
+        .store
+        .activities(&ActivityFilter {
+            year: Some(2020),
+            leader: Some(leader),
+        })
+        .unwrap();
+    assert!(theirs.len() < app::ACTIVITY_PAGE);
+    assert_eq!(b.app.visible.len(), theirs.len());
+    assert!(b.app.visible.iter().all(|i| b.app.data.activities[*i].leader == leader));
+    assert_eq!(b.app.data.activities_for, Some((2020, Some(leader))));
+}

@@ -135,6 +135,10 @@ impl Action {
     }
 }
 
+/// How many activities one read brings (the activities screen reads more
+/// as the selection nears the end of what it has).
+pub const ACTIVITY_PAGE: usize = 500;
+
 /// How many rows PageUp/PageDown move.
 pub const PAGE: usize = 10;
 
@@ -148,11 +152,16 @@ pub struct Data {
     /// `problems_read`; 50,000 at provincial scale, most of a start).
     pub problems: Vec<Problem>,
     pub problems_read: bool,
-    /// The year's activities, newest first (read only when the activities
-    /// screen is shown: see `activities_year`).
+    /// The year's activities (one leader's, with the leader filter on),
+    /// newest first, read a page at a time when the activities screen is
+    /// shown: see `activities_for` and `activities_complete`.
     pub activities: Vec<Activity>,
-    /// The year `activities` holds, or None when they are not read.
-    pub activities_year: Option<i32>,
+    /// The year and leader filter `activities` was read for, or None when
+    /// nothing is read.
+    pub activities_for: Option<(i32, Option<LeaderId>)>,
+    /// Every activity of `activities_for` is read (the last page was short,
+    /// or a search read the rest).
+    pub activities_complete: bool,
     /// Computed once per load or year change, never per key press.
     pub status: Option<YearStatus>,
     pub last_visits: HashMap<PointId, NaiveDate>,
@@ -222,7 +231,8 @@ impl Data {
             problems: Vec::new(),
             problems_read: false,
             activities: Vec::new(),
-            activities_year: None,
+            activities_for: None,
+            activities_complete: false,
             status: Some(status),
             last_visits,
             years,
@@ -237,15 +247,54 @@ impl Data {
         })
     }
 
-    /// Reads the year's activities, newest first.
-    fn load_activities(&mut self, backend: &dyn Backend, year: i32) -> Result<(), Error> {
-        let mut activities = backend.activities(&ActivityFilter {
+    /// Reads the newest page of the year's activities (one leader's, if
+    /// `leader`).
+    fn load_activities(&mut self, backend: &dyn Backend, year: i32, leader: Option<LeaderId>) -> Result<(), Error> {
+        self.activities.clear();
+        self.activities_complete = false;
+        self.activities_for = Some((year, leader));
+        self.more_activities(backend, ACTIVITY_PAGE)
+    }
+
+    /// Reads up to `limit` more activities, older than those read.
+    fn more_activities(&mut self, backend: &dyn Backend, limit: usize) -> Result<(), Error> {
+        let Some((year, leader)) = self.activities_for else {
+            return Ok(());
+        };
+        if self.activities_complete {
+            return Ok(());
+        }
+        let filter = ActivityFilter {
             year: Some(year),
-            leader: None,
-        })?;
-        activities.reverse();
-        self.activities = activities;
-        self.activities_year = Some(year);
+            leader,
+        };
+        let before = self.activities.last().map(|a| (a.date, a.id));
+        let page = backend.activities_newest(&filter, before, limit)?;
+        self.activities_complete = page.len() < limit;
+        self.activities.extend(page);
+        Ok(())
+    }
+
+    /// Reads the rest of the year's activities (a search looks at all).
+    fn all_activities(&mut self, backend: &dyn Backend) -> Result<(), Error> {
+        let Some((year, leader)) = self.activities_for else {
+            return Ok(());
+        };
+        if self.activities_complete {
+            return Ok(());
+        }
+        let filter = ActivityFilter {
+            year: Some(year),
+            leader,
+        };
+        let before = self.activities.last().map(|a| (a.date, a.id));
+        let rest = backend
+            .activities(&filter)?
+            .into_iter()
+            .rev()
+            .filter(|a| before.is_none_or(|b| (a.date, a.id) < b));
+        self.activities.extend(rest);
+        self.activities_complete = true;
         Ok(())
     }
 
@@ -457,13 +506,43 @@ impl App {
         self.plan_sel = clamp(self.plan_sel, self.data.plan_items().len());
     }
 
-    /// Reads the year's activities if the screen needs them and they are not
-    /// read yet (after start, a change or a year change).
+    /// Reads the first page of the year's activities if the screen needs
+    /// them and they are not read yet (after start, a change, a year change
+    /// or a new leader filter), then enough pages to fill the screen.
     pub fn ensure_activities(&mut self, backend: &dyn Backend) {
-        if self.data.activities_year == Some(self.year) {
+        if self.data.activities_for != Some((self.year, self.filter_leader)) {
+            // After a change the list is read again from the top; the
+            // selection stays on its row, reading as far as it needs.
+            let keep = self.act_sel;
+            if let Err(e) = self.data.load_activities(backend, self.year, self.filter_leader) {
+                self.error(&e);
+            }
+            self.refilter();
+            self.fill_activities_to(backend, keep);
+            self.act_sel = clamp(keep, self.visible.len());
             return;
         }
-        if let Err(e) = self.data.load_activities(backend, self.year) {
+        self.fill_activities(backend);
+    }
+
+    /// Reads further pages while the selection is within two screen pages
+    /// of the end of what is read; a search reads the whole year once.
+    fn fill_activities(&mut self, backend: &dyn Backend) {
+        self.fill_activities_to(backend, self.act_sel);
+    }
+
+    fn fill_activities_to(&mut self, backend: &dyn Backend, row: usize) {
+        let result = if !self.search.value().trim().is_empty() {
+            self.data.all_activities(backend)
+        } else {
+            let mut result = Ok(());
+            while result.is_ok() && !self.data.activities_complete && row + 2 * PAGE >= self.visible.len() {
+                result = self.data.more_activities(backend, ACTIVITY_PAGE);
+                self.refilter();
+            }
+            result
+        };
+        if let Err(e) = result {
             self.error(&e);
         }
         self.refilter();
@@ -715,7 +794,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         return;
     }
     if app.searching {
-        update_search(app, action);
+        update_search(app, action, backend);
         return;
     }
     let t = app.text();
@@ -741,6 +820,12 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             }
         }
         Action::Up => app.move_selection(-1),
+        Action::Down | Action::PageDown if app.screen == Screen::Activities => {
+            app.move_selection(if action == Action::Down { 1 } else { PAGE as isize });
+            // Near the end of what is read: read the next page.
+            app.fill_activities(backend);
+            app.move_selection(0);
+        }
         Action::Down => app.move_selection(1),
         Action::PageUp => app.move_selection(-(PAGE as isize)),
         Action::PageDown => app.move_selection(PAGE as isize),
@@ -784,6 +869,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             };
             app.act_sel = 0;
             app.refilter();
+            app.ensure_activities(backend);
         }
         Action::Search => app.searching = true,
         Action::Solve => match app.selected_problem() {
@@ -934,7 +1020,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
     }
 }
 
-fn update_search(app: &mut App, action: Action) {
+fn update_search(app: &mut App, action: Action, backend: &dyn Backend) {
     match action {
         Action::Submit => app.searching = false,
         Action::Cancel => {
@@ -945,7 +1031,7 @@ fn update_search(app: &mut App, action: Action) {
         Action::Input(request) => {
             app.search.handle(request);
             app.act_sel = 0;
-            app.refilter();
+            app.fill_activities(backend);
         }
         Action::Paste(text) => {
             for c in text.chars() {
@@ -953,7 +1039,7 @@ fn update_search(app: &mut App, action: Action) {
                 app.search.handle(InputRequest::InsertChar(c));
             }
             app.act_sel = 0;
-            app.refilter();
+            app.fill_activities(backend);
         }
         _ => {}
     }

@@ -499,6 +499,19 @@ macro_rules! backend_over_call {
             fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
                 $crate::server::client::expect_value!(self, Request::ActivitiesPerMonth(year), PerMonth)
             }
+            fn activities_newest(
+                &self,
+                filter: &ActivityFilter,
+                before: Option<(NaiveDate, ActivityId)>,
+                limit: usize,
+            ) -> Result<Vec<Activity>> {
+                let request = Request::ActivitiesNewest {
+                    filter: filter.clone(),
+                    before,
+                    limit: u32::try_from(limit).unwrap_or(u32::MAX),
+                };
+                $crate::server::client::expect_value!(self, request, Activities)
+            }
             fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
                 $crate::server::client::expect_value!(self, Request::LastVisitsUntil(day), LastVisits)
             }

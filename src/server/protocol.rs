@@ -159,6 +159,11 @@ pub enum Request {
     },
     ActivitiesPerMonth(i32),
     LastVisitsUntil(NaiveDate),
+    ActivitiesNewest {
+        filter: ActivityFilter,
+        before: Option<(NaiveDate, ActivityId)>,
+        limit: u32,
+    },
 }
 
 impl Request {
@@ -169,7 +174,8 @@ impl Request {
             Leaders | Branches | Points | Activities(_) | Problems | Events(_) | Targets(_) | YearStatus(_)
             | LastVisits | ActivityYears | Audit(_) | Export | Flag(_) | Assessments(_) | Rubric(_) | Plan(_)
             | ActivitiesPerMonth(_)
-            | LastVisitsUntil(_) => {
+            | LastVisitsUntil(_)
+            | ActivitiesNewest { .. } => {
                 AccessRole::Viewer
             }
             AddActivity(_)
@@ -219,6 +225,10 @@ impl Request {
             | ActivitiesPerMonth(y) => year(*y),
             SetAssessment(a) => year(a.year),
             LastVisitsUntil(d) => date(*d),
+            ActivitiesNewest { filter, before, .. } => {
+                filter.year.map_or(Ok(()), year)?;
+                before.map_or(Ok(()), |(d, _)| date(d))
+            }
             SetPlanItem { year: y, done, .. } => year(*y).and_then(|_| done.map_or(Ok(()), date)),
             SetPlanWindow { year: y, from, to, .. } => year(*y).and_then(|_| date(*from)).and_then(|_| date(*to)),
             AssignPoint { from, .. } => date(*from),

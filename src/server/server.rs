@@ -33,6 +33,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once; more are closed at once (and logged), so
 /// that a runaway script cannot exhaust the server's threads.
 pub const MAX_CONNECTIONS: usize = 256;
+/// The most activities one page request returns.
+pub const MAX_PAGE: usize = 5_000;
 
 /// How often the accept loop looks at the stop flag, in milliseconds.
 const ACCEPT_TICK_MS: u16 = 250;
@@ -623,6 +625,11 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
         }
         R::ActivitiesPerMonth(year) => Value::PerMonth(store.activities_per_month(year)?),
         R::LastVisitsUntil(day) => Value::LastVisits(store.last_visits_until(day)?),
+        // A page is what one screen shows; a client cannot make the server
+        // gather a whole year this way.
+        R::ActivitiesNewest { filter, before, limit } => {
+            Value::Activities(store.activities_newest(&filter, before, (limit as usize).min(MAX_PAGE))?)
+        }
     })
 }
 

@@ -42,6 +42,15 @@ impl Backend for Store {
     fn activity_years(&self) -> Result<Option<(i32, i32)>> {
         Store::activity_years(self)
     }
+    fn activities_newest(
+        &self,
+        filter: &ActivityFilter,
+        before: Option<(NaiveDate, ActivityId)>,
+        limit: usize,
+    ) -> Result<Vec<Activity>> {
+        Store::activities_newest(self, filter, before, limit)
+    }
+
     fn activities_per_month(&self, year: i32) -> Result<Vec<(LeaderId, [u32; 12])>> {
         Store::activities_per_month(self, year)
     }

@@ -149,7 +149,7 @@ pub fn decode_tagged(bytes: &[u8]) -> Option<std::collections::BTreeMap<u8, u64>
 /// collecting them (a year's status reads a thousand of these); `None` if
 /// it is malformed.
 pub fn tagged_pairs(bytes: &[u8]) -> Option<impl Iterator<Item = (u8, u64)> + '_> {
-    let in_order = bytes.len() % 9 == 0
+    let in_order = bytes.len().is_multiple_of(9)
         && bytes
             .chunks_exact(9)
             .zip(bytes.chunks_exact(9).skip(1))

@@ -151,8 +151,11 @@ pub struct Store {
     /// the small tables.
     table_writes: Arc<AtomicU64>,
     /// The small tables, decoded once per table version (see [`Tables`]).
-    tables: Arc<Mutex<Option<(u64, Arc<Tables>)>>>,
+    tables: Arc<Mutex<CachedTables>>,
 }
+
+/// The small tables and the table version they were read at.
+type CachedTables = Option<(u64, Arc<Tables>)>;
 
 /// The small tables nearly every read needs: leaders, branches and points,
 /// a few thousand records at provincial scale. Decoding them from sled was

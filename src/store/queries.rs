@@ -126,6 +126,40 @@ impl Store {
         }
     }
 
+    /// At most `limit` activities of the filter, newest first, before
+    /// `(date, id)`: a reverse range over the narrowest index, reading
+    /// only the records returned.
+    pub fn activities_newest(
+        &self,
+        filter: &ActivityFilter,
+        before: Option<(NaiveDate, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Activity>> {
+        use std::ops::Bound;
+        let (first, last) = match filter.year {
+            Some(y) => date::year_bounds(y),
+            None => (NaiveDate::MIN, NaiveDate::MAX),
+        };
+        // Keys of the chosen index for a date and id.
+        let index = if filter.leader.is_some() {
+            T::ActivityByLeader
+        } else {
+            T::ActivityByDate
+        };
+        let key = |d: NaiveDate, id: u64| match filter.leader {
+            Some(l) => keys::owner_date_id(l, d, id).to_vec(),
+            None => keys::date_id(d, id).to_vec(),
+        };
+        let low = Bound::Included(key(first, 0));
+        let end = key(last, u64::MAX);
+        let high = match before.map(|(d, id)| key(d, id)) {
+            Some(b) if b <= end => Bound::Excluded(b),
+            _ => Bound::Included(end),
+        };
+        let entries = self.tree(index).range::<Vec<u8>, _>((low, high)).rev().take(limit);
+        self.through_index(index, T::Activities, entries)
+    }
+
     pub fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
         let tree = self.tree(T::EventByDate);
         match year {
@@ -371,6 +405,59 @@ fn add(counts: &mut YearCounts, leader: LeaderId, rule: RuleId, n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_of_newest_activities_join_up_to_the_whole_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let snapshot = crate::synthetic::snapshot(2_000, 3);
+        let leader = snapshot.activities[0].leader;
+        let year = snapshot.activities[0].date.year();
+        store.import(snapshot).unwrap();
+        for filter in [
+            ActivityFilter::default(),
+            ActivityFilter {
+                year: Some(year),
+                leader: None,
+            },
+            ActivityFilter {
+                year: None,
+                leader: Some(leader),
+            },
+            ActivityFilter {
+                year: Some(year),
+                leader: Some(leader),
+            },
+        ] {
+            let mut whole = store.activities(&filter).unwrap();
+            whole.reverse();
+            assert!(!whole.is_empty(), "{filter:?}");
+            for limit in [1, 7, 500] {
+                let mut pages: Vec<Activity> = Vec::new();
+                loop {
+                    let before = pages.last().map(|a| (a.date, a.id));
+                    let page = store.activities_newest(&filter, before, limit).unwrap();
+                    assert!(page.len() <= limit);
+                    let short = page.len() < limit;
+                    pages.extend(page);
+                    if short {
+                        break;
+                    }
+                }
+                assert_eq!(pages, whole, "{filter:?}, pages of {limit}");
+            }
+        }
+        // A start past the year's end is the year's end.
+        let filter = ActivityFilter {
+            year: Some(year),
+            leader: None,
+        };
+        let far = NaiveDate::from_ymd_opt(year + 3, 1, 1).unwrap();
+        assert_eq!(
+            store.activities_newest(&filter, Some((far, 0)), 5).unwrap(),
+            store.activities_newest(&filter, None, 5).unwrap()
+        );
+    }
 
     #[test]
     fn the_table_cache_follows_changes_to_leaders_and_not_visits() {
