@@ -256,19 +256,22 @@ impl Data {
         self.more_activities(backend, ACTIVITY_PAGE)
     }
 
-    /// Reads up to `limit` more activities, older than those read.
-    fn more_activities(&mut self, backend: &dyn Backend, limit: usize) -> Result<(), Error> {
-        let Some((year, leader)) = self.activities_for else {
-            return Ok(());
-        };
-        if self.activities_complete {
-            return Ok(());
-        }
+    /// What the next read asks for: the filter and the last activity read
+    /// (the next ones are older); None when there is nothing left to read.
+    fn next_read(&self) -> Option<(ActivityFilter, Option<(NaiveDate, ActivityId)>)> {
+        let (year, leader) = self.activities_for.filter(|_| !self.activities_complete)?;
         let filter = ActivityFilter {
             year: Some(year),
             leader,
         };
-        let before = self.activities.last().map(|a| (a.date, a.id));
+        Some((filter, self.activities.last().map(|a| (a.date, a.id))))
+    }
+
+    /// Reads up to `limit` more activities, older than those read.
+    fn more_activities(&mut self, backend: &dyn Backend, limit: usize) -> Result<(), Error> {
+        let Some((filter, before)) = self.next_read() else {
+            return Ok(());
+        };
         let page = backend.activities_newest(&filter, before, limit)?;
         self.activities_complete = page.len() < limit;
         self.activities.extend(page);
@@ -277,17 +280,9 @@ impl Data {
 
     /// Reads the rest of the year's activities (a search looks at all).
     fn all_activities(&mut self, backend: &dyn Backend) -> Result<(), Error> {
-        let Some((year, leader)) = self.activities_for else {
+        let Some((filter, before)) = self.next_read() else {
             return Ok(());
         };
-        if self.activities_complete {
-            return Ok(());
-        }
-        let filter = ActivityFilter {
-            year: Some(year),
-            leader,
-        };
-        let before = self.activities.last().map(|a| (a.date, a.id));
         let rest = backend
             .activities(&filter)?
             .into_iter()

@@ -363,22 +363,7 @@ fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Every tree's contents but the audit log's (whose entries carry the
-    /// time) and the meta tree's audit counter (one entry either way).
-    fn trees(store: &Store) -> Vec<Vec<(sled::IVec, sled::IVec)>> {
-        T::ALL
-            .iter()
-            .filter(|t| **t != T::Audit)
-            .map(|t| {
-                store
-                    .tree(*t)
-                    .iter()
-                    .map(|e| e.unwrap())
-                    .filter(|(k, _)| k.as_ref() != meta::NEXT_AUDIT)
-                    .collect()
-            })
-            .collect()
-    }
+    use crate::store::tree_contents as trees;
 
     #[test]
     fn import_in_chunks_leaves_what_import_leaves() {

@@ -54,21 +54,7 @@ mod tests {
     use super::*;
     use crate::domain::status::{StatusInput, year_status};
 
-    /// Every tree's contents but the audit log's.
-    fn trees(store: &Store) -> Vec<Vec<(sled::IVec, sled::IVec)>> {
-        T::ALL
-            .iter()
-            .filter(|t| **t != T::Audit)
-            .map(|t| {
-                store
-                    .tree(*t)
-                    .iter()
-                    .map(|e| e.unwrap())
-                    .filter(|(k, _)| k.as_ref() != meta::NEXT_AUDIT)
-                    .collect()
-            })
-            .collect()
-    }
+    use crate::store::tree_contents as trees;
 
     /// Turns a current database back into what layout 1 left: no year
     /// counters, no solved-problem day counters, schema 1.
