@@ -203,7 +203,7 @@ pub fn snapshot(activities: u64, seed: u64) -> Snapshot {
         })
         .collect();
 
-    let activities: Vec<Activity> = (0..activities)
+    let mut activities: Vec<Activity> = (0..activities)
         .map(|n| {
             let leader = rng.below(LEADERS) + 1;
             let kind = ActivityKind::ALL[rng.below(ActivityKind::ALL.len() as u64) as usize];
@@ -222,6 +222,12 @@ pub fn snapshot(activities: u64, seed: u64) -> Snapshot {
             }
         })
         .collect();
+    // Visits are logged as the years go by, so ids follow the dates (the
+    // store keeps neighbouring ids together: a year's list reads few blocks).
+    activities.sort_by_key(|a| a.date);
+    for (n, a) in activities.iter_mut().enumerate() {
+        a.id = n as u64 + 1;
+    }
 
     let problems: Vec<Problem> = (0..activities.len() as u64 / ACTIVITIES_PER_PROBLEM)
         .map(|n| {
@@ -299,6 +305,11 @@ mod tests {
             a.activities
                 .iter()
                 .all(|x| x.date >= first_day() && x.date <= last_day())
+        );
+        assert!(
+            a.activities
+                .windows(2)
+                .all(|w| w[0].date <= w[1].date && w[0].id < w[1].id)
         );
     }
 }

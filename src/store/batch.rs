@@ -7,7 +7,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use super::codec::{self, Versioned};
-use super::{Store, T, io_error, keys, meta};
+use super::{Store, T, io_error, keys, meta, packed};
 use crate::domain::AuditEntry;
 use crate::error::{Result, StoreError};
 
@@ -146,12 +146,7 @@ impl Store {
         // Tallies are read here, under the write lock, so no other command
         // can change them before this transaction commits.
         for ((tree, key), delta) in std::mem::take(&mut batch.tallies) {
-            let current = self
-                .tree(tree)
-                .get(&key)
-                .map_err(io_error)?
-                .and_then(|v| keys::id_from(&v))
-                .unwrap_or(0);
+            let current = self.value(tree, &key)?.and_then(|v| keys::id_from(&v)).unwrap_or(0);
             let next = (current as i64).saturating_add(delta).max(0) as u64;
             if next == 0 {
                 batch.remove(tree, key);
@@ -160,7 +155,7 @@ impl Store {
             }
         }
         for ((tree, key), deltas) in std::mem::take(&mut batch.tagged) {
-            let mut counts = match self.tree(tree).get(&key).map_err(io_error)? {
+            let mut counts = match self.value(tree, &key)? {
                 Some(v) => keys::decode_tagged(&v).ok_or_else(|| StoreError::Corrupt("year counter".into()))?,
                 None => BTreeMap::new(),
             };
@@ -180,6 +175,7 @@ impl Store {
         for (counter, value) in std::mem::take(&mut batch.counters) {
             batch.put(T::Meta, counter, value.to_be_bytes().to_vec());
         }
+        self.pack(&mut batch)?;
         // Only the trees this batch touches take part in the transaction.
         let mut used: Vec<T> = batch.ops.iter().map(|(t, _, _)| *t).collect();
         used.sort();
@@ -207,6 +203,40 @@ impl Store {
         }
         // Only now is the change durable; callers report success after this.
         self.flush()?;
+        Ok(())
+    }
+
+    /// Turns the batch's writes to packed trees into writes of their
+    /// buckets: each bucket the command touches is read (under the write
+    /// lock, so it cannot change before the commit), changed in the order
+    /// of the writes, and written back whole, or removed once empty.
+    fn pack(&self, batch: &mut Batch) -> Result<()> {
+        let mut plain = Vec::with_capacity(batch.ops.len());
+        let mut buckets: BTreeMap<(T, Vec<u8>), Vec<(Vec<u8>, Option<Vec<u8>>)>> = BTreeMap::new();
+        for (tree, key, value) in std::mem::take(&mut batch.ops) {
+            match tree.packing() {
+                None => plain.push((tree, key, value)),
+                Some(p) => {
+                    let bucket = p
+                        .bucket(&key)
+                        .ok_or_else(|| StoreError::Io(format!("key too short for {tree:?}")))?;
+                    buckets.entry((tree, bucket)).or_default().push((key, value));
+                }
+            }
+        }
+        for ((tree, bucket), writes) in buckets {
+            let stored = self.tree(tree).get(&bucket).map_err(io_error)?;
+            let mut entries = packed::bucket_map(stored.as_deref())?;
+            for (key, value) in writes {
+                match value {
+                    Some(v) => entries.insert(key, v),
+                    None => entries.remove(&key),
+                };
+            }
+            let value = (!entries.is_empty()).then(|| packed::encode_bucket(&entries));
+            plain.push((tree, bucket, value));
+        }
+        batch.ops = plain;
         Ok(())
     }
 }

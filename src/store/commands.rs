@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::batch::Batch;
-use super::{Store, T, io_error, keys, meta};
+use super::{Store, T, keys, meta};
 use crate::api::Review;
 use crate::domain::error::{DomainError, RecordKind};
 use crate::domain::{
@@ -304,10 +304,7 @@ impl Store {
     pub fn restore_activity(&self, activity: Activity) -> Result<Activity> {
         let activity = validate::activity(activity)?;
         self.write(|s, b| {
-            if s.tree(T::Activities)
-                .contains_key(keys::id(activity.id))
-                .map_err(io_error)?
-            {
+            if s.value(T::Activities, &keys::id(activity.id))?.is_some() {
                 return Err(DomainError::Duplicate {
                     kind: RecordKind::Activity,
                     name: activity.id.to_string(),

@@ -13,6 +13,7 @@ mod batch;
 pub mod codec;
 mod commands;
 pub mod keys;
+mod packed;
 mod plans;
 mod queries;
 mod snapshot;
@@ -89,7 +90,24 @@ impl T {
         T::YearCount,
     ];
 
+    /// The tree's name in sled. The packed trees (see [`packed`]) took
+    /// new names in layout 3, so that a database of an older layout keeps
+    /// its trees until the packed ones are complete.
     fn name(self) -> &'static str {
+        match self {
+            T::Activities => "packed/activities",
+            T::ActivityByDate => "packed/activity_by_date",
+            T::ActivityByLeader => "packed/activity_by_leader",
+            T::ActivityByPoint => "packed/activity_by_point",
+            T::Problems => "packed/problems",
+            T::ProblemByPoint => "packed/problem_by_point",
+            T::DayCount => "packed/day_count",
+            other => other.plain_name(),
+        }
+    }
+
+    /// The tree's name in layouts 1 and 2, where every tree was plain.
+    fn plain_name(self) -> &'static str {
         match self {
             T::Meta => "meta",
             T::Leaders => "leaders",
@@ -120,8 +138,9 @@ pub(crate) mod meta {
     /// The layout version of the whole database.
     pub const SCHEMA: &[u8] = b"schema";
     /// 2 added the `year_count` tree and solved problems to `day_count`;
-    /// a layout-1 database is brought up to 2 when opened.
-    pub const SCHEMA_VERSION: u64 = 2;
+    /// 3 packed the big trees (see `store::packed`). An older database is
+    /// brought up to date when opened (`store::upgrade`).
+    pub const SCHEMA_VERSION: u64 = 3;
     /// Counter prefixes: `next/<kind>` holds the last id given out.
     pub const NEXT_LEADER: &[u8] = b"next/leader";
     pub const NEXT_BRANCH: &[u8] = b"next/branch";
@@ -281,7 +300,8 @@ impl Store {
                         reason: format!("could not bring layout {version} up to {}: {e}", meta::SCHEMA_VERSION),
                     })
                 } else {
-                    Ok(())
+                    // Left behind if an upgrade's process died after it committed.
+                    self.drop_plain_trees()
                 }
             }
         }

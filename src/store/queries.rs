@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::codec::{self, Versioned};
-use super::{Store, T, Tables, corrupt, io_error, keys, meta};
+use super::{Store, T, Tables, corrupt, io_error, keys, meta, packed};
 use crate::api::ActivityFilter;
 use crate::domain::date;
 use crate::domain::status::{StatusInput, YearCounts, status_from_counts};
@@ -20,36 +20,44 @@ use crate::error::{Result, StoreError};
 impl Store {
     /// Every record of a tree, in id order.
     pub(crate) fn all<V: Versioned>(&self, tree: T) -> Result<Vec<V>> {
-        self.tree(tree)
-            .iter()
-            .values()
-            .map(|v| codec::decode::<V>(&v.map_err(io_error)?).map_err(|e| corrupt(e).into()))
+        self.entries(tree, packed::everything(), false)?
+            .map(|entry| codec::decode::<V>(&entry?.1).map_err(|e| corrupt(e).into()))
             .collect()
     }
 
     /// One record by id.
     pub(crate) fn get<V: Versioned>(&self, tree: T, id: u64) -> Result<Option<V>> {
-        match self.tree(tree).get(keys::id(id)).map_err(io_error)? {
+        match self.value(tree, &keys::id(id))? {
             None => Ok(None),
             Some(v) => Ok(Some(codec::decode::<V>(&v).map_err(corrupt)?)),
         }
     }
 
-    /// The records an index range points to, in index order. An index entry
-    /// whose record is missing is damage.
+    /// The records an index range points to, in index order, each bucket
+    /// of records read once. An index entry whose record is missing is
+    /// damage.
     fn through_index<V: Versioned>(
         &self,
         index: T,
         records: T,
-        entries: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+        entries: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>>,
     ) -> Result<Vec<V>> {
-        let _ = index;
-        entries
+        let ids: Vec<Vec<u8>> = entries
             .map(|entry| {
-                let (k, _) = entry.map_err(io_error)?;
+                let (k, _) = entry?;
                 let id = keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("index key".into()))?;
-                self.get::<V>(records, id)?
-                    .ok_or_else(|| StoreError::Corrupt(format!("index {index:?} points at missing record {id}")).into())
+                Ok(keys::id(id).to_vec())
+            })
+            .collect::<Result<_>>()?;
+        ids.iter()
+            .zip(self.values(records, &ids)?)
+            .map(|(id, value)| match value {
+                Some(v) => Ok(codec::decode::<V>(&v).map_err(corrupt)?),
+                None => Err(StoreError::Corrupt(format!(
+                    "index {index:?} points at missing record {}",
+                    keys::id_from(id).unwrap_or_default()
+                ))
+                .into()),
             })
             .collect()
     }
@@ -100,30 +108,19 @@ impl Store {
 
     /// Activities in date order, through the narrowest index for the filter.
     pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
-        match (filter.leader, filter.year) {
+        let (index, range) = match (filter.leader, filter.year) {
             (Some(l), Some(y)) => {
                 let range = keys::owner_year_range(l, y);
-                self.through_index(
-                    T::ActivityByLeader,
-                    T::Activities,
-                    self.tree(T::ActivityByLeader).range(range),
-                )
+                (T::ActivityByLeader, packed::inclusive(range.start(), range.end()))
             }
-            (Some(l), None) => self.through_index(
-                T::ActivityByLeader,
-                T::Activities,
-                self.tree(T::ActivityByLeader).scan_prefix(keys::id(l)),
-            ),
+            (Some(l), None) => (T::ActivityByLeader, owner_range(l)),
             (None, Some(y)) => {
                 let range = keys::year_range(y);
-                self.through_index(
-                    T::ActivityByDate,
-                    T::Activities,
-                    self.tree(T::ActivityByDate).range(range),
-                )
+                (T::ActivityByDate, packed::inclusive(range.start(), range.end()))
             }
-            (None, None) => self.through_index(T::ActivityByDate, T::Activities, self.tree(T::ActivityByDate).iter()),
-        }
+            (None, None) => (T::ActivityByDate, packed::everything()),
+        };
+        self.through_index(index, T::Activities, self.entries(index, range, false)?)
     }
 
     /// At most `limit` activities of the filter, newest first, before
@@ -156,16 +153,19 @@ impl Store {
             Some(b) if b <= end => Bound::Excluded(b),
             _ => Bound::Included(end),
         };
-        let entries = self.tree(index).range::<Vec<u8>, _>((low, high)).rev().take(limit);
+        let entries = self.entries(index, (low, high), true)?.take(limit);
         self.through_index(index, T::Activities, entries)
     }
 
     pub fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
-        let tree = self.tree(T::EventByDate);
-        match year {
-            Some(y) => self.through_index(T::EventByDate, T::Events, tree.range(keys::year_range(y))),
-            None => self.through_index(T::EventByDate, T::Events, tree.iter()),
-        }
+        let range = match year {
+            Some(y) => {
+                let range = keys::year_range(y);
+                packed::inclusive(range.start(), range.end())
+            }
+            None => packed::everything(),
+        };
+        self.through_index(T::EventByDate, T::Events, self.entries(T::EventByDate, range, false)?)
     }
 
     /// Every value of a tree keyed by year (targets, rubrics), oldest first.
@@ -230,15 +230,15 @@ impl Store {
                 }
             }
         }
-        let tallies = self.tree(T::DayCount);
         for l in leaders.iter().filter(|l| l.in_post_during(year) && !whole_year(l)) {
             // Only the days the leader was in post count.
             let from = first.max(l.in_post_from);
             let to = l.in_post_to.map_or(last, |t| t.min(last));
             for tag in counted_tags() {
                 let mut n = 0u64;
-                for entry in tallies.range(keys::day_tally(l.id, tag, from)..=keys::day_tally(l.id, tag, to)) {
-                    let (_, v) = entry.map_err(io_error)?;
+                let range = packed::inclusive(keys::day_tally(l.id, tag, from), keys::day_tally(l.id, tag, to));
+                for entry in self.entries(T::DayCount, range, false)? {
+                    let (_, v) = entry?;
                     n += keys::id_from(&v).ok_or_else(|| StoreError::Corrupt("day counter".into()))?;
                 }
                 if let Some(rule) = rule_of_tag(tag) {
@@ -253,13 +253,13 @@ impl Store {
     /// short range scans per leader instead of reading the year's activities.
     pub fn activities_per_month(&self, year: i32) -> Result<Vec<(u64, [u32; 12])>> {
         let (first, last) = date::year_bounds(year);
-        let tallies = self.tree(T::DayCount);
         let mut out = Vec::new();
         for l in &self.tables()?.leaders {
             let mut counts = [0u32; 12];
             for kind in ActivityKind::ALL {
-                for entry in tallies.range(keys::day_count(l.id, *kind, first)..=keys::day_count(l.id, *kind, last)) {
-                    let (k, v) = entry.map_err(io_error)?;
+                let range = packed::inclusive(keys::day_count(l.id, *kind, first), keys::day_count(l.id, *kind, last));
+                for entry in self.entries(T::DayCount, range, false)? {
+                    let (k, v) = entry?;
                     let corrupt = || StoreError::Corrupt("day counter".into());
                     let day = k
                         .get(9..13)
@@ -280,11 +280,10 @@ impl Store {
 
     /// The latest activity date per point: one reverse prefix step per point.
     pub fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
-        let index = self.tree(T::ActivityByPoint);
         let mut out = Vec::new();
         for p in &self.tables()?.points {
-            if let Some(entry) = index.scan_prefix(keys::id(p.id)).next_back() {
-                let (k, _) = entry.map_err(io_error)?;
+            if let Some(entry) = self.entries(T::ActivityByPoint, owner_range(p.id), true)?.next() {
+                let (k, _) = entry?;
                 if let Some(d) = keys::owner_key_date(&k) {
                     out.push((p.id, d));
                 }
@@ -296,12 +295,14 @@ impl Store {
     /// The latest activity date per point on or before `day`: one reverse
     /// range step per point.
     pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
-        let index = self.tree(T::ActivityByPoint);
         let mut out = Vec::new();
         for p in &self.tables()?.points {
-            let range = keys::owner_date_id(p.id, NaiveDate::MIN, 0)..=keys::owner_date_id(p.id, day, u64::MAX);
-            if let Some(entry) = index.range(range).next_back() {
-                let (k, _) = entry.map_err(io_error)?;
+            let range = packed::inclusive(
+                keys::owner_date_id(p.id, NaiveDate::MIN, 0),
+                keys::owner_date_id(p.id, day, u64::MAX),
+            );
+            if let Some(entry) = self.entries(T::ActivityByPoint, range, true)?.next() {
+                let (k, _) = entry?;
                 if let Some(d) = keys::owner_key_date(&k) {
                     out.push((p.id, d));
                 }
@@ -311,12 +312,11 @@ impl Store {
     }
 
     pub fn activity_years(&self) -> Result<Option<(i32, i32)>> {
-        let index = self.tree(T::ActivityByDate);
-        let year = |entry: Option<sled::Result<(sled::IVec, sled::IVec)>>| -> Result<Option<i32>> {
+        let year = |entry: Option<Result<(Vec<u8>, Vec<u8>), StoreError>>| -> Result<Option<i32>> {
             match entry {
                 None => Ok(None),
                 Some(e) => {
-                    let (k, _) = e.map_err(io_error)?;
+                    let (k, _) = e?;
                     let d = k
                         .get(..4)
                         .and_then(|b| keys::date_from(b.try_into().ok()?))
@@ -325,7 +325,9 @@ impl Store {
                 }
             }
         };
-        Ok(match (year(index.iter().next())?, year(index.iter().next_back())?) {
+        let first = self.entries(T::ActivityByDate, packed::everything(), false)?.next();
+        let last = self.entries(T::ActivityByDate, packed::everything(), true)?.next();
+        Ok(match (year(first)?, year(last)?) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         })
@@ -374,6 +376,14 @@ impl Store {
         }
         Ok(true)
     }
+}
+
+/// Every `owner ‖ date ‖ id` key of one owner (leader or point).
+fn owner_range(owner: u64) -> packed::KeyRange {
+    packed::inclusive(
+        keys::owner_date_id(owner, NaiveDate::MIN, 0),
+        keys::owner_date_id(owner, NaiveDate::MAX, u64::MAX),
+    )
 }
 
 /// The leader rule a counter tag counts for, if any.

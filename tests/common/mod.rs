@@ -284,21 +284,66 @@ pub struct RawDb {
     pub points: Vec<ContactPoint>,
 }
 
+/// The trees layout 3 packs: many entries per sled key, under `packed/<name>`.
+const PACKED: [&str; 7] = [
+    "activities",
+    "activity_by_date",
+    "activity_by_leader",
+    "activity_by_point",
+    "problems",
+    "problem_by_point",
+    "day_count",
+];
+
+/// A tree's logical entries, read with sled alone. A packed tree's value
+/// is a format byte (1), then per entry `u16 key length ‖ key ‖ u32 value
+/// length ‖ value`, big-endian; decoded here independently of the store,
+/// and the entries must come out in strictly increasing key order across
+/// the whole tree.
+fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    if !PACKED.contains(&name) {
+        return db
+            .open_tree(name)
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let (k, v) = e.unwrap();
+                (k.to_vec(), v.to_vec())
+            })
+            .collect();
+    }
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for bucket in db.open_tree(format!("packed/{name}")).unwrap().iter().values() {
+        let bucket = bucket.unwrap();
+        assert_eq!(bucket.first(), Some(&1), "{name}: bucket format");
+        let mut rest: &[u8] = &bucket[1..];
+        while !rest.is_empty() {
+            let (key, after) = length_prefixed(rest, 2);
+            let (value, after) = length_prefixed(after, 4);
+            rest = after;
+            if let Some((last, _)) = out.last() {
+                assert!(*last < key, "{name}: entries out of order");
+            }
+            out.push((key, value));
+        }
+    }
+    out
+}
+
+/// A field of `width` bytes of big-endian length, then that many bytes.
+fn length_prefixed(bytes: &[u8], width: usize) -> (Vec<u8>, &[u8]) {
+    let len = bytes[..width].iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+    (bytes[width..width + len].to_vec(), &bytes[width + len..])
+}
+
 fn tree_keys(db: &sled::Db, name: &str) -> BTreeSet<Vec<u8>> {
-    db.open_tree(name)
-        .unwrap()
-        .iter()
-        .keys()
-        .map(|k| k.unwrap().to_vec())
-        .collect()
+    tree_entries(db, name).into_iter().map(|(k, _)| k).collect()
 }
 
 fn tree_values<V: codec::Versioned>(db: &sled::Db, name: &str) -> Vec<(u64, V)> {
-    db.open_tree(name)
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let (k, v) = e.unwrap();
+    tree_entries(db, name)
+        .into_iter()
+        .map(|(k, v)| {
             let id = keys::id_from(&k).unwrap_or_else(|| panic!("{name}: key of {} bytes", k.len()));
             let value = codec::decode::<V>(&v).unwrap_or_else(|e| panic!("{name} {id}: {e}"));
             (id, value)

@@ -1,0 +1,366 @@
+//! Packed trees (layout 3): many logical entries under one sled key.
+//!
+//! Why: sled 0.34 splits a leaf at 16 keys and, from the moment it opens,
+//! keeps bookkeeping for every page in memory (its page table and the page
+//! states of its snapshot) whatever the cache size. A million activities
+//! with their three indexes and day counters were 5.1 million keys, some
+//! 600,000 pages, 257 MB resident and 0.9 s of recovery before the first
+//! read (docs/PERFORMANCE.md). So the big trees keep the same logical
+//! entries as before (the keys of [`super::keys`], the same values) but
+//! grouped in *buckets*: one sled key per bucket, whose value holds the
+//! bucket's entries in key order. The bucket of a key is a monotone
+//! function of the key, so buckets in sled's order hold the entries in
+//! logical order, and a range of logical keys is a range of buckets.
+//!
+//! Everything else goes through [`Store::value`], [`Store::values`] and
+//! [`Store::entries`], which read packed and plain trees alike, and
+//! through [`super::batch`], which rewrites the buckets a command touches
+//! in the command's transaction.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use super::{Store, T, io_error, keys};
+use crate::error::StoreError;
+
+/// Records per bucket of an id-keyed tree: about 4 kB of activities, so a
+/// sled leaf of 16 buckets stays well under sled's 128 kB blob threshold.
+pub(crate) const IDS_PER_BUCKET: u64 = 16;
+
+/// The format byte at the start of every bucket value.
+const BUCKET_FORMAT: u8 = 1;
+
+/// How a tree's logical keys map to buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Packing {
+    /// An 8-byte id → `id / IDS_PER_BUCKET`: records in id order.
+    IdBlock,
+    /// The first `n` bytes: e.g. a day of the date index, a point's problems.
+    Prefix(usize),
+    /// The first `n` bytes, then the year of the 4-byte date that follows
+    /// them: an owner's index entries or day counters of one year.
+    PrefixYear(usize),
+}
+
+impl Packing {
+    /// The bucket of a logical key; `None` if the key is too short.
+    pub(crate) fn bucket(self, key: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            Packing::IdBlock => Some((keys::id_from(key.get(..8)?)? / IDS_PER_BUCKET).to_be_bytes().to_vec()),
+            Packing::Prefix(n) => Some(key.get(..n)?.to_vec()),
+            Packing::PrefixYear(n) => {
+                let date: [u8; 4] = key.get(n..n + 4)?.try_into().ok()?;
+                let mut bucket = key[..n].to_vec();
+                bucket.extend_from_slice(&year_of_date_key(date));
+                Some(bucket)
+            }
+        }
+    }
+}
+
+/// The year of a date key as a year key; a date chrono cannot represent
+/// sorts before or after every year, which keeps the bucket monotone.
+fn year_of_date_key(date: [u8; 4]) -> [u8; 4] {
+    use chrono::Datelike;
+    match keys::date_from(date) {
+        Some(d) => keys::year(d.year()),
+        None if u32::from_be_bytes(date) < 0x8000_0000 => [0; 4],
+        None => [0xFF; 4],
+    }
+}
+
+impl T {
+    /// How this tree is packed, or `None` for a plain tree (one sled key
+    /// per entry: the small tables, the audit log, the year counters).
+    pub(crate) fn packing(self) -> Option<Packing> {
+        match self {
+            T::Activities | T::Problems => Some(Packing::IdBlock),
+            T::ActivityByDate => Some(Packing::Prefix(4)),
+            T::ActivityByLeader | T::ActivityByPoint => Some(Packing::PrefixYear(8)),
+            T::ProblemByPoint => Some(Packing::Prefix(8)),
+            T::DayCount => Some(Packing::PrefixYear(9)),
+            _ => None,
+        }
+    }
+}
+
+fn damaged(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("packed bucket: {what}"))
+}
+
+/// A bucket's value: the format byte, then for each entry in key order
+/// `key length (u16 BE) ‖ key ‖ value length (u32 BE) ‖ value`.
+pub(crate) fn encode_bucket(entries: &BTreeMap<Vec<u8>, Vec<u8>>) -> Vec<u8> {
+    let size: usize = entries.iter().map(|(k, v)| 6 + k.len() + v.len()).sum();
+    let mut out = Vec::with_capacity(1 + size);
+    out.push(BUCKET_FORMAT);
+    for (k, v) in entries {
+        // Keys are at most 20 bytes and values at most codec::MAX_VALUE_BYTES.
+        out.extend_from_slice(&(k.len() as u16).to_be_bytes());
+        out.extend_from_slice(k);
+        out.extend_from_slice(&(v.len() as u32).to_be_bytes());
+        out.extend_from_slice(v);
+    }
+    out
+}
+
+/// The entries of a bucket's value, borrowed from it. Refuses an unknown
+/// format, a cut entry, trailing bytes and keys out of order.
+pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<(&[u8], &[u8])>, StoreError> {
+    let (&format, mut rest) = bytes.split_first().ok_or_else(|| damaged("empty"))?;
+    if format != BUCKET_FORMAT {
+        return Err(damaged(&format!("unknown format {format}")));
+    }
+    let mut out: Vec<(&[u8], &[u8])> = Vec::new();
+    while !rest.is_empty() {
+        let (key, after) = take(rest, 2)?;
+        let (value, after) = take(after, 4)?;
+        if out.last().is_some_and(|(last, _)| *last >= key) {
+            return Err(damaged("keys out of order"));
+        }
+        out.push((key, value));
+        rest = after;
+    }
+    Ok(out)
+}
+
+/// A length-prefixed field (`width` bytes of big-endian length) and what follows it.
+fn take(bytes: &[u8], width: usize) -> Result<(&[u8], &[u8]), StoreError> {
+    let cut = || damaged("cut entry");
+    let (len, rest) = bytes.split_at_checked(width).ok_or_else(cut)?;
+    let len = len.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+    rest.split_at_checked(len).ok_or_else(cut)
+}
+
+/// A bucket's entries, owned, ready to change.
+pub(crate) fn bucket_map(bytes: Option<&[u8]>) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, StoreError> {
+    Ok(match bytes {
+        None => BTreeMap::new(),
+        Some(b) => decode_bucket(b)?
+            .into_iter()
+            .map(|(k, v)| (k.to_vec(), v.to_vec()))
+            .collect(),
+    })
+}
+
+/// Logical entries of a tree in a key range, forwards or backwards.
+pub(crate) struct Entries {
+    /// sled's items: buckets of a packed tree, entries of a plain one.
+    items: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + Send>,
+    packed: bool,
+    bounds: (Bound<Vec<u8>>, Bound<Vec<u8>>),
+    /// The current bucket's entries in the order they are returned.
+    pending: std::vec::IntoIter<(Vec<u8>, Vec<u8>)>,
+    reverse: bool,
+}
+
+/// A logical key range for [`Store::entries`].
+pub(crate) type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// Every key of a tree.
+pub(crate) fn everything() -> KeyRange {
+    (Bound::Unbounded, Bound::Unbounded)
+}
+
+/// `low..=high`.
+pub(crate) fn inclusive(low: impl AsRef<[u8]>, high: impl AsRef<[u8]>) -> KeyRange {
+    (
+        Bound::Included(low.as_ref().to_vec()),
+        Bound::Included(high.as_ref().to_vec()),
+    )
+}
+
+fn in_bounds(key: &[u8], bounds: &KeyRange) -> bool {
+    let above = match &bounds.0 {
+        Bound::Included(lo) => key >= lo.as_slice(),
+        Bound::Excluded(lo) => key > lo.as_slice(),
+        Bound::Unbounded => true,
+    };
+    let below = match &bounds.1 {
+        Bound::Included(hi) => key <= hi.as_slice(),
+        Bound::Excluded(hi) => key < hi.as_slice(),
+        Bound::Unbounded => true,
+    };
+    above && below
+}
+
+impl Iterator for Entries {
+    type Item = Result<(Vec<u8>, Vec<u8>), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(entry) = self.pending.next() {
+                return Some(Ok(entry));
+            }
+            let (_, value) = match self.items.next()? {
+                Ok(item) if !self.packed => return Some(Ok((item.0.to_vec(), item.1.to_vec()))),
+                Ok(item) => item,
+                Err(e) => return Some(Err(io_error(e))),
+            };
+            let mut entries: Vec<(Vec<u8>, Vec<u8>)> = match decode_bucket(&value) {
+                Ok(entries) => entries
+                    .into_iter()
+                    .filter(|(k, _)| in_bounds(k, &self.bounds))
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .collect(),
+                Err(e) => return Some(Err(e)),
+            };
+            if self.reverse {
+                entries.reverse();
+            }
+            self.pending = entries.into_iter();
+        }
+    }
+}
+
+/// A bound on logical keys as a bound on buckets: a bucket is read if it
+/// may hold a key within the bound.
+fn bucket_bound(packing: Packing, bound: &Bound<Vec<u8>>) -> Result<Bound<Vec<u8>>, StoreError> {
+    match bound {
+        Bound::Unbounded => Ok(Bound::Unbounded),
+        Bound::Included(k) | Bound::Excluded(k) => packing
+            .bucket(k)
+            .map(Bound::Included)
+            .ok_or_else(|| damaged("range bound too short")),
+    }
+}
+
+impl Store {
+    /// The value under a logical key of any tree.
+    pub(crate) fn value(&self, tree: T, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(packing) = tree.packing() else {
+            return Ok(self.tree(tree).get(key).map_err(io_error)?.map(|v| v.to_vec()));
+        };
+        let bucket = packing.bucket(key).ok_or_else(|| damaged("key too short"))?;
+        let Some(raw) = self.tree(tree).get(bucket).map_err(io_error)? else {
+            return Ok(None);
+        };
+        let entries = decode_bucket(&raw)?;
+        Ok(entries
+            .binary_search_by(|(k, _)| (*k).cmp(key))
+            .ok()
+            .map(|i| entries[i].1.to_vec()))
+    }
+
+    /// The values under many logical keys, in the order of `wanted`: each
+    /// bucket is read and decoded once however many of its keys are wanted.
+    pub(crate) fn values(&self, tree: T, wanted: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        let Some(packing) = tree.packing() else {
+            return wanted.iter().map(|k| self.value(tree, k)).collect();
+        };
+        let mut order: Vec<usize> = (0..wanted.len()).collect();
+        order.sort_by(|a, b| wanted[*a].cmp(&wanted[*b]));
+        let mut out = vec![None; wanted.len()];
+        let mut current: Option<(Vec<u8>, Option<sled::IVec>)> = None;
+        for i in order {
+            let key = &wanted[i];
+            let bucket = packing.bucket(key).ok_or_else(|| damaged("key too short"))?;
+            if current.as_ref().is_none_or(|(b, _)| *b != bucket) {
+                let raw = self.tree(tree).get(&bucket).map_err(io_error)?;
+                current = Some((bucket, raw));
+            }
+            if let Some((_, Some(raw))) = &current {
+                let entries = decode_bucket(raw)?;
+                if let Ok(at) = entries.binary_search_by(|(k, _)| (*k).cmp(key.as_slice())) {
+                    out[i] = Some(entries[at].1.to_vec());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The logical entries of a tree within `bounds`, in key order or
+    /// (with `reverse`) backwards.
+    pub(crate) fn entries(&self, tree: T, bounds: KeyRange, reverse: bool) -> Result<Entries, StoreError> {
+        let sled_tree = self.tree(tree);
+        let (packed, range) = match tree.packing() {
+            None => (false, bounds.clone()),
+            Some(p) => (true, (bucket_bound(p, &bounds.0)?, bucket_bound(p, &bounds.1)?)),
+        };
+        let iter = sled_tree.range::<Vec<u8>, _>(range);
+        let items: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + Send> =
+            if reverse { Box::new(iter.rev()) } else { Box::new(iter) };
+        Ok(Entries {
+            items,
+            packed,
+            bounds,
+            pending: Vec::new().into_iter(),
+            reverse,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn buckets_follow_the_key_order() {
+        let by_leader = Packing::PrefixYear(8);
+        let keys = [
+            keys::owner_date_id(1, NaiveDate::MIN, 0).to_vec(),
+            keys::owner_date_id(1, d(2019, 12, 31), 9).to_vec(),
+            keys::owner_date_id(1, d(2020, 1, 1), 1).to_vec(),
+            keys::owner_date_id(1, d(2020, 12, 31), u64::MAX).to_vec(),
+            keys::owner_date_id(2, d(1990, 1, 1), 0).to_vec(),
+            keys::owner_date_id(2, NaiveDate::MAX, u64::MAX).to_vec(),
+        ];
+        for w in keys.windows(2) {
+            assert!(w[0] < w[1]);
+            assert!(by_leader.bucket(&w[0]).unwrap() <= by_leader.bucket(&w[1]).unwrap());
+        }
+        assert_eq!(by_leader.bucket(&keys[2]), by_leader.bucket(&keys[3]));
+        assert_ne!(by_leader.bucket(&keys[1]), by_leader.bucket(&keys[2]));
+        assert_eq!(
+            Packing::IdBlock.bucket(&keys::id(31)),
+            Some(1u64.to_be_bytes().to_vec())
+        );
+        assert_eq!(Packing::IdBlock.bucket(&[1, 2]), None);
+    }
+
+    #[test]
+    fn damaged_buckets_are_refused() {
+        let mut entries = BTreeMap::new();
+        entries.insert(b"a".to_vec(), b"xyz".to_vec());
+        entries.insert(b"b".to_vec(), Vec::new());
+        let good = encode_bucket(&entries);
+        assert_eq!(bucket_map(Some(&good)).unwrap(), entries);
+        assert!(decode_bucket(&[]).is_err());
+        assert!(decode_bucket(&[2]).is_err());
+        assert!(decode_bucket(&good[..good.len() - 1]).is_err());
+        let mut trailing = good.clone();
+        trailing.push(0);
+        assert!(decode_bucket(&trailing).is_err());
+        // The same entry twice is out of order.
+        let mut twice = good.clone();
+        twice.extend_from_slice(&good[1..]);
+        assert!(decode_bucket(&twice).is_err());
+    }
+
+    proptest! {
+        /// A bucket function must never put a larger key in a smaller bucket,
+        /// for any bytes (damaged dates included).
+        #[test]
+        fn buckets_are_monotone(a in proptest::collection::vec(any::<u8>(), 20), b in proptest::collection::vec(any::<u8>(), 20)) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            for p in [Packing::IdBlock, Packing::Prefix(4), Packing::Prefix(8), Packing::PrefixYear(8), Packing::PrefixYear(9)] {
+                prop_assert!(p.bucket(&lo).unwrap() <= p.bucket(&hi).unwrap(), "{p:?}");
+            }
+        }
+
+        #[test]
+        fn encode_then_decode_is_identity(entries in proptest::collection::btree_map(
+            proptest::collection::vec(any::<u8>(), 0..24),
+            proptest::collection::vec(any::<u8>(), 0..64),
+            0..20,
+        )) {
+            prop_assert_eq!(bucket_map(Some(&encode_bucket(&entries))).unwrap(), entries);
+        }
+    }
+}
