@@ -1,12 +1,12 @@
 //! The floor under `branchlink --no-server visit add`: open the same sled
-//! database with the same cache setting, insert one record of the size an
+//! database with the same settings (cache, compression), insert one record of the size an
 //! added activity has, flush, exit. Writes to a tree of its own so that the
 //! branchlink data is left as it was.
 //!
 //! cargo run --release --example sled_floor -- DB_DIR NOTE
 
 use branchlink::domain::{Activity, ActivityKind};
-use branchlink::store::{CACHE_BYTES, codec};
+use branchlink::store::codec;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -26,9 +26,7 @@ fn main() {
         note: Some(note),
     };
     let value = codec::encode(activity).expect("encodes");
-    let db = sled::Config::new()
-        .path(db)
-        .cache_capacity(CACHE_BYTES)
+    let db = branchlink::store::sled_config(std::path::Path::new(&db))
         .open()
         .expect("database opens");
     let tree = db.open_tree("floor").expect("tree opens");

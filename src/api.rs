@@ -90,6 +90,12 @@ pub enum Review {
 pub trait Backend {
     // Queries.
     fn leaders(&self) -> Result<Vec<Leader>>;
+    /// The leaders `input` could name (see `domain::lookup::candidates`):
+    /// a command line resolves a name among these instead of fetching all
+    /// leaders, 38 kB at provincial scale, through the server.
+    fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
+        Ok(crate::domain::lookup::candidates(&self.leaders()?, input))
+    }
     fn branches(&self) -> Result<Vec<Branch>>;
     fn points(&self) -> Result<Vec<ContactPoint>>;
     /// Activities matching the filter, oldest first.

@@ -349,7 +349,7 @@ fn an_unfinished_sled_snapshot_left_by_a_kill_does_not_brick_the_database() {
     let unfinished = format!("{}.generating", snap.display());
     std::fs::write(&unfinished, &bytes[..bytes.len() / 2]).unwrap();
     // sled alone refuses it: the bug is real.
-    let raw = sled::Config::new().path(&db.path).open();
+    let raw = branchlink::store::sled_config(&db.path).open();
     assert!(
         matches!(raw, Err(sled::Error::Corruption { .. })),
         "sled 0.34 no longer trips on the file: {raw:?}"

@@ -174,7 +174,7 @@ fn a_panic_gives_the_terminal_back_before_the_message() {
 /// Replaces a stored record's text with sled directly, behind every check.
 fn poison(db: &Db, leader_name: &str, branch_name: &str) {
     common::wait_closed(&db.path);
-    let sled = sled::Config::new().path(&db.path).open().unwrap();
+    let sled = branchlink::store::sled_config(&db.path).open().unwrap();
     let leaders = sled.open_tree("leaders").unwrap();
     let (k, v) = leaders.iter().next().unwrap().unwrap();
     let mut leader: Leader = codec::decode(&v).unwrap();

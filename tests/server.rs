@@ -510,6 +510,50 @@ fn garbage_and_oversized_frames_do_not_disturb_others() {
 }
 
 #[test]
+fn names_are_resolved_through_the_server_as_the_embedded_store_resolves_them() {
+    let p = place();
+    let _server = serve(&p);
+    let c = client(&p);
+    branchlink::demo::load(&c).unwrap();
+    let first = c.leaders().unwrap()[0].clone();
+    for name in ["测试甲", "测试乙"] {
+        c.add_leader(Leader {
+            id: 0,
+            name: name.into(),
+            ..first.clone()
+        })
+        .unwrap();
+    }
+    let all = c.leaders().unwrap();
+    let id = first.id.to_string();
+    let part: String = first.name.chars().skip(1).collect();
+    for input in [
+        first.name.as_str(),
+        part.as_str(),
+        id.as_str(),
+        "测试",
+        "测试乙",
+        "无此人",
+        "",
+        " ",
+    ] {
+        let few = c.leaders_matching(input).unwrap();
+        assert!(few.len() <= all.len());
+        assert_eq!(
+            branchlink::domain::lookup::leader(&few, input),
+            branchlink::domain::lookup::leader(&all, input),
+            "{input:?}"
+        );
+    }
+    // A part of several names is the same one-line error either way.
+    let out = cli(&p, &["visit", "add", "测试", "--kind", "research"]);
+    assert!(stderr(&out).contains("测试甲"), "{}", stderr(&out));
+    drop(_server);
+    let embedded = cli(&p, &["--no-server", "visit", "add", "测试", "--kind", "research"]);
+    assert_eq!(stderr(&out), stderr(&embedded));
+}
+
+#[test]
 fn audit_records_the_os_user_of_the_connection() {
     let p = place();
     let _server = serve(&p);

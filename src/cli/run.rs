@@ -62,7 +62,7 @@ impl Context<'_> {
     }
 
     pub(crate) fn leader(&self, input: &str) -> Result<Leader, Failure> {
-        let leaders = self.backend.leaders().map_err(|e| self.fail(e))?;
+        let leaders = self.backend.leaders_matching(input).map_err(|e| self.fail(e))?;
         lookup::leader(&leaders, input).cloned().map_err(|e| self.fail(e))
     }
 

@@ -64,6 +64,27 @@ pub fn find<'a, T: Named>(items: &'a [T], input: &str, kind: RecordKind) -> Doma
     }
 }
 
+/// The items [`find`] could answer `input` with: the one with its id and
+/// every one a name of which holds it, in their order. `find` over these
+/// gives what it gives over all the items (tested), so a server can send
+/// the few a command line needs instead of all of them.
+pub fn candidates<T: Named + Clone>(items: &[T], input: &str) -> Vec<T> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Vec::new();
+    }
+    let id = s
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| s.parse::<u64>().ok())
+        .flatten();
+    items
+        .iter()
+        .filter(|i| Some(i.id()) == id || i.names().iter().any(|n| n.contains(s)))
+        .cloned()
+        .collect()
+}
+
 pub fn leader<'a>(leaders: &'a [Leader], input: &str) -> DomainResult<&'a Leader> {
     find(leaders, input, RecordKind::Leader)
 }
@@ -119,5 +140,32 @@ mod tests {
             leader(&ls, "99999999999999999999999"),
             Err(DomainError::Unknown { .. })
         ));
+    }
+
+    proptest::proptest! {
+        /// Looking up among the candidates answers what looking up among
+        /// all answers, errors included (names drawn from few characters,
+        /// so that ids, exact names, parts and ambiguity all occur).
+        #[test]
+        fn candidates_answer_as_all_do(
+            names in proptest::collection::vec("[张王李0-2]{1,3}", 1..12),
+            input in "[ 张王李0-2]{0,4}",
+        ) {
+            let leaders: Vec<Leader> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Leader {
+                    id: i as u64 + 1,
+                    name: n.clone(),
+                    title: String::new(),
+                    role: Role::Member,
+                    own_branch: None,
+                    in_post_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                    in_post_to: None,
+                })
+                .collect();
+            let few = candidates(&leaders, &input);
+            proptest::prop_assert_eq!(leader(&few, &input), leader(&leaders, &input));
+        }
     }
 }

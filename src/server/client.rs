@@ -372,6 +372,9 @@ macro_rules! backend_over_call {
             fn leaders(&self) -> Result<Vec<Leader>> {
                 $crate::server::client::expect_value!(self, Request::Leaders, Leaders)
             }
+            fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
+                $crate::server::client::expect_value!(self, Request::LeadersMatching(input.to_string()), Leaders)
+            }
             fn branches(&self) -> Result<Vec<Branch>> {
                 $crate::server::client::expect_value!(self, Request::Branches, Branches)
             }

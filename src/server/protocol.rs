@@ -164,6 +164,7 @@ pub enum Request {
         before: Option<(NaiveDate, ActivityId)>,
         limit: u32,
     },
+    LeadersMatching(String),
 }
 
 impl Request {
@@ -175,7 +176,8 @@ impl Request {
             | LastVisits | ActivityYears | Audit(_) | Export | Flag(_) | Assessments(_) | Rubric(_) | Plan(_)
             | ActivitiesPerMonth(_)
             | LastVisitsUntil(_)
-            | ActivitiesNewest { .. } => {
+            | ActivitiesNewest { .. }
+            | LeadersMatching(_) => {
                 AccessRole::Viewer
             }
             AddActivity(_)

@@ -563,6 +563,7 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
     request.check()?;
     Ok(match request {
         R::Leaders => Value::Leaders(store.leaders()?),
+        R::LeadersMatching(input) => Value::Leaders(store.leaders_matching(&input)?),
         R::Branches => Value::Branches(store.branches()?),
         R::Points => Value::Points(store.points()?),
         R::Activities(filter) => Value::Activities(store.activities(&filter)?),

@@ -15,6 +15,9 @@ impl Backend for Store {
     fn leaders(&self) -> Result<Vec<Leader>> {
         Store::leaders(self)
     }
+    fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
+        Ok(crate::domain::lookup::candidates(&self.tables()?.leaders, input))
+    }
     fn branches(&self) -> Result<Vec<Branch>> {
         Store::branches(self)
     }

@@ -212,7 +212,9 @@ impl Store {
     /// of the writes, and written back whole, or removed once empty.
     fn pack(&self, batch: &mut Batch) -> Result<()> {
         let mut plain = Vec::with_capacity(batch.ops.len());
-        let mut buckets: BTreeMap<(T, Vec<u8>), Vec<(Vec<u8>, Option<Vec<u8>>)>> = BTreeMap::new();
+        // Per bucket, the writes to its keys in the command's order.
+        type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+        let mut buckets: BTreeMap<(T, Vec<u8>), Writes> = BTreeMap::new();
         for (tree, key, value) in std::mem::take(&mut batch.ops) {
             match tree.packing() {
                 None => plain.push((tree, key, value)),

@@ -33,6 +33,29 @@ pub use snapshot::{MAX_IMPORT_BYTES, parse_snapshot};
 /// fits in far less, and the workbench should stay small.
 pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// zstd's level for new databases: its fastest. At 100,000 activities it
+/// made the files a quarter of their uncompressed size, the same as level 3
+/// (docs/PERFORMANCE.md).
+pub const COMPRESSION_LEVEL: i32 = 1;
+
+/// sled's settings for the database at `path`: the cache size above, and
+/// zstd compression for a new database. sled refuses to open a database
+/// with a compression setting other than the one it was made with, so an
+/// existing database keeps what its `conf` file records (those made before
+/// compression came stay uncompressed until exported and imported).
+pub fn sled_config(path: &Path) -> sled::Config {
+    // The file ends in a binary checksum: search its bytes, not its text.
+    let compressed = match std::fs::read(path.join("conf")) {
+        Ok(conf) => conf.split(|b| *b == b'\n').any(|line| line == b"use_compression: true"),
+        Err(_) => true,
+    };
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_BYTES)
+        .use_compression(compressed)
+        .compression_factor(COMPRESSION_LEVEL)
+}
+
 /// The trees, by name. Names are part of the on-disk format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum T {
@@ -171,7 +194,14 @@ pub struct Store {
     table_writes: Arc<AtomicU64>,
     /// The small tables, decoded once per table version (see [`Tables`]).
     tables: Arc<Mutex<CachedTables>>,
+    /// Years' statuses as of a data version (see [`CachedStatus`]).
+    statuses: Arc<Mutex<CachedStatus>>,
 }
+
+/// The statuses last computed, by year, with the data version each was
+/// computed at. Every board and `status` asks for the same year's status
+/// again and again between two writes; one write makes them all stale.
+type CachedStatus = std::collections::BTreeMap<i32, (u64, Arc<crate::domain::YearStatus>)>;
 
 /// The small tables and the table version they were read at.
 type CachedTables = Option<(u64, Arc<Tables>)>;
@@ -201,7 +231,7 @@ impl Store {
     /// [`StoreError::Locked`] at once.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_private_dir(path)?;
-        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES);
+        let config = sled_config(path);
         let db = match config.open() {
             // A process killed while sled wrote a snapshot leaves a partial
             // `snap.*.generating`, which sled 0.34 then reads as the newest
@@ -236,6 +266,7 @@ impl Store {
             writes: Arc::new(AtomicU64::new(0)),
             table_writes: Arc::new(AtomicU64::new(0)),
             tables: Arc::new(Mutex::new(None)),
+            statuses: Arc::new(Mutex::new(CachedStatus::new())),
         };
         store.check_schema()?;
         Ok(store)

@@ -27,6 +27,12 @@ use crate::error::StoreError;
 /// sled leaf of 16 buckets stays well under sled's 128 kB blob threshold.
 pub(crate) const IDS_PER_BUCKET: u64 = 16;
 
+/// A logical entry: key and value.
+pub(crate) type Entry = (Vec<u8>, Vec<u8>);
+
+/// A bucket's entries by key, ready to change.
+pub(crate) type BucketMap = BTreeMap<Vec<u8>, Vec<u8>>;
+
 /// The format byte at the start of every bucket value.
 const BUCKET_FORMAT: u8 = 1;
 
@@ -90,7 +96,7 @@ fn damaged(what: &str) -> StoreError {
 
 /// A bucket's value: the format byte, then for each entry in key order
 /// `key length (u16 BE) ‖ key ‖ value length (u32 BE) ‖ value`.
-pub(crate) fn encode_bucket(entries: &BTreeMap<Vec<u8>, Vec<u8>>) -> Vec<u8> {
+pub(crate) fn encode_bucket(entries: &BucketMap) -> Vec<u8> {
     let size: usize = entries.iter().map(|(k, v)| 6 + k.len() + v.len()).sum();
     let mut out = Vec::with_capacity(1 + size);
     out.push(BUCKET_FORMAT);
@@ -106,12 +112,12 @@ pub(crate) fn encode_bucket(entries: &BTreeMap<Vec<u8>, Vec<u8>>) -> Vec<u8> {
 
 /// The entries of a bucket's value, borrowed from it. Refuses an unknown
 /// format, a cut entry, trailing bytes and keys out of order.
-pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<(&[u8], &[u8])>, StoreError> {
+pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<Borrowed<'_>>, StoreError> {
     let (&format, mut rest) = bytes.split_first().ok_or_else(|| damaged("empty"))?;
     if format != BUCKET_FORMAT {
         return Err(damaged(&format!("unknown format {format}")));
     }
-    let mut out: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut out: Vec<Borrowed<'_>> = Vec::new();
     while !rest.is_empty() {
         let (key, after) = take(rest, 2)?;
         let (value, after) = take(after, 4)?;
@@ -124,6 +130,9 @@ pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<(&[u8], &[u8])>, StoreEr
     Ok(out)
 }
 
+/// A logical entry borrowed from a bucket's value.
+pub(crate) type Borrowed<'a> = (&'a [u8], &'a [u8]);
+
 /// A length-prefixed field (`width` bytes of big-endian length) and what follows it.
 fn take(bytes: &[u8], width: usize) -> Result<(&[u8], &[u8]), StoreError> {
     let cut = || damaged("cut entry");
@@ -133,7 +142,7 @@ fn take(bytes: &[u8], width: usize) -> Result<(&[u8], &[u8]), StoreError> {
 }
 
 /// A bucket's entries, owned, ready to change.
-pub(crate) fn bucket_map(bytes: Option<&[u8]>) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, StoreError> {
+pub(crate) fn bucket_map(bytes: Option<&[u8]>) -> Result<BucketMap, StoreError> {
     Ok(match bytes {
         None => BTreeMap::new(),
         Some(b) => decode_bucket(b)?
@@ -150,7 +159,7 @@ pub(crate) struct Entries {
     packed: bool,
     bounds: (Bound<Vec<u8>>, Bound<Vec<u8>>),
     /// The current bucket's entries in the order they are returned.
-    pending: std::vec::IntoIter<(Vec<u8>, Vec<u8>)>,
+    pending: std::vec::IntoIter<Entry>,
     reverse: bool,
 }
 
@@ -185,7 +194,7 @@ fn in_bounds(key: &[u8], bounds: &KeyRange) -> bool {
 }
 
 impl Iterator for Entries {
-    type Item = Result<(Vec<u8>, Vec<u8>), StoreError>;
+    type Item = Result<Entry, StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -197,7 +206,7 @@ impl Iterator for Entries {
                 Ok(item) => item,
                 Err(e) => return Some(Err(io_error(e))),
             };
-            let mut entries: Vec<(Vec<u8>, Vec<u8>)> = match decode_bucket(&value) {
+            let mut entries: Vec<Entry> = match decode_bucket(&value) {
                 Ok(entries) => entries
                     .into_iter()
                     .filter(|(k, _)| in_bounds(k, &self.bounds))

@@ -40,7 +40,7 @@ impl Store {
         &self,
         index: T,
         records: T,
-        entries: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>>,
+        entries: impl Iterator<Item = Result<packed::Entry, StoreError>>,
     ) -> Result<Vec<V>> {
         let ids: Vec<Vec<u8>> = entries
             .map(|entry| {
@@ -193,11 +193,31 @@ impl Store {
     }
 
     /// The status of a year from the counters kept on write: one prefix
-    /// scan of the year counters (one entry per leader) for the leaders in post all year, short
-    /// day-counter scans for the few in post part of it. Neither
-    /// activities nor problems are read. Agrees with the pure
-    /// `domain::status::year_status` over all records (tested).
+    /// scan of the year counters (one entry per leader) for the leaders in
+    /// post all year, short day-counter scans for the few in post part of
+    /// it. Neither activities nor problems are read. Agrees with the pure
+    /// `domain::status::year_status` over all records (tested). Kept until
+    /// the next write, so boards that ask again and again cost a copy.
     pub fn year_status(&self, year: i32) -> Result<YearStatus> {
+        // The version is read before the trees, as for the table cache: a
+        // write committing meanwhile makes this entry stale at once.
+        let version = self.data_version();
+        if let Some((v, status)) = self.statuses.lock().unwrap_or_else(|p| p.into_inner()).get(&year)
+            && *v == version
+        {
+            return Ok(YearStatus::clone(status));
+        }
+        let status = self.compute_year_status(year)?;
+        let mut cache = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
+        // A handful of years are watched at a time; forget the rest.
+        if cache.len() >= 16 && !cache.contains_key(&year) {
+            cache.clear();
+        }
+        cache.insert(year, (version, Arc::new(status.clone())));
+        Ok(status)
+    }
+
+    fn compute_year_status(&self, year: i32) -> Result<YearStatus> {
         let targets = self.targets(year)?;
         let tables = self.tables()?;
         let leaders = &tables.leaders;
@@ -312,7 +332,7 @@ impl Store {
     }
 
     pub fn activity_years(&self) -> Result<Option<(i32, i32)>> {
-        let year = |entry: Option<Result<(Vec<u8>, Vec<u8>), StoreError>>| -> Result<Option<i32>> {
+        let year = |entry: Option<Result<packed::Entry, StoreError>>| -> Result<Option<i32>> {
             match entry {
                 None => Ok(None),
                 Some(e) => {
@@ -489,5 +509,31 @@ mod tests {
         assert!(!Arc::ptr_eq(&first, &clone.tables().unwrap()));
         assert!(clone.leaders().unwrap().iter().any(|l| l.name == "赵新"));
         assert_eq!(clone.leaders().unwrap(), clone.all::<Leader>(T::Leaders).unwrap());
+    }
+
+    #[test]
+    fn a_kept_status_is_dropped_by_any_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        crate::demo::load(&store).unwrap();
+        let year = 2020;
+        let before = store.year_status(year).unwrap();
+        assert_eq!(store.year_status(year).unwrap(), before);
+        let mut visit = store.export().unwrap().activities[0].clone();
+        visit.date = NaiveDate::from_ymd_opt(year, 12, 1).unwrap();
+        visit.kind = ActivityKind::Research;
+        let leader = visit.leader;
+        // Through a clone of the handle, as the server's connections write.
+        store.clone().add_activity(visit).unwrap();
+        let done = |s: &YearStatus| s.leaders.iter().find(|l| l.id == leader).unwrap().rules[0].done;
+        assert_eq!(done(&store.year_status(year).unwrap()), done(&before) + 1);
+        // Targets are data too.
+        let mut targets = store.targets(year).unwrap();
+        for t in [&mut targets.secretary, &mut targets.member] {
+            t.research = crate::domain::Target::new(t.research.min + 5, t.research.full + 5);
+        }
+        store.set_targets(year, targets).unwrap();
+        let after = store.year_status(year).unwrap();
+        assert_eq!(after.leaders[0].rules[0].min, before.leaders[0].rules[0].min + 5);
     }
 }

@@ -43,7 +43,7 @@ impl Store {
             let plain = self.db.open_tree(t.plain_name()).map_err(io_error)?;
             let target = self.tree(t);
             target.clear().map_err(io_error)?;
-            let mut current: Option<(Vec<u8>, BTreeMap<Vec<u8>, Vec<u8>>)> = None;
+            let mut current: Option<(Vec<u8>, packed::BucketMap)> = None;
             for entry in plain.iter() {
                 let (k, v) = entry.map_err(io_error)?;
                 let bucket = packing

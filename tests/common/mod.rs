@@ -359,7 +359,7 @@ pub fn check_indexes(path: &Path) -> RawDb {
     wait_closed(path);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let db = loop {
-        match sled::Config::new().path(path).cache_capacity(8 << 20).open() {
+        match branchlink::store::sled_config(path).open() {
             Err(e) if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(5))
             }
