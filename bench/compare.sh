@@ -34,7 +34,7 @@ median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"
 # hyperfine NAME RUNS COMMAND -> median ms
 hf() {
   local name=$1 runs=$2; shift 2
-  hyperfine --style none --warmup "$WARMUP" --runs "$runs" --export-json "$OUT/$name.json" "$@" >"$OUT/$name.log" 2>&1 \
+  hyperfine --style none -N --warmup "$WARMUP" --runs "$runs" --export-json "$OUT/$name.json" "$@" >"$OUT/$name.log" 2>&1 \
     || { echo "failed: $name (see $OUT/$name.log)" >&2; echo "failed"; return; }
   median "$OUT/$name.json"
 }

@@ -1,5 +1,5 @@
 //! The floor under `branchlink --no-server visit add`: open the same sled
-//! database with the same settings (cache, compression), insert one record of the size an
+//! database with the same settings (`store::sled_config`), insert one record of the size an
 //! added activity has, flush, exit. Writes to a tree of its own so that the
 //! branchlink data is left as it was.
 //!

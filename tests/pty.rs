@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use branchlink::domain::{Branch, Leader};
-use branchlink::store::{codec, keys};
 use common::{Db, bin};
 use nix::pty::{OpenptyResult, Winsize, openpty};
 use nix::sys::termios::{LocalFlags, tcgetattr};
@@ -175,24 +174,18 @@ fn a_panic_gives_the_terminal_back_before_the_message() {
 fn poison(db: &Db, leader_name: &str, branch_name: &str) {
     common::wait_closed(&db.path);
     let sled = branchlink::store::sled_config(&db.path).open().unwrap();
-    let leaders = sled.open_tree("leaders").unwrap();
-    let (k, v) = leaders.iter().next().unwrap().unwrap();
-    let mut leader: Leader = codec::decode(&v).unwrap();
-    leader.name = leader_name.into();
-    leaders.insert(k, codec::encode(leader).unwrap()).unwrap();
-    let branches = sled.open_tree("branches").unwrap();
-    for entry in branches.iter() {
-        let (k, v) = entry.unwrap();
-        let mut branch: Branch = codec::decode(&v).unwrap();
-        if keys::id_from(&k) == Some(branch.id) {
-            branch.short = branch_name.into();
-            branch.name = format!("{branch_name}{}", branch.id);
-            branches.insert(k, codec::encode(branch).unwrap()).unwrap();
-        }
-    }
+    let mut first = true;
+    common::change_records(&sled, "leaders", |_, leader: &mut Leader| {
+        leader.name = leader_name.into();
+        std::mem::take(&mut first)
+    });
+    common::change_records(&sled, "branches", |id, branch: &mut Branch| {
+        assert_eq!(id, branch.id);
+        branch.short = branch_name.into();
+        branch.name = format!("{branch_name}{}", branch.id);
+        true
+    });
     sled.flush().unwrap();
-    drop(branches);
-    drop(leaders);
     drop(sled);
     common::wait_closed(&db.path);
 }

@@ -33,27 +33,16 @@ pub use snapshot::{MAX_IMPORT_BYTES, parse_snapshot};
 /// fits in far less, and the workbench should stay small.
 pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// zstd's level for new databases: its fastest. At 100,000 activities it
-/// made the files a quarter of their uncompressed size, the same as level 3
-/// (docs/PERFORMANCE.md).
-pub const COMPRESSION_LEVEL: i32 = 1;
-
-/// sled's settings for the database at `path`: the cache size above, and
-/// zstd compression for a new database. sled refuses to open a database
-/// with a compression setting other than the one it was made with, so an
-/// existing database keeps what its `conf` file records (those made before
-/// compression came stay uncompressed until exported and imported).
+/// sled's settings for the database at `path` (the cache size above), in
+/// one place for the store, the sled floor of the benchmarks and the tests
+/// that read a database with sled alone.
+///
+/// Not compressed: sled's zstd made the files a quarter of the size, but
+/// sled 0.34 decompresses every log message it replays when it opens, with
+/// a fresh zstd context each, and a command line opening a 10k-activity
+/// database went from 30 to 200 ms (docs/PERFORMANCE.md).
 pub fn sled_config(path: &Path) -> sled::Config {
-    // The file ends in a binary checksum: search its bytes, not its text.
-    let compressed = match std::fs::read(path.join("conf")) {
-        Ok(conf) => conf.split(|b| *b == b'\n').any(|line| line == b"use_compression: true"),
-        Err(_) => true,
-    };
-    sled::Config::new()
-        .path(path)
-        .cache_capacity(CACHE_BYTES)
-        .use_compression(compressed)
-        .compression_factor(COMPRESSION_LEVEL)
+    sled::Config::new().path(path).cache_capacity(CACHE_BYTES)
 }
 
 /// The trees, by name. Names are part of the on-disk format.
@@ -125,6 +114,10 @@ impl T {
             T::Problems => "packed/problems",
             T::ProblemByPoint => "packed/problem_by_point",
             T::DayCount => "packed/day_count",
+            T::Leaders => "packed/leaders",
+            T::Branches => "packed/branches",
+            T::Points => "packed/points",
+            T::PointByLeader => "packed/point_by_leader",
             other => other.plain_name(),
         }
     }

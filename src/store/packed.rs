@@ -80,7 +80,10 @@ impl T {
     /// per entry: the small tables, the audit log, the year counters).
     pub(crate) fn packing(self) -> Option<Packing> {
         match self {
-            T::Activities | T::Problems => Some(Packing::IdBlock),
+            // The small tables too: every command line reads them whole,
+            // and sled's iterator descends the tree again for every key.
+            T::Activities | T::Problems | T::Leaders | T::Branches | T::Points => Some(Packing::IdBlock),
+            T::PointByLeader => Some(Packing::Prefix(8)),
             T::ActivityByDate => Some(Packing::Prefix(4)),
             T::ActivityByLeader | T::ActivityByPoint => Some(Packing::PrefixYear(8)),
             T::ProblemByPoint => Some(Packing::Prefix(8)),

@@ -367,8 +367,9 @@ impl Store {
     /// they hold now, then the rest by start date, newest first.
     pub(crate) fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
         let mut ids: Vec<u64> = Vec::new();
-        for entry in self.tree(T::PointByLeader).scan_prefix(keys::id(leader)) {
-            let (k, _) = entry.map_err(io_error)?;
+        let range = packed::inclusive(keys::owner_id(leader, 0), keys::owner_id(leader, u64::MAX));
+        for entry in self.entries(T::PointByLeader, range, false)? {
+            let (k, _) = entry?;
             ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("point index key".into()))?);
         }
         let mut points = Vec::new();

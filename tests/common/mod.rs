@@ -285,7 +285,11 @@ pub struct RawDb {
 }
 
 /// The trees layout 3 packs: many entries per sled key, under `packed/<name>`.
-const PACKED: [&str; 7] = [
+const PACKED: [&str; 11] = [
+    "leaders",
+    "branches",
+    "points",
+    "point_by_leader",
     "activities",
     "activity_by_date",
     "activity_by_leader",
@@ -328,6 +332,39 @@ fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
         }
     }
     out
+}
+
+/// Changes records of a packed tree with sled alone, behind every check
+/// of the store: `change` gets each record with its id and says whether it
+/// changed it; each bucket holding a changed record is written back.
+pub fn change_records<V: codec::Versioned>(db: &sled::Db, name: &str, mut change: impl FnMut(u64, &mut V) -> bool) {
+    assert!(PACKED.contains(&name), "{name} is not packed");
+    let tree = db.open_tree(format!("packed/{name}")).unwrap();
+    for bucket in tree.iter() {
+        let (bucket_key, bucket) = bucket.unwrap();
+        let mut rest: &[u8] = &bucket[1..];
+        let mut out = vec![1u8];
+        let mut changed = false;
+        while !rest.is_empty() {
+            let (key, after) = length_prefixed(rest, 2);
+            let (value, after) = length_prefixed(after, 4);
+            rest = after;
+            let mut record: V = codec::decode(&value).unwrap();
+            let value = if change(keys::id_from(&key).unwrap(), &mut record) {
+                changed = true;
+                codec::encode(record).unwrap()
+            } else {
+                value
+            };
+            out.extend_from_slice(&(key.len() as u16).to_be_bytes());
+            out.extend_from_slice(&key);
+            out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+            out.extend_from_slice(&value);
+        }
+        if changed {
+            tree.insert(bucket_key, out).unwrap();
+        }
+    }
 }
 
 /// A field of `width` bytes of big-endian length, then that many bytes.
