@@ -66,8 +66,9 @@ for N in $SIZES; do
     echo "== generating $N activities" >&2
     "$GEN" --db "$DB" --activities "$N" --export "$OUT/export-$N.json" --tasks "$OUT/tasks-$N.json"
   fi
-  # At 1M one taskwarrior run takes seconds: fewer runs there.
-  runs=$RUNS WARMUP=3; if [[ $N -ge 1000000 ]]; then runs=$(( RUNS / 2 )) WARMUP=1; fi
+  # At 1M one taskwarrior run takes seconds: fewer of its runs there.
+  runs=$RUNS WARMUP=3 task_runs=$RUNS task_warmup=3
+  if [[ $N -ge 1000000 ]]; then task_runs=$(( RUNS / 2 )) task_warmup=1; fi
 
   # Taskwarrior: a private database of the same tasks.
   TASKS_N=$(wc -l <"$OUT/tasks-$N.json")
@@ -81,9 +82,9 @@ for N in $SIZES; do
       /usr/bin/time -f "task import: %e s" task rc.data.location="$TASKDATA" import "$OUT/tasks-$N.json" >/dev/null
     fi
     TW="task rc.data.location=$TASKDATA rc.confirmation=off rc.verbose=nothing rc.gc=on"
-    T_ADD=$(hf "task-add-$N" "$runs" "$TW add '$NOTE' project:point1")
-    T_COUNT=$(hf "task-count-$N" "$runs" "$TW count")
-    T_SUMMARY=$(hf "task-summary-$N" "$runs" "$TW summary")
+    T_ADD=$(WARMUP=$task_warmup hf "task-add-$N" "$task_runs" "$TW add '$NOTE' project:point1")
+    T_COUNT=$(WARMUP=$task_warmup hf "task-count-$N" "$task_runs" "$TW count")
+    T_SUMMARY=$(WARMUP=$task_warmup hf "task-summary-$N" "$task_runs" "$TW summary")
     T_RSS=$(rss $TW summary)
   fi
 
@@ -113,7 +114,7 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 {
   echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores of ${MODEL:-unknown CPU}, $MEM RAM, $(uname -sr);"
   echo "branchlink $(git rev-parse --short HEAD), $(task --version 2>/dev/null | sed 's/^/taskwarrior /' || echo 'taskwarrior not installed')."
-  echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (at 1M: $(( RUNS / 2 )) runs after 1); times in ms, memory in MB."
+  echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (taskwarrior at 1M: $(( RUNS / 2 )) runs after 1); times in ms, memory in MB."
   echo
   echo "| activities | add, server | add, embedded | sled floor | task add | status, server | status, embedded | task count | task summary | RSS server | RSS CLI (client / embedded) | RSS task summary | disk / export JSON, MB | task data, MB |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -263,20 +263,20 @@ impl Store {
         let mut order: Vec<usize> = (0..wanted.len()).collect();
         order.sort_by(|a, b| wanted[*a].cmp(&wanted[*b]));
         let mut out = vec![None; wanted.len()];
-        let mut current: Option<(Vec<u8>, Option<sled::IVec>)> = None;
+        // The bucket last read, decoded once.
+        let mut current: Option<(Vec<u8>, BucketMap)> = None;
         for i in order {
             let key = &wanted[i];
             let bucket = packing.bucket(key).ok_or_else(|| damaged("key too short"))?;
-            if current.as_ref().is_none_or(|(b, _)| *b != bucket) {
-                let raw = self.tree(tree).get(&bucket).map_err(io_error)?;
-                current = Some((bucket, raw));
-            }
-            if let Some((_, Some(raw))) = &current {
-                let entries = decode_bucket(raw)?;
-                if let Ok(at) = entries.binary_search_by(|(k, _)| (*k).cmp(key.as_slice())) {
-                    out[i] = Some(entries[at].1.to_vec());
+            let entries = match &mut current {
+                Some((b, entries)) if *b == bucket => entries,
+                _ => {
+                    let raw = self.tree(tree).get(&bucket).map_err(io_error)?;
+                    &mut current.insert((bucket, bucket_map(raw.as_deref())?)).1
                 }
-            }
+            };
+            // A key asked for twice is answered twice.
+            out[i] = entries.get(key).cloned();
         }
         Ok(out)
     }
