@@ -116,32 +116,51 @@ pub(crate) fn encode_bucket(entries: &BucketMap) -> Vec<u8> {
 /// The entries of a bucket's value, borrowed from it. Refuses an unknown
 /// format, a cut entry, trailing bytes and keys out of order.
 pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<Borrowed<'_>>, StoreError> {
-    let (&format, mut rest) = bytes.split_first().ok_or_else(|| damaged("empty"))?;
+    Ok(decode_spans(bytes)?
+        .into_iter()
+        .map(|(k, v)| (&bytes[k], &bytes[v]))
+        .collect())
+}
+
+/// Where each entry's key and value lie in a bucket's value: what
+/// [`decode_bucket`] checks, without borrowing, so that an iterator can
+/// keep the bucket and copy out only the entries it returns.
+fn decode_spans(bytes: &[u8]) -> Result<Vec<Spans>, StoreError> {
+    let (&format, _) = bytes.split_first().ok_or_else(|| damaged("empty"))?;
     if format != BUCKET_FORMAT {
         return Err(damaged(&format!("unknown format {format}")));
     }
-    let mut out: Vec<Borrowed<'_>> = Vec::new();
-    while !rest.is_empty() {
-        let (key, after) = take(rest, 2)?;
-        let (value, after) = take(after, 4)?;
-        if out.last().is_some_and(|(last, _)| *last >= key) {
+    let mut out: Vec<Spans> = Vec::new();
+    let mut at = 1;
+    while at < bytes.len() {
+        let key = field(bytes, at, 2)?;
+        let value = field(bytes, key.end, 4)?;
+        if out
+            .last()
+            .is_some_and(|(last, _)| bytes[last.clone()] >= bytes[key.clone()])
+        {
             return Err(damaged("keys out of order"));
         }
+        at = value.end;
         out.push((key, value));
-        rest = after;
     }
     Ok(out)
 }
 
+/// The byte ranges of an entry's key and value in a bucket's value.
+type Spans = (std::ops::Range<usize>, std::ops::Range<usize>);
+
 /// A logical entry borrowed from a bucket's value.
 pub(crate) type Borrowed<'a> = (&'a [u8], &'a [u8]);
 
-/// A length-prefixed field (`width` bytes of big-endian length) and what follows it.
-fn take(bytes: &[u8], width: usize) -> Result<(&[u8], &[u8]), StoreError> {
+/// The range of the field at `at`: `width` bytes of big-endian length,
+/// then that many bytes.
+fn field(bytes: &[u8], at: usize, width: usize) -> Result<std::ops::Range<usize>, StoreError> {
     let cut = || damaged("cut entry");
-    let (len, rest) = bytes.split_at_checked(width).ok_or_else(cut)?;
-    let len = len.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
-    rest.split_at_checked(len).ok_or_else(cut)
+    let start = at.checked_add(width).filter(|s| *s <= bytes.len()).ok_or_else(cut)?;
+    let len = bytes[at..start].iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+    let end = start.checked_add(len).filter(|e| *e <= bytes.len()).ok_or_else(cut)?;
+    Ok(start..end)
 }
 
 /// A bucket's entries, owned, ready to change.
@@ -161,8 +180,12 @@ pub(crate) struct Entries {
     items: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + Send>,
     packed: bool,
     bounds: (Bound<Vec<u8>>, Bound<Vec<u8>>),
-    /// The current bucket's entries in the order they are returned.
-    pending: std::vec::IntoIter<Entry>,
+    /// The current bucket, and where its entries within the bounds lie, in
+    /// the order they are returned: an entry is copied out only when it is
+    /// (the board asks for the last visit of 1,000 points, one entry each
+    /// out of buckets of a hundred).
+    bucket: sled::IVec,
+    pending: std::vec::IntoIter<Spans>,
     reverse: bool,
 }
 
@@ -201,28 +224,42 @@ impl Iterator for Entries {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(entry) = self.pending.next() {
-                return Some(Ok(entry));
+            if let Some((k, v)) = self.pending.next() {
+                return Some(Ok((self.bucket[k].to_vec(), self.bucket[v].to_vec())));
             }
             let (_, value) = match self.items.next()? {
                 Ok(item) if !self.packed => return Some(Ok((item.0.to_vec(), item.1.to_vec()))),
                 Ok(item) => item,
                 Err(e) => return Some(Err(io_error(e))),
             };
-            let mut entries: Vec<Entry> = match decode_bucket(&value) {
-                Ok(entries) => entries
+            let mut spans: Vec<Spans> = match decode_spans(&value) {
+                Ok(spans) => spans
                     .into_iter()
-                    .filter(|(k, _)| in_bounds(k, &self.bounds))
-                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .filter(|(k, _)| in_bounds(&value[k.clone()], &self.bounds))
                     .collect(),
                 Err(e) => return Some(Err(e)),
             };
             if self.reverse {
-                entries.reverse();
+                spans.reverse();
             }
-            self.pending = entries.into_iter();
+            self.bucket = value;
+            self.pending = spans.into_iter();
         }
     }
+}
+
+/// The last entry of a bucket with `low <= key <= high`.
+fn last_within(bucket: &[u8], low: &[u8], high: &[u8]) -> Result<Option<Entry>, StoreError> {
+    for (k, v) in decode_spans(bucket)?.into_iter().rev() {
+        let key = &bucket[k];
+        if key < low {
+            break;
+        }
+        if key <= high {
+            return Ok(Some((key.to_vec(), bucket[v].to_vec())));
+        }
+    }
+    Ok(None)
 }
 
 /// A bound on logical keys as a bound on buckets: a bucket is read if it
@@ -281,6 +318,41 @@ impl Store {
         Ok(out)
     }
 
+    /// The last entry with `low <= key <= high`. For a packed tree one
+    /// `get` of the bucket `high` falls in, and a step back through sled
+    /// only when that bucket holds none: the board asks this of every
+    /// point (its last visit), and a reverse iterator per point was most of
+    /// a start at 1M.
+    pub(crate) fn last_in(&self, tree: T, low: &[u8], high: &[u8]) -> Result<Option<Entry>, StoreError> {
+        let Some(packing) = tree.packing() else {
+            return match self.tree(tree).range(low..=high).next_back() {
+                None => Ok(None),
+                Some(item) => {
+                    let (k, v) = item.map_err(io_error)?;
+                    Ok(Some((k.to_vec(), v.to_vec())))
+                }
+            };
+        };
+        let short = || damaged("key too short");
+        let top = packing.bucket(high).ok_or_else(short)?;
+        let bottom = packing.bucket(low).ok_or_else(short)?;
+        if let Some(raw) = self.tree(tree).get(&top).map_err(io_error)?
+            && let Some(entry) = last_within(&raw, low, high)?
+        {
+            return Ok(Some(entry));
+        }
+        // Buckets below `top` hold only keys below `high` (the bucket
+        // function is monotone), so the first that holds one at or above
+        // `low` has the answer.
+        for item in self.tree(tree).range(bottom..top).rev() {
+            let (_, raw) = item.map_err(io_error)?;
+            if let Some(entry) = last_within(&raw, low, high)? {
+                return Ok(Some(entry));
+            }
+        }
+        Ok(None)
+    }
+
     /// The logical entries of a tree within `bounds`, in key order or
     /// (with `reverse`) backwards.
     pub(crate) fn entries(&self, tree: T, bounds: KeyRange, reverse: bool) -> Result<Entries, StoreError> {
@@ -296,6 +368,7 @@ impl Store {
             items,
             packed,
             bounds,
+            bucket: sled::IVec::default(),
             pending: Vec::new().into_iter(),
             reverse,
         })

@@ -302,8 +302,11 @@ impl Store {
     pub fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
         let mut out = Vec::new();
         for p in &self.tables()?.points {
-            if let Some(entry) = self.entries(T::ActivityByPoint, owner_range(p.id), true)?.next() {
-                let (k, _) = entry?;
+            let (low, high) = (
+                keys::owner_date_id(p.id, NaiveDate::MIN, 0),
+                keys::owner_date_id(p.id, NaiveDate::MAX, u64::MAX),
+            );
+            if let Some((k, _)) = self.last_in(T::ActivityByPoint, &low, &high)? {
                 if let Some(d) = keys::owner_key_date(&k) {
                     out.push((p.id, d));
                 }
@@ -317,12 +320,11 @@ impl Store {
     pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
         let mut out = Vec::new();
         for p in &self.tables()?.points {
-            let range = packed::inclusive(
+            let (low, high) = (
                 keys::owner_date_id(p.id, NaiveDate::MIN, 0),
                 keys::owner_date_id(p.id, day, u64::MAX),
             );
-            if let Some(entry) = self.entries(T::ActivityByPoint, range, true)?.next() {
-                let (k, _) = entry?;
+            if let Some((k, _)) = self.last_in(T::ActivityByPoint, &low, &high)? {
                 if let Some(d) = keys::owner_key_date(&k) {
                     out.push((p.id, d));
                 }
@@ -536,5 +538,38 @@ mod tests {
         store.set_targets(year, targets).unwrap();
         let after = store.year_status(year).unwrap();
         assert_eq!(after.leaders[0].rules[0].min, before.leaders[0].rules[0].min + 5);
+    }
+
+    #[test]
+    fn last_visits_are_the_latest_activity_per_point_up_to_a_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let snapshot = crate::synthetic::snapshot(3_000, 11);
+        store.import(snapshot.clone()).unwrap();
+        let latest = |until: NaiveDate| {
+            let mut out: std::collections::BTreeMap<PointId, NaiveDate> = Default::default();
+            for a in snapshot.activities.iter().filter(|a| a.date <= until) {
+                let d = out.entry(a.point).or_insert(a.date);
+                *d = (*d).max(a.date);
+            }
+            out.into_iter().collect::<Vec<_>>()
+        };
+        let sorted = |mut v: Vec<(PointId, NaiveDate)>| {
+            v.sort();
+            v
+        };
+        // Days inside a year, on a year's first and last day, before all.
+        for day in [
+            "2016-06-01",
+            "2017-01-01",
+            "2019-12-31",
+            "2020-01-01",
+            "2022-07-15",
+            "2030-01-01",
+        ] {
+            let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            assert_eq!(sorted(store.last_visits_until(day).unwrap()), latest(day), "{day}");
+        }
+        assert_eq!(sorted(store.last_visits().unwrap()), latest(NaiveDate::MAX));
     }
 }
