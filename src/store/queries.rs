@@ -298,36 +298,22 @@ impl Store {
         Ok(out)
     }
 
-    /// The latest activity date per point: one reverse prefix step per point.
+    /// The latest activity date per point.
     pub fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
-        let mut out = Vec::new();
-        for p in &self.tables()?.points {
-            let (low, high) = (
-                keys::owner_date_id(p.id, NaiveDate::MIN, 0),
-                keys::owner_date_id(p.id, NaiveDate::MAX, u64::MAX),
-            );
-            if let Some((k, _)) = self.last_in(T::ActivityByPoint, &low, &high)? {
-                if let Some(d) = keys::owner_key_date(&k) {
-                    out.push((p.id, d));
-                }
-            }
-        }
-        Ok(out)
+        self.last_visits_until(NaiveDate::MAX)
     }
 
-    /// The latest activity date per point on or before `day`: one reverse
-    /// range step per point.
+    /// The latest activity date per point on or before `day`: one bucket
+    /// read per point as a rule (see [`Store::last_in`]).
     pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
         let mut out = Vec::new();
         for p in &self.tables()?.points {
-            let (low, high) = (
-                keys::owner_date_id(p.id, NaiveDate::MIN, 0),
-                keys::owner_date_id(p.id, day, u64::MAX),
-            );
-            if let Some((k, _)) = self.last_in(T::ActivityByPoint, &low, &high)? {
-                if let Some(d) = keys::owner_key_date(&k) {
-                    out.push((p.id, d));
-                }
+            let low = keys::owner_date_id(p.id, NaiveDate::MIN, 0);
+            let high = keys::owner_date_id(p.id, day, u64::MAX);
+            if let Some((k, _)) = self.last_in(T::ActivityByPoint, &low, &high)?
+                && let Some(d) = keys::owner_key_date(&k)
+            {
+                out.push((p.id, d));
             }
         }
         Ok(out)
