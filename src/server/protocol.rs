@@ -27,8 +27,11 @@ use crate::domain::{
 use crate::domain::{Assessment, DomainError, Plan, Rubric, validate};
 use crate::error::{Error, ServerError};
 
-/// Bumped whenever a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Bumped whenever a message changes shape or a request is added (an older
+/// server would close the connection on a request it cannot decode, where
+/// the handshake can name both versions). 2: `ActivitiesNewest`,
+/// `LeadersMatching`.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The largest frame a client may send before it is known to be an admin,
 /// and for every request but `import`.

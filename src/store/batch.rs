@@ -197,10 +197,12 @@ impl Store {
         result.map_err(|e| StoreError::Io(format!("{e:?}")))?;
         // Counted as soon as it is committed, even if the flush below fails:
         // readers (and the table cache) must not keep what was there before.
-        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // The table version first: a status computed at the new data
+        // version must not be built from the old tables and then kept.
         if used.iter().any(|t| matches!(t, T::Leaders | T::Branches | T::Points)) {
             self.table_writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // Only now is the change durable; callers report success after this.
         self.flush()?;
         Ok(())
