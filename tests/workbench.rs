@@ -596,6 +596,50 @@ fn adding_a_problem_with_keys() {
 }
 
 #[test]
+fn chinese_typed_on_a_choice_goes_to_the_text_after_it() {
+    // The problem form opens on the category; the description is typed at once.
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('3'));
+    b.press(KeyCode::Char('a'));
+    b.type_text("党员活动场所不足");
+    b.press(KeyCode::Enter); // to the date (today)
+    b.press(KeyCode::Enter); // save
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let new = b.store.problems().unwrap();
+    let new = new.iter().find(|p| p.description == "党员活动场所不足").unwrap();
+    assert_eq!(
+        new.category,
+        branchlink::domain::ProblemCategory::ALL[0],
+        "the category left as it was"
+    );
+
+    // Quick entry: the note, skipping the date; a pasted note too.
+    b.press(KeyCode::Char('1'));
+    b.press(KeyCode::Char('a'));
+    b.type_text("走访");
+    let Some(app::Modal::Form(form)) = &b.app.modal else {
+        panic!("no form")
+    };
+    assert_eq!(form.value(3), "走访");
+    assert_eq!(form.value(2), today().to_string(), "the date is untouched");
+    b.press(KeyCode::Esc);
+    b.press(KeyCode::Char('a'));
+    app::update(&mut b.app, app::Action::Paste("贴上的记录".into()), &b.store);
+    let Some(app::Modal::Form(form)) = &b.app.modal else {
+        panic!("no form")
+    };
+    assert_eq!(form.value(3), "贴上的记录");
+    // A letter that is no kind key is still ignored (a slip of the finger).
+    b.press(KeyCode::Esc);
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Char('z'));
+    let Some(app::Modal::Form(form)) = &b.app.modal else {
+        panic!("no form")
+    };
+    assert_eq!((form.focus, form.value(3)), (1, ""));
+}
+
+#[test]
 fn help_scrolls_on_a_small_terminal_to_its_last_line() {
     let mut b = open(Lang::En, true, false);
     b.press(KeyCode::Char('5'));

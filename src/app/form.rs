@@ -202,6 +202,26 @@ impl Form {
         }
     }
 
+    /// On a choice field, text that is no choice key (a Chinese character
+    /// from an input method, say) belongs to the free-text field after it:
+    /// moves the focus there and reports whether there was one. People start
+    /// typing the description or note before they think of the choice; the
+    /// characters must not be lost.
+    pub fn to_text_after_choice(&mut self) -> bool {
+        if self.focused_choice().is_none() {
+            return false;
+        }
+        match (self.focus + 1..self.fields.len())
+            .find(|i| matches!(self.fields[*i].kind, FieldKind::Text | FieldKind::Optional))
+        {
+            Some(i) => {
+                self.focus = i;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn cycle(&mut self, step: isize) {
         if let Some(choice) = self.focused_choice() {
             let n = choice.keys().len() as isize;
@@ -230,6 +250,9 @@ impl Form {
     /// of the value, so inserting a 1 MB paste one character at a time froze
     /// the workbench for hours (tests/hostile.rs pastes 1 MB).
     pub fn paste(&mut self, text: &str) {
+        if !text.is_empty() {
+            self.to_text_after_choice();
+        }
         let field = &mut self.fields[self.focus];
         if matches!(field.kind, FieldKind::Choice(_)) || text.is_empty() {
             return;

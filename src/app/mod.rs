@@ -1069,6 +1069,10 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             let chosen = form.choose(c);
             if chosen {
                 follow_choice(form, &app.data.targets);
+            } else if !c.is_ascii() && form.to_text_after_choice() {
+                // Not a choice key: the start of the text (see the method).
+                form.input(InputRequest::InsertChar(c));
+                return;
             }
             // Quick entry: after the kind, straight to the note (the date
             // already holds today).
