@@ -850,3 +850,16 @@ fn export_and_import_keep_assessments_rubrics_and_plans() {
         .unwrap();
     assert!(third.assessments(None).unwrap().is_empty());
 }
+
+#[test]
+fn a_past_year_is_owed_as_it_stood_at_its_end() {
+    let (_dir, store) = demo_store();
+    let year_end = d("2020-12-31");
+    let later = d("2026-11-27");
+    let at_end = report::load(&store, 2020, year_end).unwrap();
+    let seen_later = report::load(&store, 2020, later).unwrap();
+    let owed = due(&at_end, year_end, 90);
+    assert!(!owed.is_empty(), "the demo leaves rules unmet in 2020");
+    assert_eq!(due(&seen_later, later, 90), owed);
+    assert!(owed.iter().all(|i| i.days_left > -366), "{owed:?}");
+}

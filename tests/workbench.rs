@@ -640,6 +640,31 @@ fn chinese_typed_on_a_choice_goes_to_the_text_after_it() {
 }
 
 #[test]
+fn a_past_year_on_the_board_counts_days_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    branchlink::demo::load(&store).unwrap();
+    let later = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let app = App::new(
+        &store,
+        Settings {
+            lang: Lang::Zh,
+            read_only: false,
+            today: later,
+        },
+    );
+    assert_eq!(app.year, 2020, "the board opens on the last year with records");
+    let b = Bench { _dir: dir, store, app };
+    let screen = b.screen_text(100, 30);
+    let year_end = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+    for (_, last) in b.store.last_visits().unwrap() {
+        let days = (year_end - last).num_days();
+        assert!(screen.contains(&format!(" {days} 天")), "{days} 天 missing:\n{screen}");
+    }
+    assert!(!screen.contains("剩 -"), "{screen}");
+}
+
+#[test]
 fn help_scrolls_on_a_small_terminal_to_its_last_line() {
     let mut b = open(Lang::En, true, false);
     b.press(KeyCode::Char('5'));

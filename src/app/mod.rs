@@ -192,18 +192,15 @@ impl Data {
         let points = backend.points()?;
         let targets = backend.targets(year)?;
         let status = backend.year_status(year)?;
-        // Visits after today (typed ahead) do not make a point "visited".
-        let last_visits: HashMap<PointId, NaiveDate> = backend.last_visits_until(today)?.into_iter().collect();
+        // A past year is seen as it stood at its end (its last visits and
+        // reminders are counted to that day, not to today); visits after
+        // today (typed ahead) do not make a point "visited".
+        let report_day = crate::report::model::as_of(year, today);
+        let last_visits: HashMap<PointId, NaiveDate> = backend.last_visits_until(report_day)?.into_iter().collect();
         let years = backend.activity_years()?;
         // The reminders, from a summary report over what was just read (it
         // reads no activity); built on load and after a change, never on a
         // key press.
-        let report_day = crate::report::model::as_of(year, today);
-        let due_visits = if report_day == today {
-            last_visits.clone()
-        } else {
-            backend.last_visits_until(report_day)?.into_iter().collect()
-        };
         let input = crate::report::model::ReportInput {
             year,
             today,
@@ -218,7 +215,7 @@ impl Data {
             events: &backend.events(Some(year))?,
             assessments: &[],
         };
-        let report = crate::report::model::build_summary(&input, &status, &due_visits);
+        let report = crate::report::model::build_summary(&input, &status, &last_visits);
         let due = crate::report::due::due(&report, today, crate::report::due::DEFAULT_DAYS_WITHOUT_VISIT);
         let plan = backend.plan(year)?;
         let leader_index = leaders.iter().enumerate().map(|(i, l)| (l.id, i)).collect();

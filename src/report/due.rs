@@ -68,6 +68,8 @@ pub struct DueItem {
 /// report. Leaders no longer in post owe nothing; a point's reminders go to
 /// its holder only (so a handed-over point is not listed twice).
 pub fn due(report: &Report, today: NaiveDate, days_without_visit: u32) -> Vec<DueItem> {
+    // A past year as it stood at its end: nothing is owed "-2,000 days ago".
+    let today = super::model::as_of(report.year, today);
     let year_left = (year_bounds(report.year).1 - today).num_days();
     let limit = i64::from(days_without_visit);
     let mut items: Vec<(usize, DueItem)> = Vec::new();

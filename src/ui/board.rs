@@ -43,6 +43,8 @@ pub fn bar(r: &RuleStatus, pace: Pace, width: usize, theme: &Theme) -> Line<'sta
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
+    // Days since the last visit: to today, or to the end of a past year.
+    let as_of = crate::report::model::as_of(app.year, app.today);
     if app.data.is_empty() {
         let lines = vec![
             Line::raw(""),
@@ -87,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 });
                 let days = l.point.and_then(|p| app.data.last_visits.get(&p)).map_or_else(
                     || t.never.to_string(),
-                    |d| fill(t.days_ago, &[&(app.today - *d).num_days().max(0)]),
+                    |d| fill(t.days_ago, &[&(as_of - *d).num_days().max(0)]),
                 );
                 let selected = i == app.board_sel;
                 let mut cells = vec![
