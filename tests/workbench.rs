@@ -23,23 +23,25 @@ struct Bench {
 }
 
 fn open(lang: Lang, demo: bool, read_only: bool) -> Bench {
+    open_at(lang, demo, read_only, today())
+}
+
+/// [`open`] on another day.
+fn open_at(lang: Lang, demo: bool, read_only: bool, today: NaiveDate) -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     if demo {
         branchlink::demo::load(&store).unwrap();
     }
-    let app = App::new(
-        &store,
-        Settings {
-            lang,
-            read_only,
-            today: today(),
-        },
-    );
-    Bench { _dir: dir, store, app }
+    Bench::over(dir, store, lang, read_only, today)
 }
 
 impl Bench {
+    /// The workbench opened on `store` (kept in `dir`) on the day `today`.
+    fn over(dir: tempfile::TempDir, store: Store, lang: Lang, read_only: bool, today: NaiveDate) -> Bench {
+        let app = App::new(&store, Settings { lang, read_only, today });
+        Bench { _dir: dir, store, app }
+    }
     fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
         let event = KeyEvent::new(code, mods);
         if let Some(action) = app::key_action(&self.app, event) {
@@ -146,19 +148,8 @@ fn snapshots_of_forms_and_empty_board() {
 fn default_year_is_the_latest_with_activities() {
     let b = open(Lang::Zh, true, false);
     assert_eq!(b.app.year, 2020);
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    branchlink::demo::load(&store).unwrap();
-    let later = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let app = App::new(
-        &store,
-        Settings {
-            lang: Lang::Zh,
-            read_only: false,
-            today: later,
-        },
-    );
-    assert_eq!(app.year, 2020, "no activity in 2026: the demo year shows");
+    let later = open_at(Lang::Zh, true, false, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
+    assert_eq!(later.app.year, 2020, "no activity in 2026: the demo year shows");
 }
 
 #[test]
@@ -641,20 +632,8 @@ fn chinese_typed_on_a_choice_goes_to_the_text_after_it() {
 
 #[test]
 fn a_past_year_on_the_board_counts_days_to_its_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    branchlink::demo::load(&store).unwrap();
-    let later = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let app = App::new(
-        &store,
-        Settings {
-            lang: Lang::Zh,
-            read_only: false,
-            today: later,
-        },
-    );
-    assert_eq!(app.year, 2020, "the board opens on the last year with records");
-    let b = Bench { _dir: dir, store, app };
+    let b = open_at(Lang::Zh, true, false, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
+    assert_eq!(b.app.year, 2020, "the board opens on the last year with records");
     let screen = b.screen_text(100, 30);
     let year_end = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
     for (_, last) in b.store.last_visits().unwrap() {
@@ -1044,15 +1023,7 @@ fn open_busy(n: u64) -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     store.import(snapshot).unwrap();
-    let app = App::new(
-        &store,
-        Settings {
-            lang: Lang::Zh,
-            read_only: false,
-            today: today(),
-        },
-    );
-    Bench { _dir: dir, store, app }
+    Bench::over(dir, store, Lang::Zh, false, today())
 }
 
 #[test]
