@@ -197,6 +197,11 @@ pub(crate) fn everything() -> KeyRange {
     (Bound::Unbounded, Bound::Unbounded)
 }
 
+/// A range of whole keys as [`keys`] builds them (a year, an owner's year).
+pub(crate) fn span<const N: usize>(range: std::ops::RangeInclusive<[u8; N]>) -> KeyRange {
+    inclusive(range.start(), range.end())
+}
+
 /// `low..=high`.
 pub(crate) fn inclusive(low: impl AsRef<[u8]>, high: impl AsRef<[u8]>) -> KeyRange {
     (

@@ -109,15 +109,9 @@ impl Store {
     /// Activities in date order, through the narrowest index for the filter.
     pub fn activities(&self, filter: &ActivityFilter) -> Result<Vec<Activity>> {
         let (index, range) = match (filter.leader, filter.year) {
-            (Some(l), Some(y)) => {
-                let range = keys::owner_year_range(l, y);
-                (T::ActivityByLeader, packed::inclusive(range.start(), range.end()))
-            }
+            (Some(l), Some(y)) => (T::ActivityByLeader, packed::span(keys::owner_year_range(l, y))),
             (Some(l), None) => (T::ActivityByLeader, owner_range(l)),
-            (None, Some(y)) => {
-                let range = keys::year_range(y);
-                (T::ActivityByDate, packed::inclusive(range.start(), range.end()))
-            }
+            (None, Some(y)) => (T::ActivityByDate, packed::span(keys::year_range(y))),
             (None, None) => (T::ActivityByDate, packed::everything()),
         };
         self.through_index(index, T::Activities, self.entries(index, range, false)?)
@@ -158,13 +152,7 @@ impl Store {
     }
 
     pub fn events(&self, year: Option<i32>) -> Result<Vec<BureauEvent>> {
-        let range = match year {
-            Some(y) => {
-                let range = keys::year_range(y);
-                packed::inclusive(range.start(), range.end())
-            }
-            None => packed::everything(),
-        };
+        let range = year.map_or_else(packed::everything, |y| packed::span(keys::year_range(y)));
         self.through_index(T::EventByDate, T::Events, self.entries(T::EventByDate, range, false)?)
     }
 

@@ -221,25 +221,19 @@ mod tests {
     }
 
     #[test]
-    fn a_layout_2_database_is_packed_on_open_into_what_import_leaves() {
+    fn an_older_database_is_brought_on_open_to_what_import_leaves() {
         let snapshot = crate::synthetic::snapshot(3_000, 5);
         let (_r, reference) = reference(&snapshot);
-        let (dir, upgraded) = upgraded_from(&snapshot, downgrade_to_2, |_| {});
-        check_upgraded(&snapshot, &reference, &dir, upgraded, 2);
-    }
-
-    #[test]
-    fn a_layout_1_database_is_upgraded_on_open_to_what_import_leaves() {
-        let snapshot = crate::synthetic::snapshot(3_000, 5);
-        let (_r, reference) = reference(&snapshot);
-        let (dir, upgraded) = upgraded_from(&snapshot, downgrade_to_1, |_| {});
-        check_upgraded(&snapshot, &reference, &dir, upgraded, 1);
+        for (downgrade, from) in [(downgrade_to_2 as fn(&Store), 2), (downgrade_to_1, 1)] {
+            let (dir, upgraded) = upgraded_from(&snapshot, downgrade, |_| {});
+            check_upgraded(&snapshot, &reference, &dir, upgraded, from);
+        }
     }
 
     #[test]
     fn an_upgrade_cut_short_is_done_again_and_one_that_committed_is_tidied() {
         let snapshot = crate::synthetic::snapshot(2_000, 6);
-        let (_r, reference) = reference(&snapshot);
+        let (_r, fresh) = reference(&snapshot);
         // Died while packing: half-built packed trees, plain trees intact.
         let half_packed = |store: &Store| {
             let mut half = BTreeMap::new();
@@ -252,20 +246,17 @@ mod tests {
             store.flush().unwrap();
         };
         let (dir, upgraded) = upgraded_from(&snapshot, downgrade_to_2, half_packed);
-        check_upgraded(&snapshot, &reference, &dir, upgraded, 2);
+        check_upgraded(&snapshot, &fresh, &dir, upgraded, 2);
 
         // Died after committing, before dropping the plain trees: the
         // next open drops them and changes nothing else.
-        let dir = tempfile::tempdir().unwrap();
-        {
-            let store = Store::open(dir.path()).unwrap();
-            store.import(snapshot.clone()).unwrap();
-            let stale = store.db.open_tree(T::Activities.plain_name()).unwrap();
-            stale.insert(keys::id(1), b"stale".to_vec()).unwrap();
-            store.flush().unwrap();
-        }
+        let (dir, store) = reference(&snapshot);
+        let stale = store.db.open_tree(T::Activities.plain_name()).unwrap();
+        stale.insert(keys::id(1), b"stale".to_vec()).unwrap();
+        store.flush().unwrap();
+        drop((stale, store));
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(plain_trees_left(&store), Vec::<String>::new());
-        assert_eq!(trees(&store), trees(&reference));
+        assert_eq!(trees(&store), trees(&fresh));
     }
 }
