@@ -102,9 +102,10 @@ for N in $SIZES; do
   stop_server
   S_RSS=$(awk '/Maximum resident/ {printf "%.1f", $6/1024}' "$OUT/server.time")
 
-  DISK=$(du -sb "$DB" | cut -f1)
+  # Blocks allocated, not apparent size: sled's free log segments are holes.
+  DISK=$(du -s --block-size=1 "$DB" | cut -f1)
   RAW=$(stat -c %s "$OUT/export-$N.json")
-  TDISK=n/a; [[ -d "$TASKDATA" ]] && TDISK=$(( $(du -sb "$TASKDATA" | cut -f1) / 1048576 ))
+  TDISK=n/a; [[ -d "$TASKDATA" ]] && TDISK=$(( $(du -s --block-size=1 "$TASKDATA" | cut -f1) / 1048576 ))
   ROWS+=("| $N | $S_ADD | $E_ADD | $FLOOR_MS | $T_ADD | $S_STATUS | $E_STATUS | $T_COUNT | $T_SUMMARY | $S_RSS | $C_RSS / $CLI_RSS | $T_RSS | $(( DISK / 1048576 )) / $(( RAW / 1048576 )) | $TDISK |")
   echo "${ROWS[-1]}" >&2
 done
