@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process comparisons at provincial scale: branchlink (through a
 # running server and embedded), the sled floor, and taskwarrior on the same
-# number of tasks. Writes a Markdown section to docs/PERFORMANCE.md (between
+# number of tasks; and the workbench's start to its first frame in a
+# pseudo-terminal (examples/pty_start.rs). Writes a Markdown section to docs/PERFORMANCE.md (between
 # the BEGIN/END markers) and to $OUT/table.md.
 #
 #   bench/compare.sh            # 10k, 100k and 1M activities
@@ -23,10 +24,11 @@ NOTE="到联系点支部调研，听取支部书记汇报，查阅三会一课�
 LEADER="王建国"
 mkdir -p "$OUT"
 
-cargo build --release --locked --bin branchlink --example generate --example sled_floor
+cargo build --release --locked --bin branchlink --example generate --example sled_floor --example pty_start
 BIN=$PWD/target/release/branchlink
 GEN=$PWD/target/release/examples/generate
 FLOOR=$PWD/target/release/examples/sled_floor
+PTY=$PWD/target/release/examples/pty_start
 HAVE_TASK=$(command -v task >/dev/null && echo yes || echo no)
 
 # The median of a hyperfine JSON export, in ms.
@@ -93,12 +95,15 @@ for N in $SIZES; do
   FLOOR_MS=$(hf "floor-$N" "$runs" "$FLOOR $DB '$NOTE'")
   E_STATUS=$(hf "embedded-status-$N" "$runs" "$BIN --db $DB --no-server status --year $YEAR --format json")
   CLI_RSS=$(rss "$BIN" --db "$DB" --no-server status --year $YEAR --format json)
+  # The workbench in a pseudo-terminal, start to the end of its first frame.
+  W_EMB=$("$PTY" "$BIN" "$DB" "$runs" embedded | awk '{print $1}')
 
   # Through a running server.
   start_server "$DB"
   S_ADD=$(hf "server-add-$N" "$runs" "$BIN --db $DB visit add $LEADER --kind research --note '$NOTE'")
   S_STATUS=$(hf "server-status-$N" "$runs" "$BIN --db $DB status --year $YEAR --format json")
   C_RSS=$(rss "$BIN" --db "$DB" status --year $YEAR --format json)
+  W_SRV=$("$PTY" "$BIN" "$DB" "$runs" server | awk '{print $1}')
   stop_server
   S_RSS=$(awk '/Maximum resident/ {printf "%.1f", $6/1024}' "$OUT/server.time")
 
@@ -106,7 +111,7 @@ for N in $SIZES; do
   DISK=$(du -s --block-size=1 "$DB" | cut -f1)
   RAW=$(stat -c %s "$OUT/export-$N.json")
   TDISK=n/a; [[ -d "$TASKDATA" ]] && TDISK=$(( $(du -s --block-size=1 "$TASKDATA" | cut -f1) / 1048576 ))
-  ROWS+=("| $N | $S_ADD | $E_ADD | $FLOOR_MS | $T_ADD | $S_STATUS | $E_STATUS | $T_COUNT | $T_SUMMARY | $S_RSS | $C_RSS / $CLI_RSS | $T_RSS | $(( DISK / 1048576 )) / $(( RAW / 1048576 )) | $TDISK |")
+  ROWS+=("| $N | $S_ADD | $E_ADD | $FLOOR_MS | $T_ADD | $S_STATUS | $E_STATUS | $T_COUNT | $T_SUMMARY | $S_RSS | $C_RSS / $CLI_RSS | $T_RSS | $(( DISK / 1048576 )) / $(( RAW / 1048576 )) | $TDISK | $W_EMB / $W_SRV |")
   echo "${ROWS[-1]}" >&2
 done
 
@@ -117,8 +122,8 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "branchlink $(git rev-parse --short HEAD), $(task --version 2>/dev/null | sed 's/^/taskwarrior /' || echo 'taskwarrior not installed')."
   echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (taskwarrior at 1M: $(( RUNS / 2 )) runs after 1); times in ms, memory in MB."
   echo
-  echo "| activities | add, server | add, embedded | sled floor | task add | status, server | status, embedded | task count | task summary | RSS server | RSS CLI (client / embedded) | RSS task summary | disk / export JSON, MB | task data, MB |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| activities | add, server | add, embedded | sled floor | task add | status, server | status, embedded | task count | task summary | RSS server | RSS CLI (client / embedded) | RSS task summary | disk / export JSON, MB | task data, MB | workbench start → first frame (embedded / server) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${ROWS[@]}"
 } >"$OUT/table.md"
 cat "$OUT/table.md"

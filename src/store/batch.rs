@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 /// The writes of one command.
 #[derive(Default)]
 pub(crate) struct Batch {
-    ops: Vec<(T, Vec<u8>, Option<Vec<u8>>)>,
+    ops: Vec<Op>,
     /// Counters advanced by this batch (id allocation).
     counters: BTreeMap<&'static [u8], u64>,
     audit: Vec<(String, String)>,
@@ -211,12 +211,12 @@ impl Store {
     /// Turns the batch's writes to packed trees into writes of their
     /// buckets: each bucket the command touches is read (under the write
     /// lock, so it cannot change before the commit), changed in the order
-    /// of the writes, and written back whole, or removed once empty.
+    /// of the writes, and written back whole, or removed once empty. A
+    /// rewritten `activity_by_point` bucket also rewrites its `point_last`
+    /// entry (itself packed, so a second round).
     fn pack(&self, batch: &mut Batch) -> Result<()> {
         let mut plain = Vec::with_capacity(batch.ops.len());
-        // Per bucket, the writes to its keys in the command's order.
-        type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
-        let mut buckets: BTreeMap<(T, Vec<u8>), Writes> = BTreeMap::new();
+        let mut buckets = Buckets::new();
         for (tree, key, value) in std::mem::take(&mut batch.ops) {
             match tree.packing() {
                 None => plain.push((tree, key, value)),
@@ -228,19 +228,52 @@ impl Store {
                 }
             }
         }
+        let mut derived = Buckets::new();
         for ((tree, bucket), writes) in buckets {
-            let stored = self.tree(tree).get(&bucket).map_err(io_error)?;
-            let mut entries = packed::bucket_map(stored.as_deref())?;
-            for (key, value) in writes {
-                match value {
-                    Some(v) => entries.insert(key, v),
-                    None => entries.remove(&key),
-                };
+            let entries = self.rewrite_bucket(tree, &bucket, writes)?;
+            if tree == T::ActivityByPoint {
+                let (to, key, value) = packed::point_last(&bucket, &entries)?;
+                let derived_bucket = to
+                    .packing()
+                    .and_then(|p| p.bucket(&key))
+                    .ok_or_else(|| StoreError::Io("point_last is packed".into()))?;
+                derived.entry((to, derived_bucket)).or_default().push((key, value));
             }
-            let value = (!entries.is_empty()).then(|| packed::encode_bucket(&entries));
-            plain.push((tree, bucket, value));
+            plain.push((
+                tree,
+                bucket,
+                (!entries.is_empty()).then(|| packed::encode_bucket(&entries)),
+            ));
+        }
+        for ((tree, bucket), writes) in derived {
+            let entries = self.rewrite_bucket(tree, &bucket, writes)?;
+            plain.push((
+                tree,
+                bucket,
+                (!entries.is_empty()).then(|| packed::encode_bucket(&entries)),
+            ));
         }
         batch.ops = plain;
         Ok(())
     }
+
+    /// A bucket's entries after `writes`, applied in order to what is stored.
+    fn rewrite_bucket(&self, tree: T, bucket: &[u8], writes: Writes) -> Result<packed::BucketMap> {
+        let stored = self.tree(tree).get(bucket).map_err(io_error)?;
+        let mut entries = packed::bucket_map(stored.as_deref())?;
+        for (key, value) in writes {
+            match value {
+                Some(v) => entries.insert(key, v),
+                None => entries.remove(&key),
+            };
+        }
+        Ok(entries)
+    }
 }
+
+/// One write of a batch: a tree, a key, and the new value or `None` to remove.
+pub(crate) type Op = (T, Vec<u8>, Option<Vec<u8>>);
+
+/// Per bucket, the writes to its keys in the command's order.
+type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+type Buckets = BTreeMap<(T, Vec<u8>), Writes>;

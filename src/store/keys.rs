@@ -120,6 +120,17 @@ pub fn year_tally(y: i32, leader: u64) -> [u8; 12] {
     key
 }
 
+/// `year ‖ point`: a point's `point_last` entry of one year (the same
+/// layout as [`year_tally`]).
+pub fn year_point(y: i32, point: u64) -> [u8; 12] {
+    year_tally(y, point)
+}
+
+/// The point of a `point_last` key.
+pub fn year_point_point(key: &[u8]) -> Option<u64> {
+    year_tally_leader(key)
+}
+
 /// The leader of a `year_count` key.
 pub fn year_tally_leader(key: &[u8]) -> Option<u64> {
     if key.len() != 12 {

@@ -76,10 +76,17 @@ pub(crate) enum T {
     /// year, post dates aside: a year's status is one prefix scan here,
     /// an entry per leader (layout 2).
     YearCount,
+    /// `year ‖ point` → `date ‖ id` of the point's latest activity in that
+    /// year: the last key of the point's `activity_by_point` bucket of the
+    /// year, written by the commit that rewrites the bucket (layout 4).
+    /// The board's "last visit" of every point is one range scan here, a
+    /// few leaves, instead of one bucket (and a sled leaf of 40 kB) per
+    /// point.
+    PointLast,
 }
 
 impl T {
-    pub(crate) const ALL: [T; 20] = [
+    pub(crate) const ALL: [T; 21] = [
         T::Meta,
         T::Leaders,
         T::Branches,
@@ -100,6 +107,7 @@ impl T {
         T::Rubrics,
         T::Plans,
         T::YearCount,
+        T::PointLast,
     ];
 
     /// The tree's name in sled. The packed trees (see [`packed`]) took
@@ -118,6 +126,8 @@ impl T {
             T::Branches => "packed/branches",
             T::Points => "packed/points",
             T::PointByLeader => "packed/point_by_leader",
+            // Packed from the start (layout 4); its plain name was never used.
+            T::PointLast => "packed/point_last",
             other => other.plain_name(),
         }
     }
@@ -145,6 +155,7 @@ impl T {
             T::Rubrics => "rubrics",
             T::Plans => "plans",
             T::YearCount => "year_count",
+            T::PointLast => "point_last",
         }
     }
 }
@@ -154,9 +165,10 @@ pub(crate) mod meta {
     /// The layout version of the whole database.
     pub const SCHEMA: &[u8] = b"schema";
     /// 2 added the `year_count` tree and solved problems to `day_count`;
-    /// 3 packed the big trees (see `store::packed`). An older database is
+    /// 3 packed the big trees (see `store::packed`); 4 added `point_last`.
+    /// An older database is
     /// brought up to date when opened (`store::upgrade`).
-    pub const SCHEMA_VERSION: u64 = 3;
+    pub const SCHEMA_VERSION: u64 = 4;
     /// Counter prefixes: `next/<kind>` holds the last id given out.
     pub const NEXT_LEADER: &[u8] = b"next/leader";
     pub const NEXT_BRANCH: &[u8] = b"next/branch";

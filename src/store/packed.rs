@@ -88,9 +88,27 @@ impl T {
             T::ActivityByLeader | T::ActivityByPoint => Some(Packing::PrefixYear(8)),
             T::ProblemByPoint => Some(Packing::Prefix(8)),
             T::DayCount => Some(Packing::PrefixYear(9)),
+            T::PointLast => Some(Packing::Prefix(4)),
             _ => None,
         }
     }
+}
+
+/// The `point_last` write (see [`T::PointLast`]) for a point's
+/// `activity_by_point` bucket of one year (`point ‖ year`), given the
+/// bucket's entries after a commit: `year ‖ point` → `date ‖ id` of the
+/// last entry, or removed when the bucket is empty.
+pub(crate) fn point_last(bucket: &[u8], entries: &BucketMap) -> Result<super::batch::Op, StoreError> {
+    let (point, year) = (bucket.get(..8), bucket.get(8..12));
+    let (Some(point), Some(year), 12) = (point, year, bucket.len()) else {
+        return Err(damaged("activity_by_point bucket key"));
+    };
+    let key = [year, point].concat();
+    let last = match entries.last_key_value() {
+        None => None,
+        Some((k, _)) => Some(k.get(8..20).ok_or_else(|| damaged("activity_by_point key"))?.to_vec()),
+    };
+    Ok((T::PointLast, key, last))
 }
 
 fn damaged(what: &str) -> StoreError {

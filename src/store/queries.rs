@@ -1,7 +1,7 @@
 //! Reads. Each returns decoded records; a value that does not decode is
 //! reported as damage, never a panic.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -291,11 +291,37 @@ impl Store {
         self.last_visits_until(NaiveDate::MAX)
     }
 
-    /// The latest activity date per point on or before `day`: one bucket
-    /// read per point as a rule (see [`Store::last_in`]).
+    /// The latest activity date per point on or before `day`. The
+    /// `point_last` buckets of the day's year and the year before answer
+    /// for most points with two reads; a point whose latest visit of the
+    /// year falls after `day`, or that has none in either year, is looked
+    /// up in its own `activity_by_point` buckets (see [`Store::last_in`]).
     pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
+        let corrupt = || StoreError::Corrupt("point_last entry".into());
+        let mut known: HashMap<PointId, NaiveDate> = HashMap::new();
+        let mut look_up: HashSet<PointId> = HashSet::new();
+        for year in [day.year(), day.year() - 1] {
+            let range = packed::inclusive(keys::year_point(year, 0), keys::year_point(year, u64::MAX));
+            for entry in self.entries(T::PointLast, range, false)? {
+                let (k, v) = entry?;
+                let point = keys::year_point_point(&k).ok_or_else(corrupt)?;
+                let date = v
+                    .get(..4)
+                    .and_then(|b| keys::date_from(b.try_into().ok()?))
+                    .ok_or_else(corrupt)?;
+                if date > day {
+                    look_up.insert(point);
+                } else {
+                    known.entry(point).or_insert(date);
+                }
+            }
+        }
         let mut out = Vec::new();
         for p in &self.tables()?.points {
+            if let Some(d) = known.get(&p.id).filter(|_| !look_up.contains(&p.id)) {
+                out.push((p.id, *d));
+                continue;
+            }
             let low = keys::owner_date_id(p.id, NaiveDate::MIN, 0);
             let high = keys::owner_date_id(p.id, day, u64::MAX);
             if let Some((k, _)) = self.last_in(T::ActivityByPoint, &low, &high)?
@@ -520,9 +546,43 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let snapshot = crate::synthetic::snapshot(3_000, 11);
         store.import(snapshot.clone()).unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Changes after the import go through `point_last` too: a point's
+        // latest visit deleted and another moved to a later day of 2022; a
+        // visit later in 2022 than the day asked about; every visit of
+        // 2022 and 2021 of one point deleted, so that its answer comes from
+        // an older year.
+        let mut activities = snapshot.activities.clone();
+        let in_2022 = |a: &Activity| a.date.year() == 2022;
+        let newest = activities
+            .iter()
+            .filter(|a| in_2022(a))
+            .max_by_key(|a| (a.date, a.id))
+            .unwrap()
+            .clone();
+        store.delete_activity(newest.id).unwrap();
+        activities.retain(|a| a.id != newest.id);
+        let moved = activities
+            .iter_mut()
+            .find(|a| in_2022(a) && a.point != newest.point)
+            .unwrap();
+        moved.date = d("2022-12-30");
+        store.update_activity(moved.clone()).unwrap();
+        let mut later = activities.iter().find(|a| in_2022(a)).unwrap().clone();
+        later.date = d("2022-11-20");
+        later = store.add_activity(later).unwrap();
+        activities.push(later.clone());
+        let gone = activities.iter().find(|a| a.date.year() == 2023).unwrap().point;
+        for a in activities
+            .iter()
+            .filter(|a| a.point == gone && matches!(a.date.year(), 2021 | 2022))
+        {
+            store.delete_activity(a.id).unwrap();
+        }
+        activities.retain(|a| !(a.point == gone && matches!(a.date.year(), 2021 | 2022)));
         let latest = |until: NaiveDate| {
             let mut out: std::collections::BTreeMap<PointId, NaiveDate> = Default::default();
-            for a in snapshot.activities.iter().filter(|a| a.date <= until) {
+            for a in activities.iter().filter(|a| a.date <= until) {
                 let d = out.entry(a.point).or_insert(a.date);
                 *d = (*d).max(a.date);
             }
@@ -539,9 +599,14 @@ mod tests {
             "2019-12-31",
             "2020-01-01",
             "2022-07-15",
+            "2022-11-19",
+            "2022-11-20",
+            "2022-12-31",
+            "2023-01-01",
+            "2023-03-01",
             "2030-01-01",
         ] {
-            let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            let day = d(day);
             assert_eq!(sorted(store.last_visits_until(day).unwrap()), latest(day), "{day}");
         }
         assert_eq!(sorted(store.last_visits().unwrap()), latest(NaiveDate::MAX));

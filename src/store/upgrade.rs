@@ -12,16 +12,21 @@ use crate::domain::Problem;
 use crate::error::{Result, StoreError};
 
 impl Store {
-    /// Upgrades from `version` to [`meta::SCHEMA_VERSION`]: the packed
-    /// trees are built from the plain ones (from scratch, so an attempt cut
-    /// short by a crash is simply done again), then one command adds what
-    /// later layouts count and sets the new layout number, then the plain
-    /// trees are dropped.
+    /// Upgrades from `version` to [`meta::SCHEMA_VERSION`]: below layout 3
+    /// the packed trees are built from the plain ones (from scratch, so an
+    /// attempt cut short by a crash is simply done again), then one command
+    /// adds what later layouts count or keep (year counters, `point_last`)
+    /// and sets the new layout number, then the plain trees are dropped.
     pub(crate) fn upgrade(&self, version: u64) -> Result<()> {
-        self.repack()?;
+        if version < 3 {
+            self.repack()?;
+        }
         self.write(|s, b| {
             if version < 2 {
                 s.year_counters_from_day_counters(b)?;
+            }
+            if version < 4 {
+                s.point_last_from_buckets(b)?;
             }
             b.put(T::Meta, meta::SCHEMA, meta::SCHEMA_VERSION.to_be_bytes().to_vec());
             b.audit(
@@ -81,6 +86,20 @@ impl Store {
         Ok(())
     }
 
+    /// Layout 4 added `point_last`: the last key of every
+    /// `activity_by_point` bucket, under `year ‖ point`.
+    fn point_last_from_buckets(&self, b: &mut super::batch::Batch) -> Result<()> {
+        for bucket in self.tree(T::ActivityByPoint).iter() {
+            let (bucket, value) = bucket.map_err(io_error)?;
+            let entries = packed::bucket_map(Some(&value))?;
+            let (tree, key, last) = packed::point_last(&bucket, &entries)?;
+            if let Some(last) = last {
+                b.put(tree, key, last);
+            }
+        }
+        Ok(())
+    }
+
     /// Layout 2 added the year counters and the solved-problem counters:
     /// builds them from the day counters and the problems.
     fn year_counters_from_day_counters(&self, b: &mut super::batch::Batch) -> Result<()> {
@@ -116,10 +135,19 @@ mod tests {
     use crate::api::Snapshot;
     use crate::store::tree_contents as trees;
 
+    /// Turns a current database back into what layout 3 left: no
+    /// `point_last`, schema 3.
+    fn downgrade_to_3(store: &Store) {
+        store.tree(T::PointLast).clear().unwrap();
+        store.tree(T::Meta).insert(meta::SCHEMA, &3u64.to_be_bytes()).unwrap();
+        store.flush().unwrap();
+    }
+
     /// Turns a current database back into what layout 2 left: every tree
     /// plain, under its old name, and schema 2.
     fn downgrade_to_2(store: &Store) {
-        for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
+        downgrade_to_3(store);
+        for t in T::ALL.iter().filter(|t| t.packing().is_some() && **t != T::PointLast) {
             let plain = store.db.open_tree(t.plain_name()).unwrap();
             for entry in store.entries(*t, packed::everything(), false).unwrap() {
                 let (k, v) = entry.unwrap();
@@ -177,7 +205,6 @@ mod tests {
             let store = Store::open(dir.path()).unwrap();
             store.import(snapshot.clone()).unwrap();
             downgrade(&store);
-            assert!(!plain_trees_left(&store).is_empty());
             between(&store);
         }
         let upgraded = Store::open(dir.path()).unwrap();
@@ -224,8 +251,16 @@ mod tests {
     fn an_older_database_is_brought_on_open_to_what_import_leaves() {
         let snapshot = crate::synthetic::snapshot(3_000, 5);
         let (_r, reference) = reference(&snapshot);
-        for (downgrade, from) in [(downgrade_to_2 as fn(&Store), 2), (downgrade_to_1, 1)] {
-            let (dir, upgraded) = upgraded_from(&snapshot, downgrade, |_| {});
+        for (downgrade, from) in [
+            (downgrade_to_3 as fn(&Store), 3),
+            (downgrade_to_2, 2),
+            (downgrade_to_1, 1),
+        ] {
+            let (dir, upgraded) = upgraded_from(&snapshot, downgrade, |store| {
+                // Layouts 1 and 2 have plain trees; all older ones lack point_last.
+                assert_eq!(plain_trees_left(store).is_empty(), from == 3);
+                assert!(store.tree(T::PointLast).is_empty());
+            });
             check_upgraded(&snapshot, &reference, &dir, upgraded, from);
         }
     }

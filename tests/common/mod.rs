@@ -285,7 +285,7 @@ pub struct RawDb {
 }
 
 /// The trees layout 3 packs: many entries per sled key, under `packed/<name>`.
-const PACKED: [&str; 11] = [
+const PACKED: [&str; 12] = [
     "leaders",
     "branches",
     "points",
@@ -297,6 +297,7 @@ const PACKED: [&str; 11] = [
     "problems",
     "problem_by_point",
     "day_count",
+    "point_last",
 ];
 
 /// A tree's logical entries, read with sled alone. A packed tree's value
@@ -426,6 +427,25 @@ pub fn check_indexes(path: &Path) -> RawDb {
         tree_keys(&db, "activity_by_point"),
         want(&|a| keys::owner_date_id(a.point, a.date, a.id).to_vec()),
         "activity_by_point disagrees with the activities"
+    );
+    // point_last: per point and year, the date ‖ id of its latest activity.
+    let mut latest: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
+    for (_, a) in &activities {
+        use chrono::Datelike;
+        let last = keys::date_id(a.date, a.id).to_vec();
+        let entry = latest
+            .entry(keys::year_point(a.date.year(), a.point).to_vec())
+            .or_default();
+        if last > *entry {
+            *entry = last;
+        }
+    }
+    assert_eq!(
+        tree_entries(&db, "point_last")
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        latest,
+        "point_last disagrees with the activities"
     );
     let want: BTreeSet<Vec<u8>> = problems
         .iter()
