@@ -5,7 +5,9 @@
 //! the board, and nothing before the first frame hides it. Then `q`, and
 //! the next run. Includes everything a user waits for: loading the binary,
 //! opening the database (or connecting to the server), reading the board's
-//! data, drawing. Prints the median, minimum and maximum in ms.
+//! data, drawing. Prints the median, minimum and maximum in ms, and the
+//! largest peak RSS of the workbench over the runs (`getrusage` of the
+//! waited-for children: the workbench is the only child).
 //!
 //! cargo run --release --example pty_start -- BIN DB RUNS [embedded|server]
 //!
@@ -45,8 +47,13 @@ fn main() {
     } else {
         (times[times.len() / 2 - 1] + times[times.len() / 2]) / 2.0
     };
+    // ru_maxrss of RUSAGE_CHILDREN: the largest peak of any waited-for
+    // child, in KiB on Linux.
+    let peak = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .map(|u| u.max_rss() as f64 / 1024.0)
+        .unwrap_or(f64::NAN);
     println!(
-        "{median:.1} ms median of {runs} (min {:.1}, max {:.1})",
+        "{median:.1} ms median of {runs} (min {:.1}, max {:.1}); workbench peak RSS {peak:.1} MB",
         times[0],
         times[times.len() - 1]
     );

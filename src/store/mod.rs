@@ -78,10 +78,10 @@ pub(crate) enum T {
     YearCount,
     /// `year ‖ point` → `date ‖ id` of the point's latest activity in that
     /// year: the last key of the point's `activity_by_point` bucket of the
-    /// year, written by the commit that rewrites the bucket (layout 4).
-    /// The board's "last visit" of every point is one range scan here, a
-    /// few leaves, instead of one bucket (and a sled leaf of 40 kB) per
-    /// point.
+    /// year, written by the commit that rewrites the bucket (layout 4),
+    /// packed 16 points of a year to a bucket. The board's "last visit" of
+    /// every point is one short range scan here instead of one bucket (and
+    /// a sled leaf of 40 kB) per point.
     PointLast,
 }
 
