@@ -19,6 +19,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use nix::fcntl::{FcntlArg, FdFlag, fcntl};
 use nix::pty::{OpenptyResult, Winsize, openpty};
 
 /// Hide the cursor: the end of a frame without a text field.
@@ -68,6 +69,12 @@ fn start_once(bin: &str, db: &str, embedded: bool) -> Duration {
         ws_ypixel: 0,
     };
     let OpenptyResult { master, slave } = openpty(Some(&size), None).expect("openpty");
+    // openpty's descriptors are inherited across exec; the workbench gets
+    // the slave as its stdio only, or a server it starts would hold the
+    // pty open after it exits.
+    for fd in [&master, &slave] {
+        fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).expect("close-on-exec");
+    }
     let mut master = std::fs::File::from(master);
     let mut reader = master.try_clone().expect("pty clone");
     let (seen, first_frame) = mpsc::channel();

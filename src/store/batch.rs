@@ -228,7 +228,16 @@ impl Store {
                 }
             }
         }
+        // `point_last` buckets are rewritten last, after the writes derived
+        // from `activity_by_point`, so that a batch writing both keeps all.
         let mut derived = Buckets::new();
+        buckets.retain(|(tree, bucket), writes| {
+            if *tree != T::PointLast {
+                return true;
+            }
+            derived.insert((*tree, bucket.clone()), std::mem::take(writes));
+            false
+        });
         for ((tree, bucket), writes) in buckets {
             let entries = self.rewrite_bucket(tree, &bucket, writes)?;
             if tree == T::ActivityByPoint {
@@ -277,3 +286,41 @@ pub(crate) type Op = (T, Vec<u8>, Option<Vec<u8>>);
 /// Per bucket, the writes to its keys in the command's order.
 type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 type Buckets = BTreeMap<(T, Vec<u8>), Writes>;
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    /// A batch that writes a `point_last` entry itself and changes an
+    /// `activity_by_point` bucket whose `point_last` entry shares the
+    /// bucket keeps both: the derived write is applied on top of the
+    /// direct one, not beside it.
+    #[test]
+    fn direct_and_derived_point_last_writes_in_one_batch_are_both_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let day = NaiveDate::from_ymd_opt(2024, 5, 6).unwrap();
+        let direct = keys::year_point(2024, 2).to_vec();
+        store
+            .write(|_, b| {
+                b.put(T::PointLast, direct.clone(), keys::date_id(day, 9).to_vec());
+                b.put(T::ActivityByPoint, keys::owner_date_id(3, day, 7), Vec::new());
+                Ok(())
+            })
+            .unwrap();
+        let entries: Vec<(Vec<u8>, Vec<u8>)> = store
+            .entries(T::PointLast, packed::everything(), false)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .collect();
+        assert_eq!(
+            entries,
+            vec![
+                (direct, keys::date_id(day, 9).to_vec()),
+                (keys::year_point(2024, 3).to_vec(), keys::date_id(day, 7).to_vec()),
+            ]
+        );
+    }
+}

@@ -292,15 +292,22 @@ impl Store {
     }
 
     /// The latest activity date per point on or before `day`. The
-    /// `point_last` buckets of the day's year and the year before answer
-    /// for most points with two reads; a point whose latest visit of the
-    /// year falls after `day`, or that has none in either year, is looked
-    /// up in its own `activity_by_point` buckets (see [`Store::last_in`]).
+    /// `point_last` entries of the day's year and the year before (two
+    /// short range scans, 16 points to a bucket) answer for most points;
+    /// a point whose latest visit of the year falls after `day`, or that
+    /// has none in either year, is looked up in its own `activity_by_point`
+    /// buckets (see [`Store::last_in`]).
     pub fn last_visits_until(&self, day: NaiveDate) -> Result<Vec<(PointId, NaiveDate)>> {
         let corrupt = || StoreError::Corrupt("point_last entry".into());
         let mut known: HashMap<PointId, NaiveDate> = HashMap::new();
         let mut look_up: HashSet<PointId> = HashSet::new();
-        for year in [day.year(), day.year() - 1] {
+        // A day after every activity (`last_visits` asks up to the last
+        // representable day): the year of the newest activity stands in.
+        let year = match self.activity_years()? {
+            Some((_, last)) => day.year().min(last),
+            None => day.year(),
+        };
+        for year in [year, year - 1] {
             let range = packed::inclusive(keys::year_point(year, 0), keys::year_point(year, u64::MAX));
             for entry in self.entries(T::PointLast, range, false)? {
                 let (k, v) = entry?;
