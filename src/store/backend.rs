@@ -16,7 +16,7 @@ impl Backend for Store {
         Store::leaders(self)
     }
     fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
-        Ok(crate::domain::lookup::candidates(&self.tables()?.leaders, input))
+        Store::leaders_matching(self, input)
     }
     fn branches(&self) -> Result<Vec<Branch>> {
         Store::branches(self)

@@ -82,6 +82,25 @@ impl Store {
         Ok(tables)
     }
 
+    /// The leaders that `input` could name (`domain::lookup::candidates`).
+    /// A current table cache (the server's, the workbench's) answers;
+    /// otherwise only the leaders are decoded, not branches and points as
+    /// well: a one-shot `visit add` needs nothing else from the tables.
+    pub fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
+        let version = self.table_writes.load(std::sync::atomic::Ordering::SeqCst);
+        let cached = {
+            let cache = self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            cache
+                .as_ref()
+                .filter(|(v, _)| *v == version)
+                .map(|(_, tables)| Arc::clone(tables))
+        };
+        Ok(match cached {
+            Some(tables) => crate::domain::lookup::candidates(&tables.leaders, input),
+            None => crate::domain::lookup::candidates(&self.all::<Leader>(T::Leaders)?, input),
+        })
+    }
+
     pub fn leaders(&self) -> Result<Vec<Leader>> {
         Ok(self.tables()?.leaders.clone())
     }
@@ -545,6 +564,26 @@ mod tests {
         store.set_targets(year, targets).unwrap();
         let after = store.year_status(year).unwrap();
         assert_eq!(after.leaders[0].rules[0].min, before.leaders[0].rules[0].min + 5);
+    }
+
+    #[test]
+    fn leaders_matching_answers_the_same_with_the_tables_cached_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = {
+            let store = Store::open(dir.path()).unwrap();
+            store.import(crate::synthetic::snapshot(200, 3)).unwrap();
+            store.leaders().unwrap()[7].name.clone()
+        };
+        let first: String = name.chars().take(1).collect();
+        let inputs = [name.as_str(), first.as_str(), "no such leader", "8", ""];
+        // A fresh handle: nothing cached, the leaders alone are decoded.
+        let store = Store::open(dir.path()).unwrap();
+        let cold: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
+        store.tables().unwrap();
+        let warm: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
+        assert_eq!(cold, warm);
+        assert_eq!(cold[0].len(), 1, "{name} names one leader");
+        assert!(cold[1].len() > 1, "{first} names several leaders");
     }
 
     #[test]
