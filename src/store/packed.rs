@@ -15,7 +15,9 @@
 //! Everything else goes through [`Store::value`], [`Store::values`] and
 //! [`Store::entries`], which read packed and plain trees alike, and
 //! through [`super::batch`], which rewrites the buckets a command touches
-//! in the command's transaction.
+//! in the command's transaction. `point_last` (layout 4) is packed from the
+//! start and derived there from each rewritten `activity_by_point` bucket
+//! ([`point_last`]).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
