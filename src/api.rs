@@ -105,6 +105,12 @@ pub trait Backend {
     /// The targets in force for a year.
     fn targets(&self, year: i32) -> Result<Targets>;
     fn year_status(&self, year: i32) -> Result<YearStatus>;
+    /// The year's status as compact JSON, byte for byte what `serde_json`
+    /// writes for [`Backend::year_status`]: the store keeps it until the
+    /// next write, so a client asking through the server only prints it.
+    fn year_status_json(&self, year: i32) -> Result<String> {
+        serde_json::to_string(&self.year_status(year)?).map_err(|e| crate::error::StoreError::Io(e.to_string()).into())
+    }
     /// The date of the latest activity at each contact point that has one.
     fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>>;
     /// The first and last year with an activity, if any.

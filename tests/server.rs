@@ -554,6 +554,31 @@ fn names_are_resolved_through_the_server_as_the_embedded_store_resolves_them() {
 }
 
 #[test]
+fn status_json_through_the_server_is_what_the_embedded_store_prints() {
+    let p = place();
+    let server = serve(&p);
+    let c = client(&p);
+    branchlink::demo::load(&c).unwrap();
+    let leader = first_leader(&c);
+    let args = ["status", "--year", "2020", "--format", "json"];
+    let before = cli(&p, &args);
+    assert!(before.status.success(), "{}", stderr(&before));
+    // A write makes the kept JSON stale: the next answer counts the visit.
+    c.add_activity(visit(leader, 1, "one more")).unwrap();
+    let served = cli(&p, &args);
+    assert_ne!(before.stdout, served.stdout);
+    drop(server);
+    let embedded = cli(&p, &["--no-server", "status", "--year", "2020", "--format", "json"]);
+    assert!(embedded.status.success(), "{}", stderr(&embedded));
+    assert_eq!(
+        String::from_utf8_lossy(&served.stdout),
+        String::from_utf8_lossy(&embedded.stdout)
+    );
+    let parsed: serde_json::Value = serde_json::from_slice(&served.stdout).unwrap();
+    assert_eq!(parsed["year"], 2020);
+}
+
+#[test]
 fn audit_records_the_os_user_of_the_connection() {
     let p = place();
     let _server = serve(&p);

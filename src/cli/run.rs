@@ -563,6 +563,11 @@ fn event(cx: &Context<'_>, c: EventCmd) -> Outcome {
 
 /// The year's status as a table (or the JSON the issue specifies).
 pub fn status(cx: &Context<'_>, year: i32, format: Format) -> Outcome {
+    // For a program reading a pipe, the JSON the store keeps (written once
+    // per change, not decoded and written again by every client).
+    if format == Format::Json && !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return cx.backend.year_status_json(year).map_err(|e| cx.fail(e));
+    }
     let s = cx.backend.year_status(year).map_err(|e| cx.fail(e))?;
     if format == Format::Json {
         return Ok(json(&s));

@@ -396,6 +396,9 @@ macro_rules! backend_over_call {
             fn year_status(&self, year: i32) -> Result<YearStatus> {
                 $crate::server::client::expect_value!(self, Request::YearStatus(year), YearStatus).map(|b| *b)
             }
+            fn year_status_json(&self, year: i32) -> Result<String> {
+                $crate::server::client::expect_value!(self, Request::YearStatusJson(year), Json)
+            }
             fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
                 $crate::server::client::expect_value!(self, Request::LastVisits, LastVisits)
             }

@@ -30,8 +30,8 @@ use crate::error::{Error, ServerError};
 /// Bumped whenever a message changes shape or a request is added (an older
 /// server would close the connection on a request it cannot decode, where
 /// the handshake can name both versions). 2: `ActivitiesNewest`,
-/// `LeadersMatching`.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// `LeadersMatching`; 3: `YearStatusJson`.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The largest frame a client may send before it is known to be an admin,
 /// and for every request but `import`.
@@ -168,6 +168,7 @@ pub enum Request {
         limit: u32,
     },
     LeadersMatching(String),
+    YearStatusJson(i32),
 }
 
 impl Request {
@@ -180,7 +181,8 @@ impl Request {
             | ActivitiesPerMonth(_)
             | LastVisitsUntil(_)
             | ActivitiesNewest { .. }
-            | LeadersMatching(_) => {
+            | LeadersMatching(_)
+            | YearStatusJson(_) => {
                 AccessRole::Viewer
             }
             AddActivity(_)
@@ -223,6 +225,7 @@ impl Request {
             Events(Some(y))
             | Targets(y)
             | YearStatus(y)
+            | YearStatusJson(y)
             | SetTargets { year: y, .. }
             | Rubric(y)
             | SetRubric { year: y, .. }
@@ -277,6 +280,8 @@ pub enum Value {
     Rubric(Box<Rubric>),
     Plan(Box<Plan>),
     PerMonth(Vec<(LeaderId, [u32; 12])>),
+    /// Text already written as JSON (`YearStatusJson`).
+    Json(String),
 }
 
 /// The answer to one request.

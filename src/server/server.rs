@@ -571,6 +571,7 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
         R::Events(year) => Value::Events(store.events(year)?),
         R::Targets(year) => Value::Targets(store.targets(year)?),
         R::YearStatus(year) => Value::YearStatus(Box::new(store.year_status(year)?)),
+        R::YearStatusJson(year) => Value::Json(store.year_status_json(year)?),
         R::LastVisits => Value::LastVisits(store.last_visits()?),
         R::ActivityYears => Value::ActivityYears(store.activity_years()?),
         R::Audit(limit) => Value::Audit(store.audit(limit)?),

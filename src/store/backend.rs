@@ -39,6 +39,9 @@ impl Backend for Store {
     fn year_status(&self, year: i32) -> Result<YearStatus> {
         Store::year_status(self, year)
     }
+    fn year_status_json(&self, year: i32) -> Result<String> {
+        Store::year_status_json(self, year)
+    }
     fn last_visits(&self) -> Result<Vec<(PointId, NaiveDate)>> {
         Store::last_visits(self)
     }

@@ -206,7 +206,16 @@ pub struct Store {
 /// The statuses last computed, by year, with the data version each was
 /// computed at. Every board and `status` asks for the same year's status
 /// again and again between two writes; one write makes them all stale.
-type CachedStatus = std::collections::BTreeMap<i32, (u64, Arc<crate::domain::YearStatus>)>;
+type CachedStatus = std::collections::BTreeMap<i32, Arc<KeptStatus>>;
+
+/// One year's status as of a data version, and the same as compact JSON
+/// once asked for (`status --format json` through the server: 308 kB for
+/// 1,000 leaders, written once per version instead of by every client).
+pub(crate) struct KeptStatus {
+    pub(crate) version: u64,
+    pub(crate) status: crate::domain::YearStatus,
+    pub(crate) json: std::sync::OnceLock<String>,
+}
 
 /// The small tables and the table version they were read at.
 type CachedTables = Option<(u64, Arc<Tables>)>;

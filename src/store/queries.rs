@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 
 use super::codec::{self, Versioned};
-use super::{Store, T, Tables, corrupt, io_error, keys, meta, packed};
+use super::{KeptStatus, Store, T, Tables, corrupt, io_error, keys, meta, packed};
 use crate::api::ActivityFilter;
 use crate::domain::date;
 use crate::domain::status::{StatusInput, YearCounts, status_from_counts};
@@ -206,22 +206,42 @@ impl Store {
     /// `domain::status::year_status` over all records (tested). Kept until
     /// the next write, so boards that ask again and again cost a copy.
     pub fn year_status(&self, year: i32) -> Result<YearStatus> {
+        Ok(self.kept_status(year)?.status.clone())
+    }
+
+    /// The year's status as compact JSON, exactly as `serde_json` writes
+    /// [`YearStatus`]; kept with the status until the next write.
+    pub fn year_status_json(&self, year: i32) -> Result<String> {
+        let kept = self.kept_status(year)?;
+        if let Some(json) = kept.json.get() {
+            return Ok(json.clone());
+        }
+        let json = serde_json::to_string(&kept.status).map_err(|e| StoreError::Io(e.to_string()))?;
+        let _ = kept.json.set(json.clone());
+        Ok(json)
+    }
+
+    fn kept_status(&self, year: i32) -> Result<Arc<KeptStatus>> {
         // The version is read before the trees, as for the table cache: a
         // write committing meanwhile makes this entry stale at once.
         let version = self.data_version();
-        if let Some((v, status)) = self.statuses.lock().unwrap_or_else(|p| p.into_inner()).get(&year)
-            && *v == version
+        if let Some(kept) = self.statuses.lock().unwrap_or_else(|p| p.into_inner()).get(&year)
+            && kept.version == version
         {
-            return Ok(YearStatus::clone(status));
+            return Ok(Arc::clone(kept));
         }
-        let status = self.compute_year_status(year)?;
+        let kept = Arc::new(KeptStatus {
+            version,
+            status: self.compute_year_status(year)?,
+            json: std::sync::OnceLock::new(),
+        });
         let mut cache = self.statuses.lock().unwrap_or_else(|p| p.into_inner());
         // A handful of years are watched at a time; forget the rest.
         if cache.len() >= 16 && !cache.contains_key(&year) {
             cache.clear();
         }
-        cache.insert(year, (version, Arc::new(status.clone())));
-        Ok(status)
+        cache.insert(year, Arc::clone(&kept));
+        Ok(kept)
     }
 
     fn compute_year_status(&self, year: i32) -> Result<YearStatus> {
@@ -548,6 +568,10 @@ mod tests {
         let year = 2020;
         let before = store.year_status(year).unwrap();
         assert_eq!(store.year_status(year).unwrap(), before);
+        // The JSON kept beside it is serde_json's for the same status.
+        let json = |s: &Store| s.year_status_json(year).unwrap();
+        assert_eq!(json(&store), serde_json::to_string(&before).unwrap());
+        assert_eq!(json(&store), serde_json::to_string(&before).unwrap());
         let mut visit = store.export().unwrap().activities[0].clone();
         visit.date = NaiveDate::from_ymd_opt(year, 12, 1).unwrap();
         visit.kind = ActivityKind::Research;
@@ -556,6 +580,11 @@ mod tests {
         store.clone().add_activity(visit).unwrap();
         let done = |s: &YearStatus| s.leaders.iter().find(|l| l.id == leader).unwrap().rules[0].done;
         assert_eq!(done(&store.year_status(year).unwrap()), done(&before) + 1);
+        assert_eq!(
+            json(&store),
+            serde_json::to_string(&store.year_status(year).unwrap()).unwrap()
+        );
+        assert_ne!(json(&store), serde_json::to_string(&before).unwrap());
         // Targets are data too.
         let mut targets = store.targets(year).unwrap();
         for t in [&mut targets.secretary, &mut targets.member] {
@@ -564,6 +593,7 @@ mod tests {
         store.set_targets(year, targets).unwrap();
         let after = store.year_status(year).unwrap();
         assert_eq!(after.leaders[0].rules[0].min, before.leaders[0].rules[0].min + 5);
+        assert_eq!(json(&store), serde_json::to_string(&after).unwrap());
     }
 
     #[test]
