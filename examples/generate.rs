@@ -12,9 +12,18 @@ use std::time::Instant;
 use branchlink::domain::ProblemState;
 use branchlink::store::Store;
 
-/// Activities (and problems) committed per transaction: a sled transaction
-/// holds its writes in memory.
-const CHUNK: usize = 20_000;
+/// Activities (and problems) committed per transaction: a twentieth of
+/// them, between 1,000 and 20,000. A sled transaction holds its writes in
+/// memory, so not all at once; and the log segments one transaction writes
+/// are not reclaimed until later writes pass them, so one transaction of
+/// all 10k activities left an 11 MB database where ten of 1,000 leave
+/// 2.7 MB (docs/PERFORMANCE.md, fifth round). More, smaller ones rewrite
+/// the index buckets more often: at 1M, 50 transactions take a minute.
+fn chunk(activities: u64) -> usize {
+    usize::try_from(activities / 20)
+        .unwrap_or(usize::MAX)
+        .clamp(1_000, 20_000)
+}
 
 fn main() {
     let mut db = None;
@@ -50,7 +59,7 @@ fn main() {
     }
     let t = Instant::now();
     let store = Store::open(&db).expect("database opens");
-    let n = store.import_in_chunks(snapshot, CHUNK).expect("import");
+    let n = store.import_in_chunks(snapshot, chunk(activities)).expect("import");
     eprintln!("imported {n} records in {:.1} s", t.elapsed().as_secs_f64());
 }
 

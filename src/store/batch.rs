@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn direct_and_derived_point_last_writes_in_one_batch_are_both_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         let day = NaiveDate::from_ymd_opt(2024, 5, 6).unwrap();
         let direct = keys::year_point(2024, 2).to_vec();
         store

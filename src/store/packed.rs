@@ -18,6 +18,14 @@
 //! in the command's transaction. `point_last` (layout 4) is packed from the
 //! start and derived there from each rewritten `activity_by_point` bucket
 //! ([`point_last`]).
+//!
+//! Layout 5 compresses a bucket's value with zstd when that makes it
+//! smaller ([`encode_bucket`]): activities are mostly Chinese notes and the
+//! indexes repeat their owner in every key, so the stored bytes fall by
+//! more than half, and sled's log, which keeps superseded page versions
+//! until a segment is half free, shrinks with them. Every reader goes
+//! through [`inflate`], so plain and compressed buckets can sit side by
+//! side (a layout-4 bucket stays readable until it is next written).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -35,8 +43,26 @@ pub(crate) type Entry = (Vec<u8>, Vec<u8>);
 /// A bucket's entries by key, ready to change.
 pub(crate) type BucketMap = BTreeMap<Vec<u8>, Vec<u8>>;
 
-/// The format byte at the start of every bucket value.
-const BUCKET_FORMAT: u8 = 1;
+/// The format byte at the start of every bucket value: the entries as
+/// they are (see [`encode_plain`]) …
+const PLAIN: u8 = 1;
+/// … or (layout 5) the plain value's length (u32 BE), then the plain
+/// value, format byte included, compressed as one zstd frame.
+const ZSTD: u8 = 2;
+
+/// Plain values shorter than this are kept plain: a zstd frame costs
+/// about a dozen bytes, and a few counters do not compress.
+const COMPRESS_FROM: usize = 64;
+
+/// zstd's default level: on these buckets level 1 is 1–9 % larger and no
+/// faster that anyone could notice beside an `fsync`.
+const ZSTD_LEVEL: i32 = 3;
+
+/// The largest plain value a compressed bucket may claim: inflating
+/// allocates the claimed length first, so a damaged length must not ask
+/// for more than this. A bucket whose plain value would be larger is
+/// stored plain ([`encode_bucket`]); 16 records of at most 1 MiB fit.
+const MAX_INFLATED: usize = 1 << 25;
 
 /// How a tree's logical keys map to buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,12 +153,25 @@ fn damaged(what: &str) -> StoreError {
     StoreError::Corrupt(format!("packed bucket: {what}"))
 }
 
-/// A bucket's value: the format byte, then for each entry in key order
-/// `key length (u16 BE) ‖ key ‖ value length (u32 BE) ‖ value`.
+/// A bucket's value as stored: compressed ([`ZSTD`]) when that is
+/// smaller, plain otherwise.
 pub(crate) fn encode_bucket(entries: &BucketMap) -> Vec<u8> {
+    let plain = encode_plain(entries);
+    if plain.len() < COMPRESS_FROM || plain.len() > MAX_INFLATED {
+        return plain;
+    }
+    match compress(&plain) {
+        Some(packed) if packed.len() < plain.len() => packed,
+        _ => plain,
+    }
+}
+
+/// A bucket's plain value: the format byte, then for each entry in key
+/// order `key length (u16 BE) ‖ key ‖ value length (u32 BE) ‖ value`.
+pub(crate) fn encode_plain(entries: &BucketMap) -> Vec<u8> {
     let size: usize = entries.iter().map(|(k, v)| 6 + k.len() + v.len()).sum();
     let mut out = Vec::with_capacity(1 + size);
-    out.push(BUCKET_FORMAT);
+    out.push(PLAIN);
     for (k, v) in entries {
         // Keys are at most 20 bytes and values at most codec::MAX_VALUE_BYTES.
         out.extend_from_slice(&(k.len() as u16).to_be_bytes());
@@ -143,8 +182,102 @@ pub(crate) fn encode_bucket(entries: &BucketMap) -> Vec<u8> {
     out
 }
 
-/// The entries of a bucket's value, borrowed from it. Refuses an unknown
-/// format, a cut entry, trailing bytes and keys out of order.
+/// A zstd context of each kind.
+type Contexts = (zstd::bulk::Compressor<'static>, zstd::bulk::Decompressor<'static>);
+
+thread_local! {
+    /// This thread's zstd contexts, made on first use: a context costs an
+    /// allocation of tables each time it is made, and a scan inflates
+    /// thousands of buckets.
+    static ZSTD_CONTEXTS: std::cell::RefCell<Option<Contexts>> = const { std::cell::RefCell::new(None) };
+}
+
+fn new_contexts() -> std::io::Result<Contexts> {
+    let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
+    // The length is kept in front of the frame already.
+    compressor.set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(false))?;
+    Ok((compressor, zstd::bulk::Decompressor::new()?))
+}
+
+/// Runs `f` with this thread's zstd contexts; an error if they cannot be
+/// made (zstd refused the settings).
+fn with_zstd<R>(f: impl FnOnce(&mut Contexts) -> R) -> std::io::Result<R> {
+    ZSTD_CONTEXTS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let mut contexts = match slot.take() {
+                Some(contexts) => contexts,
+                None => new_contexts()?,
+            };
+            let result = f(&mut contexts);
+            *slot = Some(contexts);
+            Ok(result)
+        }
+        // Only if `f` compressed or inflated in turn, which none does:
+        // contexts for this call alone, rather than a false error.
+        Err(_) => Ok(f(&mut new_contexts()?)),
+    })
+}
+
+/// `ZSTD ‖ length ‖ frame` for a plain value; `None` if zstd fails (the
+/// bucket is then stored plain).
+fn compress(plain: &[u8]) -> Option<Vec<u8>> {
+    let frame = with_zstd(|(c, _)| c.compress(plain)).ok()?.ok()?;
+    let mut out = Vec::with_capacity(5 + frame.len());
+    out.push(ZSTD);
+    out.extend_from_slice(&u32::try_from(plain.len()).ok()?.to_be_bytes());
+    out.extend_from_slice(&frame);
+    Some(out)
+}
+
+/// The plain value of a compressed bucket, or `None` if `stored` is not
+/// compressed (plain, or an unknown format that [`decode_spans`] refuses).
+/// Refuses a length over [`MAX_INFLATED`], a damaged frame and a frame
+/// that inflates to another length than the one stored.
+pub(crate) fn inflate(stored: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some((&ZSTD, rest)) = stored.split_first() else {
+        return Ok(None);
+    };
+    let (len, frame) = rest.split_at_checked(4).ok_or_else(|| damaged("cut length"))?;
+    let len = len.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+    if len > MAX_INFLATED {
+        return Err(damaged("compressed length out of range"));
+    }
+    let plain = with_zstd(|(_, d)| d.decompress(frame, len))
+        .map_err(|e| StoreError::Io(format!("zstd: {e}")))?
+        .map_err(|e| damaged(&format!("compressed value: {e}")))?;
+    if plain.len() != len {
+        return Err(damaged("compressed value of the wrong length"));
+    }
+    Ok(Some(plain))
+}
+
+/// A bucket's plain value: as sled returned it, or inflated.
+pub(crate) enum Plain {
+    Stored(sled::IVec),
+    Inflated(Vec<u8>),
+}
+
+impl Plain {
+    pub(crate) fn of(stored: sled::IVec) -> Result<Plain, StoreError> {
+        Ok(match inflate(&stored)? {
+            Some(plain) => Plain::Inflated(plain),
+            None => Plain::Stored(stored),
+        })
+    }
+}
+
+impl std::ops::Deref for Plain {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Plain::Stored(v) => v,
+            Plain::Inflated(v) => v,
+        }
+    }
+}
+
+/// The entries of a bucket's plain value, borrowed from it. Refuses an
+/// unknown format, a cut entry, trailing bytes and keys out of order.
 pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<Borrowed<'_>>, StoreError> {
     Ok(decode_spans(bytes)?
         .into_iter()
@@ -157,7 +290,7 @@ pub(crate) fn decode_bucket(bytes: &[u8]) -> Result<Vec<Borrowed<'_>>, StoreErro
 /// keep the bucket and copy out only the entries it returns.
 fn decode_spans(bytes: &[u8]) -> Result<Vec<Spans>, StoreError> {
     let (&format, _) = bytes.split_first().ok_or_else(|| damaged("empty"))?;
-    if format != BUCKET_FORMAT {
+    if format != PLAIN {
         return Err(damaged(&format!("unknown format {format}")));
     }
     let mut out: Vec<Spans> = Vec::new();
@@ -193,15 +326,16 @@ fn field(bytes: &[u8], at: usize, width: usize) -> Result<std::ops::Range<usize>
     Ok(start..end)
 }
 
-/// A bucket's entries, owned, ready to change.
-pub(crate) fn bucket_map(bytes: Option<&[u8]>) -> Result<BucketMap, StoreError> {
-    Ok(match bytes {
-        None => BTreeMap::new(),
-        Some(b) => decode_bucket(b)?
-            .into_iter()
-            .map(|(k, v)| (k.to_vec(), v.to_vec()))
-            .collect(),
-    })
+/// A stored bucket's entries, owned, ready to change.
+pub(crate) fn bucket_map(stored: Option<&[u8]>) -> Result<BucketMap, StoreError> {
+    let Some(stored) = stored else {
+        return Ok(BTreeMap::new());
+    };
+    let inflated = inflate(stored)?;
+    Ok(decode_bucket(inflated.as_deref().unwrap_or(stored))?
+        .into_iter()
+        .map(|(k, v)| (k.to_vec(), v.to_vec()))
+        .collect())
 }
 
 /// Logical entries of a tree in a key range, forwards or backwards.
@@ -214,7 +348,7 @@ pub(crate) struct Entries {
     /// the order they are returned: an entry is copied out only when it is
     /// (the board asks for the last visit of 1,000 points, one entry each
     /// out of buckets of a hundred).
-    bucket: sled::IVec,
+    bucket: Plain,
     pending: std::vec::IntoIter<Spans>,
     reverse: bool,
 }
@@ -267,6 +401,10 @@ impl Iterator for Entries {
                 Ok(item) => item,
                 Err(e) => return Some(Err(io_error(e))),
             };
+            let value = match Plain::of(value) {
+                Ok(value) => value,
+                Err(e) => return Some(Err(e)),
+            };
             let mut spans: Vec<Spans> = match decode_spans(&value) {
                 Ok(spans) => spans
                     .into_iter()
@@ -283,9 +421,10 @@ impl Iterator for Entries {
     }
 }
 
-/// The last entry of a bucket with `low <= key <= high`.
-fn last_within(bucket: &[u8], low: &[u8], high: &[u8]) -> Result<Option<Entry>, StoreError> {
-    for (k, v) in decode_spans(bucket)?.into_iter().rev() {
+/// The last entry of a stored bucket with `low <= key <= high`.
+fn last_within(stored: sled::IVec, low: &[u8], high: &[u8]) -> Result<Option<Entry>, StoreError> {
+    let bucket = Plain::of(stored)?;
+    for (k, v) in decode_spans(&bucket)?.into_iter().rev() {
         let key = &bucket[k];
         if key < low {
             break;
@@ -319,6 +458,7 @@ impl Store {
         let Some(raw) = self.tree(tree).get(bucket).map_err(io_error)? else {
             return Ok(None);
         };
+        let raw = Plain::of(raw)?;
         let entries = decode_bucket(&raw)?;
         Ok(entries
             .binary_search_by(|(k, _)| (*k).cmp(key))
@@ -372,7 +512,7 @@ impl Store {
         let top = packing.bucket(high).ok_or_else(short)?;
         let bottom = packing.bucket(low).ok_or_else(short)?;
         if let Some(raw) = self.tree(tree).get(&top).map_err(io_error)?
-            && let Some(entry) = last_within(&raw, low, high)?
+            && let Some(entry) = last_within(raw, low, high)?
         {
             return Ok(Some(entry));
         }
@@ -381,7 +521,7 @@ impl Store {
         // `low` has the answer.
         for item in self.tree(tree).range(bottom..top).rev() {
             let (_, raw) = item.map_err(io_error)?;
-            if let Some(entry) = last_within(&raw, low, high)? {
+            if let Some(entry) = last_within(raw, low, high)? {
                 return Ok(Some(entry));
             }
         }
@@ -403,7 +543,7 @@ impl Store {
             items,
             packed,
             bounds,
-            bucket: sled::IVec::default(),
+            bucket: Plain::Stored(sled::IVec::default()),
             pending: Vec::new().into_iter(),
             reverse,
         })
@@ -463,6 +603,78 @@ mod tests {
         assert!(decode_bucket(&twice).is_err());
     }
 
+    /// Sixteen activities' worth of notes that repeat as a bureau's do.
+    fn notes() -> BucketMap {
+        (0..16u64)
+            .map(|i| {
+                let note = format!("第{i}次到联系点调研，与支部书记座谈，帮助解决党员活动场地问题。");
+                (keys::id(i).to_vec(), note.into_bytes())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn buckets_that_compress_are_stored_compressed_and_plain_ones_still_read() {
+        let entries = notes();
+        let plain = encode_plain(&entries);
+        let stored = encode_bucket(&entries);
+        assert_eq!(stored[0], ZSTD);
+        assert!(stored.len() * 3 < plain.len(), "{} of {}", stored.len(), plain.len());
+        assert_eq!(inflate(&stored).unwrap().as_deref(), Some(&plain[..]));
+        assert_eq!(bucket_map(Some(&stored)).unwrap(), entries);
+        // A layout-4 bucket.
+        assert_eq!(inflate(&plain).unwrap(), None);
+        assert_eq!(bucket_map(Some(&plain)).unwrap(), entries);
+        // Short or incompressible values stay plain.
+        let mut few = BTreeMap::new();
+        few.insert(keys::id(1).to_vec(), 7u64.to_be_bytes().to_vec());
+        assert_eq!(encode_bucket(&few), encode_plain(&few));
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..400)
+            .map(|_| {
+                // xorshift64: bytes with nothing for zstd to find.
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let mut noisy = BTreeMap::new();
+        noisy.insert(keys::id(1).to_vec(), noise);
+        assert_eq!(encode_bucket(&noisy)[0], PLAIN);
+    }
+
+    #[test]
+    fn damaged_compressed_buckets_are_refused() {
+        let stored = encode_bucket(&notes());
+        assert_eq!(stored[0], ZSTD);
+        let refused = |bytes: &[u8]| bucket_map(Some(bytes)).is_err();
+        assert!(refused(&[ZSTD]));
+        assert!(refused(&stored[..3]));
+        assert!(refused(&stored[..5]));
+        assert!(refused(&stored[..stored.len() - 1]));
+        // Another length than the frame's.
+        for len in [
+            0u32,
+            1,
+            u32::from_be_bytes(stored[1..5].try_into().unwrap()) + 1,
+            u32::MAX,
+        ] {
+            let mut wrong = stored.clone();
+            wrong[1..5].copy_from_slice(&len.to_be_bytes());
+            assert!(refused(&wrong), "length {len}");
+        }
+        // A frame of something that is not a plain bucket.
+        let mut other = vec![ZSTD];
+        let junk = b"not a bucket at all, not a bucket at all, not a bucket at all".repeat(3);
+        other.extend_from_slice(&(junk.len() as u32).to_be_bytes());
+        other.extend_from_slice(&zstd::bulk::compress(&junk, 3).unwrap());
+        assert!(refused(&other));
+        let mut trailing = stored.clone();
+        trailing.push(0);
+        assert!(refused(&trailing));
+    }
+
     proptest! {
         /// A bucket function must never put a larger key in a smaller bucket,
         /// for any bytes (damaged dates included).
@@ -478,6 +690,16 @@ mod tests {
         fn encode_then_decode_is_identity(entries in proptest::collection::btree_map(
             proptest::collection::vec(any::<u8>(), 0..24),
             proptest::collection::vec(any::<u8>(), 0..64),
+            0..20,
+        )) {
+            prop_assert_eq!(bucket_map(Some(&encode_bucket(&entries))).unwrap(), entries);
+        }
+
+        /// The same with values of a few letters, which compress.
+        #[test]
+        fn compressed_buckets_decode_to_what_was_encoded(entries in proptest::collection::btree_map(
+            proptest::collection::vec(any::<u8>(), 0..24),
+            proptest::collection::vec(0u8..4, 0..300),
             0..20,
         )) {
             prop_assert_eq!(bucket_map(Some(&encode_bucket(&entries))).unwrap(), entries);

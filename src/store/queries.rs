@@ -488,7 +488,7 @@ mod tests {
     #[test]
     fn pages_of_newest_activities_join_up_to_the_whole_list() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         let snapshot = crate::synthetic::snapshot(2_000, 3);
         let leader = snapshot.activities[0].leader;
         let year = snapshot.activities[0].date.year();
@@ -541,7 +541,7 @@ mod tests {
     #[test]
     fn the_table_cache_follows_changes_to_leaders_and_not_visits() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         crate::demo::load(&store).unwrap();
         let first = store.tables().unwrap();
         assert!(Arc::ptr_eq(&first, &store.tables().unwrap()));
@@ -563,7 +563,7 @@ mod tests {
     #[test]
     fn a_kept_status_is_dropped_by_any_write() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         crate::demo::load(&store).unwrap();
         let year = 2020;
         let before = store.year_status(year).unwrap();
@@ -600,14 +600,14 @@ mod tests {
     fn leaders_matching_answers_the_same_with_the_tables_cached_or_not() {
         let dir = tempfile::tempdir().unwrap();
         let name = {
-            let store = Store::open(dir.path()).unwrap();
+            let store = crate::store::reopen(dir.path());
             store.import(crate::synthetic::snapshot(200, 3)).unwrap();
             store.leaders().unwrap()[7].name.clone()
         };
         let first: String = name.chars().take(1).collect();
         let inputs = [name.as_str(), first.as_str(), "no such leader", "8", ""];
         // A fresh handle: nothing cached, the leaders alone are decoded.
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         let cold: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
         store.tables().unwrap();
         let warm: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
@@ -619,7 +619,7 @@ mod tests {
     #[test]
     fn last_visits_are_the_latest_activity_per_point_up_to_a_day() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         let snapshot = crate::synthetic::snapshot(3_000, 11);
         store.import(snapshot.clone()).unwrap();
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();

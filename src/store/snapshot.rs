@@ -245,14 +245,16 @@ impl Store {
     /// Imports into an empty database; returns the number of records.
     pub fn import(&self, snapshot: Snapshot) -> Result<usize> {
         let s = check(snapshot)?;
-        self.write(|store, b| {
+        let count = self.write(|store, b| {
             if !store.is_empty()? {
                 return Err(StoreError::NotEmpty.into());
             }
             write_all(b, &s)?;
             b.audit("import", &serde_json::json!({ "records": s.record_count() }));
             Ok(s.record_count())
-        })
+        })?;
+        self.collect_garbage();
+        Ok(count)
     }
 
     /// Imports like [`Store::import`], but commits activities and problems
@@ -307,8 +309,10 @@ impl Store {
                 b.raise_counter(counter, max.unwrap_or(0));
             }
             b.audit("import", &serde_json::json!({ "records": count }));
-            Ok(count)
-        })
+            Ok(())
+        })?;
+        self.collect_garbage();
+        Ok(count)
     }
 }
 

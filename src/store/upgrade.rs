@@ -1,7 +1,10 @@
 //! Bringing a database written by an older layout up to the current one,
-//! when it is opened. Each step is one command (one transaction with its
-//! audit entry), so a crash part-way leaves the old layout, which the next
-//! open upgrades again.
+//! when it is opened. What changes the data is one command (one
+//! transaction with its audit entry), so a crash part-way leaves the old
+//! layout, which the next open upgrades again; what only changes how the
+//! same data is stored (the compressed buckets of layout 5, the log's
+//! garbage) runs after that commit, and a crash there leaves a database
+//! that reads the same.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +19,8 @@ impl Store {
     /// the packed trees are built from the plain ones (from scratch, so an
     /// attempt cut short by a crash is simply done again), then one command
     /// adds what later layouts count or keep (year counters, `point_last`)
-    /// and sets the new layout number, then the plain trees are dropped.
+    /// and sets the new layout number, then the plain trees are dropped and
+    /// the buckets of layouts 3 and 4 compressed.
     pub(crate) fn upgrade(&self, version: u64) -> Result<()> {
         if version < 3 {
             self.repack()?;
@@ -36,7 +40,51 @@ impl Store {
             Ok(())
         })?;
         self.drop_plain_trees()?;
+        if (3..5).contains(&version) {
+            self.compress_buckets();
+        }
+        self.collect_garbage();
         Ok(())
+    }
+
+    /// Layout 5 compresses bucket values (`packed::encode_bucket`): rewrites
+    /// each plain bucket that compresses. Below layout 3 the repack wrote
+    /// them compressed already. Runs after the commit that set layout 5, so
+    /// a crash or an error part-way leaves a layout-5 database with buckets
+    /// of both formats, which reads the same (the rest are compressed when
+    /// next written); an error is logged, and the database opens (a
+    /// damaged bucket is then reported by the reads that need it, as
+    /// before).
+    fn compress_buckets(&self) {
+        let compress = |tree: &sled::Tree, bucket: &[u8], stored: &[u8]| -> Result<(), StoreError> {
+            if packed::inflate(stored)?.is_some() {
+                return Ok(());
+            }
+            let encoded = packed::encode_bucket(&packed::bucket_map(Some(stored))?);
+            if encoded[..] != stored[..] {
+                tree.insert(bucket, encoded).map_err(io_error)?;
+            }
+            Ok(())
+        };
+        for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
+            let tree = self.tree(*t);
+            for item in tree.iter() {
+                let (bucket, stored) = match item {
+                    Ok(item) => item,
+                    Err(e) => {
+                        tracing::warn!("compressing the buckets of {}: {e}", t.name());
+                        break;
+                    }
+                };
+                // A bucket that does not decode stays as it was.
+                if let Err(e) = compress(tree, &bucket, &stored) {
+                    tracing::warn!("compressing a bucket of {}: {e}", t.name());
+                }
+            }
+        }
+        if let Err(e) = self.flush() {
+            tracing::warn!("compressing the buckets: {e}");
+        }
     }
 
     /// Layout 3: copies each plain tree of layout 2 into its packed tree,
@@ -135,9 +183,40 @@ mod tests {
     use crate::api::Snapshot;
     use crate::store::tree_contents as trees;
 
-    /// Turns a current database back into what layout 3 left: no
-    /// `point_last`, schema 3.
+    /// Turns a current database back into what layout 4 left: every bucket
+    /// plain, schema 4.
+    fn downgrade_to_4(store: &Store) {
+        let mut compressed = 0;
+        for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
+            for item in store.tree(*t).iter() {
+                let (bucket, stored) = item.unwrap();
+                if packed::inflate(&stored).unwrap().is_some() {
+                    compressed += 1;
+                    let plain = packed::encode_plain(&packed::bucket_map(Some(&stored)).unwrap());
+                    store.tree(*t).insert(bucket, plain).unwrap();
+                }
+            }
+        }
+        assert!(compressed > 100, "only {compressed} buckets were compressed");
+        store.tree(T::Meta).insert(meta::SCHEMA, &4u64.to_be_bytes()).unwrap();
+        store.flush().unwrap();
+    }
+
+    /// Whether any bucket of a packed tree is stored compressed.
+    fn any_compressed(store: &Store) -> bool {
+        T::ALL.iter().filter(|t| t.packing().is_some()).any(|t| {
+            store
+                .tree(*t)
+                .iter()
+                .values()
+                .any(|v| packed::inflate(&v.unwrap()).unwrap().is_some())
+        })
+    }
+
+    /// Turns a current database back into what layout 3 left: plain
+    /// buckets, no `point_last`, schema 3.
     fn downgrade_to_3(store: &Store) {
+        downgrade_to_4(store);
         store.tree(T::PointLast).clear().unwrap();
         store.tree(T::Meta).insert(meta::SCHEMA, &3u64.to_be_bytes()).unwrap();
         store.flush().unwrap();
@@ -207,7 +286,7 @@ mod tests {
             downgrade(&store);
             between(&store);
         }
-        let upgraded = Store::open(dir.path()).unwrap();
+        let upgraded = crate::store::reopen(dir.path());
         (dir, upgraded)
     }
 
@@ -234,7 +313,7 @@ mod tests {
         assert_eq!(upgraded.export().unwrap(), reference.export().unwrap());
         // Opening again changes nothing.
         drop(upgraded);
-        let again = Store::open(dir.path()).unwrap();
+        let again = crate::store::reopen(dir.path());
         assert_eq!(trees(&again), trees(reference));
         let upgrades = again.audit(10).unwrap();
         assert_eq!(upgrades.iter().filter(|e| e.action == "store.upgrade").count(), 1);
@@ -242,7 +321,7 @@ mod tests {
 
     fn reference(snapshot: &Snapshot) -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         store.import(snapshot.clone()).unwrap();
         (dir, store)
     }
@@ -252,14 +331,17 @@ mod tests {
         let snapshot = crate::synthetic::snapshot(3_000, 5);
         let (_r, reference) = reference(&snapshot);
         for (downgrade, from) in [
-            (downgrade_to_3 as fn(&Store), 3),
+            (downgrade_to_4 as fn(&Store), 4),
+            (downgrade_to_3, 3),
             (downgrade_to_2, 2),
             (downgrade_to_1, 1),
         ] {
             let (dir, upgraded) = upgraded_from(&snapshot, downgrade, |store| {
-                // Layouts 1 and 2 have plain trees; all older ones lack point_last.
-                assert_eq!(plain_trees_left(store).is_empty(), from == 3);
-                assert!(store.tree(T::PointLast).is_empty());
+                // Layouts 1 and 2 have plain trees, 3 and 4 plain buckets;
+                // all before 4 lack point_last.
+                assert_eq!(plain_trees_left(store).is_empty(), from >= 3);
+                assert_eq!(store.tree(T::PointLast).is_empty(), from < 4);
+                assert!(!any_compressed(store));
             });
             check_upgraded(&snapshot, &reference, &dir, upgraded, from);
         }
@@ -283,6 +365,43 @@ mod tests {
         let (dir, upgraded) = upgraded_from(&snapshot, downgrade_to_2, half_packed);
         check_upgraded(&snapshot, &fresh, &dir, upgraded, 2);
 
+        // Died after committing layout 5, while compressing the buckets:
+        // the plain ones left read the same, and stay until next written.
+        {
+            let (dir, store) = reference(&snapshot);
+            downgrade_to_4(&store);
+            store.tree(T::Meta).insert(meta::SCHEMA, &5u64.to_be_bytes()).unwrap();
+            store.flush().unwrap();
+            drop(store);
+            let store = crate::store::reopen(dir.path());
+            assert!(!any_compressed(&store));
+            assert_eq!(store.export().unwrap(), fresh.export().unwrap());
+            assert_eq!(store.year_status(2024).unwrap(), fresh.year_status(2024).unwrap());
+            assert_eq!(store.last_visits().unwrap(), fresh.last_visits().unwrap());
+            // A write compresses the buckets it rewrites; the rest stay
+            // plain and read the same beside them.
+            let mut changed = snapshot.activities[0].clone();
+            changed.note = Some("复查整改落实情况，与支部书记逐项核对问题清单。".into());
+            store.update_activity(changed.clone()).unwrap();
+            let bucket = packed::Packing::IdBlock.bucket(&keys::id(changed.id)).unwrap();
+            let stored = store.tree(T::Activities).get(bucket).unwrap().unwrap();
+            assert!(packed::inflate(&stored).unwrap().is_some(), "the rewritten bucket");
+            assert!(
+                store
+                    .tree(T::Activities)
+                    .iter()
+                    .values()
+                    .any(|v| packed::inflate(&v.unwrap()).unwrap().is_none()),
+                "plain buckets beside it"
+            );
+            let mut want = fresh.export().unwrap();
+            let at = want.activities.iter().position(|a| a.id == changed.id).unwrap();
+            want.activities[at].note = changed.note.clone();
+            let got = store.export().unwrap();
+            assert_eq!(got.activities, want.activities);
+            assert_eq!(got.problems, want.problems);
+        }
+
         // Died after committing, before dropping the plain trees: the
         // next open drops them and changes nothing else.
         let (dir, store) = reference(&snapshot);
@@ -290,7 +409,7 @@ mod tests {
         stale.insert(keys::id(1), b"stale".to_vec()).unwrap();
         store.flush().unwrap();
         drop((stale, store));
-        let store = Store::open(dir.path()).unwrap();
+        let store = crate::store::reopen(dir.path());
         assert_eq!(plain_trees_left(&store), Vec::<String>::new());
         assert_eq!(trees(&store), trees(&fresh));
     }

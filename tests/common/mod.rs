@@ -302,9 +302,10 @@ const PACKED: [&str; 12] = [
 
 /// A tree's logical entries, read with sled alone. A packed tree's value
 /// is a format byte (1), then per entry `u16 key length ‖ key ‖ u32 value
-/// length ‖ value`, big-endian; decoded here independently of the store,
-/// and the entries must come out in strictly increasing key order across
-/// the whole tree.
+/// length ‖ value`, big-endian; or (format 2) `u32 length` and that value
+/// compressed with zstd. Decoded here independently of the store; the
+/// entries must come out in strictly increasing key order across the
+/// whole tree.
 fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     if !PACKED.contains(&name) {
         return db
@@ -319,7 +320,7 @@ fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     }
     let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     for bucket in db.open_tree(format!("packed/{name}")).unwrap().iter().values() {
-        let bucket = bucket.unwrap();
+        let bucket = plain_bucket(&bucket.unwrap());
         assert_eq!(bucket.first(), Some(&1), "{name}: bucket format");
         let mut rest: &[u8] = &bucket[1..];
         while !rest.is_empty() {
@@ -335,14 +336,26 @@ fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     out
 }
 
+/// A bucket's plain value (format 1): as stored, or inflated from format 2.
+fn plain_bucket(stored: &[u8]) -> Vec<u8> {
+    if stored.first() != Some(&2) {
+        return stored.to_vec();
+    }
+    let len = u32::from_be_bytes(stored[1..5].try_into().unwrap()) as usize;
+    let plain = zstd::bulk::decompress(&stored[5..], len).unwrap();
+    assert_eq!(plain.len(), len, "inflated length");
+    plain
+}
+
 /// Changes records of a packed tree with sled alone, behind every check
 /// of the store: `change` gets each record with its id and says whether it
-/// changed it; each bucket holding a changed record is written back.
+/// changed it; each bucket holding a changed record is written back plain.
 pub fn change_records<V: codec::Versioned>(db: &sled::Db, name: &str, mut change: impl FnMut(u64, &mut V) -> bool) {
     assert!(PACKED.contains(&name), "{name} is not packed");
     let tree = db.open_tree(format!("packed/{name}")).unwrap();
     for bucket in tree.iter() {
         let (bucket_key, bucket) = bucket.unwrap();
+        let bucket = plain_bucket(&bucket);
         let mut rest: &[u8] = &bucket[1..];
         let mut out = vec![1u8];
         let mut changed = false;

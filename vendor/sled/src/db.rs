@@ -427,6 +427,50 @@ impl Db {
         self.context.pagecache.size_on_disk()
     }
 
+    /// branchlink patch 4: hands the segment cleaner every inactive log
+    /// segment at most `max_live_pct` percent live, then moves the live
+    /// pages it queued (each rewritten whole, its chain of updates
+    /// consolidated) to the tip of the log now, instead of a few per flush
+    /// interval on the flusher thread and only from segments at most half
+    /// live. Emptied segments are reused, and punched out of the file on
+    /// the next open (patch 2). Returns the number of pages moved; call
+    /// `flush` afterwards to make the moves durable. Calling it again
+    /// until it moves nothing reaches the segments that only became
+    /// inactive, or fell to the threshold, through the moves themselves.
+    /// `max_live_pct` should stay well below 100, or full segments are
+    /// moved round after round.
+    pub fn collect_garbage(&self, max_live_pct: u8) -> Result<usize> {
+        let mut moved = 0;
+        #[cfg(all(
+            not(miri),
+            any(
+                windows,
+                target_os = "linux",
+                target_os = "macos",
+                target_os = "dragonfly",
+                target_os = "freebsd",
+                target_os = "openbsd",
+                target_os = "netbsd",
+            )
+        ))]
+        {
+            self.context
+                .pagecache
+                .clean_segments_below(usize::from(max_live_pct))?;
+            // `attempt_gc` also returns false when it has just dropped a
+            // queued segment with no pages left: go on until the queue
+            // itself is empty (each call takes a page or a segment off it).
+            loop {
+                if self.context.pagecache.attempt_gc()? {
+                    moved += 1;
+                } else if self.context.pagecache.gc_queue_is_empty() {
+                    break;
+                }
+            }
+        }
+        Ok(moved)
+    }
+
     /// Traverses all files and calculates their total physical
     /// size, then traverses all pages and calculates their
     /// total logical size, then divides the physical size

@@ -841,6 +841,17 @@ impl PageCache {
         Ok((pid, new_pointer))
     }
 
+    /// branchlink patch 4: queues the pages of inactive segments at most
+    /// `max_live_pct` live for `attempt_gc`.
+    pub(crate) fn clean_segments_below(&self, max_live_pct: usize) -> Result<()> {
+        self.log.iobufs.with_sa(|sa| sa.clean_segments_below(max_live_pct))
+    }
+
+    /// branchlink patch 4: whether `attempt_gc` has nothing left to move.
+    pub(crate) fn gc_queue_is_empty(&self) -> bool {
+        self.log.iobufs.segment_cleaner.is_empty()
+    }
+
     /// Attempt to opportunistically rewrite data from a Draining
     /// segment of the file to help with space amplification.
     /// Returns Ok(true) if we had the opportunity to attempt to

@@ -119,6 +119,13 @@ impl SegmentCleaner {
         None
     }
 
+    /// branchlink patch 4: whether no segment waits to be cleaned. `pop`
+    /// returns `None` both when nothing is queued and when the first
+    /// queued segment has no pages left (it then drops that segment).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.inner.lock().is_empty()
+    }
+
     fn add_pids(&self, offset: LogOffset, pids: BTreeSet<PageId>) {
         let mut inner = self.inner.lock();
         let prev = inner.insert(offset, pids);
@@ -830,7 +837,40 @@ impl SegmentAccountant {
         idx: usize,
         lsn: Lsn,
     ) -> Result<()> {
-        let cleanup_threshold = SEGMENT_CLEANUP_THRESHOLD;
+        self.possibly_clean_or_free_segment_below(
+            idx,
+            lsn,
+            SEGMENT_CLEANUP_THRESHOLD,
+        )
+    }
+
+    /// branchlink patch 4: hands the segment cleaner the pages of every
+    /// inactive segment at most `max_live_pct` live, as sled does on its
+    /// own for segments at most `SEGMENT_CLEANUP_THRESHOLD` (50 %) live
+    /// when a write replaces a page in them (and on recovery).
+    pub(super) fn clean_segments_below(
+        &mut self,
+        max_live_pct: usize,
+    ) -> Result<()> {
+        for idx in 0..self.segments.len() {
+            if let Segment::Inactive(inactive) = &self.segments[idx] {
+                let lsn = inactive.lsn;
+                self.possibly_clean_or_free_segment_below(
+                    idx,
+                    lsn,
+                    max_live_pct,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn possibly_clean_or_free_segment_below(
+        &mut self,
+        idx: usize,
+        lsn: Lsn,
+        cleanup_threshold: usize,
+    ) -> Result<()> {
 
         let segment_start = (idx * self.config.segment_size) as LogOffset;
 
