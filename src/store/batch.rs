@@ -251,7 +251,7 @@ impl Store {
             plain.push((
                 tree,
                 bucket,
-                (!entries.is_empty()).then(|| packed::encode_bucket(&entries)),
+                (!entries.is_empty()).then(|| packed::encode_bucket(tree, &entries)),
             ));
         }
         for ((tree, bucket), writes) in derived {
@@ -259,7 +259,7 @@ impl Store {
             plain.push((
                 tree,
                 bucket,
-                (!entries.is_empty()).then(|| packed::encode_bucket(&entries)),
+                (!entries.is_empty()).then(|| packed::encode_bucket(tree, &entries)),
             ));
         }
         batch.ops = plain;

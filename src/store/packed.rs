@@ -132,6 +132,16 @@ impl T {
     }
 }
 
+impl T {
+    /// Whether this packed tree's buckets are compressed (layout 5). Not
+    /// the small tables: every command line reads them whole, they are
+    /// about 100 kB at provincial scale, and inflating them cost a
+    /// one-shot `visit add` a tenth of its instructions.
+    pub(crate) fn compressed(self) -> bool {
+        self.packing().is_some() && !matches!(self, T::Leaders | T::Branches | T::Points | T::PointByLeader)
+    }
+}
+
 /// The `point_last` write (see [`T::PointLast`]) for a point's
 /// `activity_by_point` bucket of one year (`point ‖ year`), given the
 /// bucket's entries after a commit: `year ‖ point` → `date ‖ id` of the
@@ -153,11 +163,11 @@ fn damaged(what: &str) -> StoreError {
     StoreError::Corrupt(format!("packed bucket: {what}"))
 }
 
-/// A bucket's value as stored: compressed ([`ZSTD`]) when that is
-/// smaller, plain otherwise.
-pub(crate) fn encode_bucket(entries: &BucketMap) -> Vec<u8> {
+/// A bucket's value as stored: compressed ([`ZSTD`]) when the tree's
+/// buckets are and that is smaller, plain otherwise.
+pub(crate) fn encode_bucket(tree: T, entries: &BucketMap) -> Vec<u8> {
     let plain = encode_plain(entries);
-    if plain.len() < COMPRESS_FROM || plain.len() > MAX_INFLATED {
+    if !tree.compressed() || plain.len() < COMPRESS_FROM || plain.len() > MAX_INFLATED {
         return plain;
     }
     match compress(&plain) {
@@ -528,6 +538,35 @@ impl Store {
         Ok(None)
     }
 
+    /// The entries of a tree whose value holds `needle`'s bytes, in key
+    /// order: a bucket that does not hold them at all is passed over
+    /// without decoding its entries or copying them out.
+    pub(crate) fn entries_holding(&self, tree: T, needle: &[u8]) -> Result<Vec<Entry>, StoreError> {
+        let finder = memchr::memmem::Finder::new(needle);
+        if tree.packing().is_none() {
+            return self
+                .tree(tree)
+                .iter()
+                .filter(|item| item.as_ref().map_or(true, |(_, v)| finder.find(v).is_some()))
+                .map(|item| item.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(io_error))
+                .collect();
+        }
+        let mut out = Vec::new();
+        for item in self.tree(tree).iter() {
+            let (_, stored) = item.map_err(io_error)?;
+            let bucket = Plain::of(stored)?;
+            if finder.find(&bucket).is_none() {
+                continue;
+            }
+            for (k, v) in decode_bucket(&bucket)? {
+                if finder.find(v).is_some() {
+                    out.push((k.to_vec(), v.to_vec()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The logical entries of a tree within `bounds`, in key order or
     /// (with `reverse`) backwards.
     pub(crate) fn entries(&self, tree: T, bounds: KeyRange, reverse: bool) -> Result<Entries, StoreError> {
@@ -589,7 +628,7 @@ mod tests {
         let mut entries = BTreeMap::new();
         entries.insert(b"a".to_vec(), b"xyz".to_vec());
         entries.insert(b"b".to_vec(), Vec::new());
-        let good = encode_bucket(&entries);
+        let good = encode_bucket(T::Activities, &entries);
         assert_eq!(bucket_map(Some(&good)).unwrap(), entries);
         assert!(decode_bucket(&[]).is_err());
         assert!(decode_bucket(&[2]).is_err());
@@ -617,18 +656,20 @@ mod tests {
     fn buckets_that_compress_are_stored_compressed_and_plain_ones_still_read() {
         let entries = notes();
         let plain = encode_plain(&entries);
-        let stored = encode_bucket(&entries);
+        let stored = encode_bucket(T::Activities, &entries);
         assert_eq!(stored[0], ZSTD);
         assert!(stored.len() * 3 < plain.len(), "{} of {}", stored.len(), plain.len());
         assert_eq!(inflate(&stored).unwrap().as_deref(), Some(&plain[..]));
         assert_eq!(bucket_map(Some(&stored)).unwrap(), entries);
+        // The small tables stay plain.
+        assert_eq!(encode_bucket(T::Leaders, &entries), plain);
         // A layout-4 bucket.
         assert_eq!(inflate(&plain).unwrap(), None);
         assert_eq!(bucket_map(Some(&plain)).unwrap(), entries);
         // Short or incompressible values stay plain.
         let mut few = BTreeMap::new();
         few.insert(keys::id(1).to_vec(), 7u64.to_be_bytes().to_vec());
-        assert_eq!(encode_bucket(&few), encode_plain(&few));
+        assert_eq!(encode_bucket(T::Activities, &few), encode_plain(&few));
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let noise: Vec<u8> = (0..400)
             .map(|_| {
@@ -641,12 +682,12 @@ mod tests {
             .collect();
         let mut noisy = BTreeMap::new();
         noisy.insert(keys::id(1).to_vec(), noise);
-        assert_eq!(encode_bucket(&noisy)[0], PLAIN);
+        assert_eq!(encode_bucket(T::Activities, &noisy)[0], PLAIN);
     }
 
     #[test]
     fn damaged_compressed_buckets_are_refused() {
-        let stored = encode_bucket(&notes());
+        let stored = encode_bucket(T::Activities, &notes());
         assert_eq!(stored[0], ZSTD);
         let refused = |bytes: &[u8]| bucket_map(Some(bytes)).is_err();
         assert!(refused(&[ZSTD]));
@@ -692,7 +733,7 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..64),
             0..20,
         )) {
-            prop_assert_eq!(bucket_map(Some(&encode_bucket(&entries))).unwrap(), entries);
+            prop_assert_eq!(bucket_map(Some(&encode_bucket(T::Activities, &entries))).unwrap(), entries);
         }
 
         /// The same with values of a few letters, which compress.
@@ -702,7 +743,7 @@ mod tests {
             proptest::collection::vec(0u8..4, 0..300),
             0..20,
         )) {
-            prop_assert_eq!(bucket_map(Some(&encode_bucket(&entries))).unwrap(), entries);
+            prop_assert_eq!(bucket_map(Some(&encode_bucket(T::Activities, &entries))).unwrap(), entries);
         }
     }
 }

@@ -97,8 +97,33 @@ impl Store {
         };
         Ok(match cached {
             Some(tables) => crate::domain::lookup::candidates(&tables.leaders, input),
-            None => crate::domain::lookup::candidates(&self.all::<Leader>(T::Leaders)?, input),
+            None => crate::domain::lookup::candidates(&self.leaders_holding(input)?, input),
         })
+    }
+
+    /// The leaders a typed text could name, read without the table cache:
+    /// the one whose id it is, and those whose record holds its bytes. A
+    /// name is stored as its UTF-8 bytes, so a leader whose name holds the
+    /// text is among these; [`crate::domain::lookup::candidates`] then
+    /// keeps the ones it names. Decoding every leader (dates and all) was
+    /// most of what a one-shot `visit add` spent beyond sled's open.
+    fn leaders_holding(&self, input: &str) -> Result<Vec<Leader>> {
+        let text = input.trim();
+        let mut out: Vec<Leader> = Vec::new();
+        if !text.is_empty() {
+            for (_, value) in self.entries_holding(T::Leaders, text.as_bytes())? {
+                out.push(codec::decode(&value).map_err(corrupt)?);
+            }
+        }
+        if let Ok(id) = text.parse::<u64>()
+            && !out.iter().any(|l| l.id == id)
+            && let Some(leader) = self.get::<Leader>(T::Leaders, id)?
+        {
+            out.push(leader);
+            // In id order, as the table is.
+            out.sort_by_key(|l| l.id);
+        }
+        Ok(out)
     }
 
     pub fn leaders(&self) -> Result<Vec<Leader>> {
@@ -599,14 +624,26 @@ mod tests {
     #[test]
     fn leaders_matching_answers_the_same_with_the_tables_cached_or_not() {
         let dir = tempfile::tempdir().unwrap();
-        let name = {
+        let (name, title) = {
             let store = crate::store::reopen(dir.path());
             store.import(crate::synthetic::snapshot(200, 3)).unwrap();
-            store.leaders().unwrap()[7].name.clone()
+            let leader = store.leaders().unwrap()[7].clone();
+            (leader.name, leader.title)
         };
         let first: String = name.chars().take(1).collect();
-        let inputs = [name.as_str(), first.as_str(), "no such leader", "8", ""];
-        // A fresh handle: nothing cached, the leaders alone are decoded.
+        // A title is in the record's bytes but names no one.
+        let inputs = [
+            name.as_str(),
+            first.as_str(),
+            &title,
+            "no such leader",
+            "8",
+            " 8 ",
+            "+8",
+            "",
+        ];
+        // A fresh handle: nothing cached, only the leaders whose records
+        // hold the text are decoded.
         let store = crate::store::reopen(dir.path());
         let cold: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
         store.tables().unwrap();
@@ -614,6 +651,8 @@ mod tests {
         assert_eq!(cold, warm);
         assert_eq!(cold[0].len(), 1, "{name} names one leader");
         assert!(cold[1].len() > 1, "{first} names several leaders");
+        assert!(cold[2].is_empty(), "{title} names no one");
+        assert_eq!(cold[4].len(), 1, "8 is an id");
     }
 
     #[test]

@@ -56,19 +56,19 @@ impl Store {
     /// damaged bucket is then reported by the reads that need it, as
     /// before).
     fn compress_buckets(&self) {
-        let compress = |tree: &sled::Tree, bucket: &[u8], stored: &[u8]| -> Result<(), StoreError> {
+        let compress = |t: T, bucket: &[u8], stored: &[u8]| -> Result<(), StoreError> {
             if packed::inflate(stored)?.is_some() {
                 return Ok(());
             }
-            let encoded = packed::encode_bucket(&packed::bucket_map(Some(stored))?);
+            let encoded = packed::encode_bucket(t, &packed::bucket_map(Some(stored))?);
+            let tree = self.tree(t);
             if encoded[..] != stored[..] {
                 tree.insert(bucket, encoded).map_err(io_error)?;
             }
             Ok(())
         };
-        for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
-            let tree = self.tree(*t);
-            for item in tree.iter() {
+        for t in T::ALL.iter().filter(|t| t.compressed()) {
+            for item in self.tree(*t).iter() {
                 let (bucket, stored) = match item {
                     Ok(item) => item,
                     Err(e) => {
@@ -77,7 +77,7 @@ impl Store {
                     }
                 };
                 // A bucket that does not decode stays as it was.
-                if let Err(e) = compress(tree, &bucket, &stored) {
+                if let Err(e) = compress(*t, &bucket, &stored) {
                     tracing::warn!("compressing a bucket of {}: {e}", t.name());
                 }
             }
@@ -108,14 +108,14 @@ impl Store {
                     }
                     _ => {
                         if let Some((b, entries)) = current.take() {
-                            target.insert(b, packed::encode_bucket(&entries)).map_err(io_error)?;
+                            target.insert(b, packed::encode_bucket(t, &entries)).map_err(io_error)?;
                         }
                         current = Some((bucket, BTreeMap::from([(k.to_vec(), v.to_vec())])));
                     }
                 }
             }
             if let Some((b, entries)) = current {
-                target.insert(b, packed::encode_bucket(&entries)).map_err(io_error)?;
+                target.insert(b, packed::encode_bucket(t, &entries)).map_err(io_error)?;
             }
         }
         self.flush()
@@ -357,7 +357,7 @@ mod tests {
             half.insert(keys::id(1).to_vec(), b"half".to_vec());
             store
                 .tree(T::Activities)
-                .insert(0u64.to_be_bytes(), packed::encode_bucket(&half))
+                .insert(0u64.to_be_bytes(), packed::encode_bucket(T::Activities, &half))
                 .unwrap();
             store.tree(T::DayCount).insert(b"junk", b"junk").unwrap();
             store.flush().unwrap();
