@@ -433,9 +433,10 @@ impl Db {
     /// consolidated) to the tip of the log now, instead of a few per flush
     /// interval on the flusher thread and only from segments at most half
     /// live. Emptied segments are reused, and punched out of the file on
-    /// the next open (patch 2). Returns the number of pages moved; call
-    /// `flush` afterwards to make the moves durable. Calling it again
-    /// until it moves nothing reaches the segments that only became
+    /// the next open (patch 2). Moves at most what is queued when it
+    /// starts, so it ends. Returns the number of pages moved; call `flush`
+    /// afterwards to make the moves durable. Calling it again (a few times,
+    /// or until it moves nothing) reaches the segments that only became
     /// inactive, or fell to the threshold, through the moves themselves.
     /// `max_live_pct` should stay well below 100, or full segments are
     /// moved round after round.
@@ -458,9 +459,14 @@ impl Db {
                 .pagecache
                 .clean_segments_below(usize::from(max_live_pct))?;
             // `attempt_gc` also returns false when it has just dropped a
-            // queued segment with no pages left: go on until the queue
-            // itself is empty (each call takes a page or a segment off it).
-            loop {
+            // queued segment with no pages left, so go on until the queue
+            // is empty; but only for as many calls as empty the queue as
+            // it is now (each takes a page or a segment off it). Moving
+            // pages makes other segments fall to sled's own threshold,
+            // which sled then queues too: without the bound, an import of
+            // a million records spent minutes moving pages round and round.
+            let budget = self.context.pagecache.gc_queue_len();
+            for _ in 0..budget {
                 if self.context.pagecache.attempt_gc()? {
                     moved += 1;
                 } else if self.context.pagecache.gc_queue_is_empty() {

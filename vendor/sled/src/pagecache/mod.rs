@@ -852,6 +852,12 @@ impl PageCache {
         self.log.iobufs.segment_cleaner.is_empty()
     }
 
+    /// branchlink patch 4: how many `attempt_gc` calls empty the queue as
+    /// it is now.
+    pub(crate) fn gc_queue_len(&self) -> usize {
+        self.log.iobufs.segment_cleaner.pops_to_empty()
+    }
+
     /// Attempt to opportunistically rewrite data from a Draining
     /// segment of the file to help with space amplification.
     /// Returns Ok(true) if we had the opportunity to attempt to

@@ -126,6 +126,12 @@ impl SegmentCleaner {
         self.inner.lock().is_empty()
     }
 
+    /// branchlink patch 4: how many `pop`s empty the queue as it is now
+    /// (one per queued page, one per queued segment).
+    pub(crate) fn pops_to_empty(&self) -> usize {
+        self.inner.lock().values().map(|pids| pids.len() + 1).sum()
+    }
+
     fn add_pids(&self, offset: LogOffset, pids: BTreeSet<PageId>) {
         let mut inner = self.inner.lock();
         let prev = inner.insert(offset, pids);
