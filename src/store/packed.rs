@@ -136,9 +136,15 @@ impl T {
     /// Whether this packed tree's buckets are compressed (layout 5). Not
     /// the small tables: every command line reads them whole, they are
     /// about 100 kB at provincial scale, and inflating them cost a
-    /// one-shot `visit add` a tenth of its instructions.
+    /// one-shot `visit add` a tenth of its instructions. Not the problems
+    /// either: the problems screen reads all of them, and inflating 50,000
+    /// took its opening at 1M from 56 to 91 ms, for 6 MB of disk.
     pub(crate) fn compressed(self) -> bool {
-        self.packing().is_some() && !matches!(self, T::Leaders | T::Branches | T::Points | T::PointByLeader)
+        self.packing().is_some()
+            && !matches!(
+                self,
+                T::Leaders | T::Branches | T::Points | T::PointByLeader | T::Problems
+            )
     }
 }
 
