@@ -40,6 +40,42 @@ hf() {
     || { echo "failed: $name (see $OUT/$name.log)" >&2; echo "failed"; return; }
   median "$OUT/$name.json"
 }
+# Two commands timed in alternation, one run of each at a time, so that a
+# busy spell of the machine falls on both: for a ratio between them (the
+# embedded add against the sled floor). Writes NAME_A.json and NAME_B.json
+# as hyperfine would (all times, their median) and prints both medians.
+# hf_pair NAME_A NAME_B RUNS COMMAND_A COMMAND_B -> "median_a median_b"
+hf_pair() {
+  local a=$1 b=$2 runs=$3 cmd_a=$4 cmd_b=$5 i
+  : >"$OUT/$a.log"; : >"$OUT/$b.log"
+  for (( i = 0; i < WARMUP + runs; i++ )); do
+    for side in a b; do
+      local name=${a} cmd=$cmd_a
+      if [[ $side == b ]]; then name=$b cmd=$cmd_b; fi
+      hyperfine --style none -N --runs 1 --export-json "$OUT/$name.$i.json" "$cmd" >>"$OUT/$name.log" 2>&1 \
+        || { echo "failed: $name (see $OUT/$name.log)" >&2; echo "failed failed"; return; }
+    done
+  done
+  python3 - "$OUT" "$WARMUP" "$runs" "$a" "$b" <<'PY'
+import json, statistics, sys, os
+out, warmup, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+medians = []
+for name in sys.argv[4:6]:
+    results = []
+    for i in range(warmup + runs):
+        path = f"{out}/{name}.{i}.json"
+        if i >= warmup:
+            results.append(json.load(open(path))["results"][0])
+        os.remove(path)
+    times = [r["times"][0] for r in results]
+    merged = dict(results[0], times=times, median=statistics.median(times), mean=statistics.mean(times),
+                  user=statistics.mean(r["user"] for r in results), system=statistics.mean(r["system"] for r in results),
+                  min=min(times), max=max(times))
+    json.dump({"results": [merged]}, open(f"{out}/{name}.json", "w"))
+    medians.append("%.1f" % (merged["median"] * 1e3))
+print(" ".join(medians))
+PY
+}
 # Peak RSS in MB of a command (GNU time's "Maximum resident set size").
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.1f", $6/1024}'; }
 
@@ -96,8 +132,8 @@ for N in $SIZES; do
   # timed runs.
   "$BIN" --db "$DB" --no-server visit add "$LEADER" --kind research --note "$NOTE" >/dev/null
   sync
-  E_ADD=$(hf "embedded-add-$N" "$runs" "$BIN --db $DB --no-server visit add $LEADER --kind research --note '$NOTE'")
-  FLOOR_MS=$(hf "floor-$N" "$runs" "$FLOOR $DB '$NOTE'")
+  read -r E_ADD FLOOR_MS < <(hf_pair "embedded-add-$N" "floor-$N" "$runs" \
+    "$BIN --db $DB --no-server visit add $LEADER --kind research --note '$NOTE'" "$FLOOR $DB '$NOTE'")
   E_STATUS=$(hf "embedded-status-$N" "$runs" "$BIN --db $DB --no-server status --year $YEAR --format json")
   CLI_RSS=$(rss "$BIN" --db "$DB" --no-server status --year $YEAR --format json)
   # The workbench in a pseudo-terminal, start to the end of its first frame.
@@ -128,7 +164,7 @@ MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
 {
   echo "Measured $(date -u +'%Y-%m-%d %H:%M UTC') on $(nproc) cores of ${MODEL:-unknown CPU}, $MEM RAM, $(uname -sr);"
   echo "branchlink $(git rev-parse --short HEAD), $(task --version 2>/dev/null | sed 's/^/taskwarrior /' || echo 'taskwarrior not installed')."
-  echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (taskwarrior at 1M: $(( RUNS / 2 )) runs after 1); times in ms, memory in MB."
+  echo "Medians of $RUNS runs with hyperfine after 3 warm-up runs (taskwarrior at 1M: $(( RUNS / 2 )) runs after 1); the embedded add and the sled floor timed in alternation, one run of each at a time; times in ms, memory in MB."
   echo
   echo "| activities | add, server | add, embedded | sled floor | task add | status, server | status, embedded | task count | task summary | RSS server | RSS CLI (client / embedded) | RSS task summary | disk / export JSON, MB | task data, MB | workbench start → first frame (embedded / server) | RSS workbench (embedded) |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

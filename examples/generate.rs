@@ -17,7 +17,7 @@ use branchlink::store::Store;
 /// memory, so not all at once; and the log segments one transaction writes
 /// are not reclaimed until later writes pass them, so one transaction of
 /// all 10k activities left an 11 MB database where ten of 1,000 leave
-/// 2.7 MB (docs/PERFORMANCE.md, fifth round). More, smaller ones rewrite
+/// 3.1–3.5 MB (docs/PERFORMANCE.md, fifth round). More, smaller ones rewrite
 /// the index buckets more often: at 1M, 50 transactions take a minute.
 fn chunk(activities: u64) -> usize {
     usize::try_from(activities / 20)

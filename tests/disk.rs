@@ -235,10 +235,11 @@ fn allocated(path: &Path) -> u64 {
 /// A bulk import ends by moving the live pages out of the log segments it
 /// left mostly superseded (`Store::collect_garbage`, vendored sled patch 4):
 /// reopened, the log takes less than twice the keys and values it holds
-/// (1.2–1.3× here; without the collection the same import left 3–3.5×,
+/// (1.2–1.4× here; without the collection the same import left 3.1×,
 /// checked by removing the call). And the layout-5 buckets are compressed:
-/// those keys and values are under 70 % of the data's JSON export (about
-/// half here; plain buckets would be about 90 %).
+/// those keys and values are under 75 % of the data's JSON export (69 %
+/// here, with the small tables and the problems plain; every bucket plain
+/// would be about 90 %).
 #[test]
 fn a_bulk_import_leaves_the_log_near_the_size_of_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -272,7 +273,7 @@ fn a_bulk_import_leaves_the_log_near_the_size_of_its_data() {
     let log = allocated(&path.join("db"));
     assert!(log < 2 * data, "{log} bytes of log for {data} bytes of keys and values");
     assert!(
-        data * 10 < json * 7,
+        data * 4 < json * 3,
         "{data} bytes of keys and values for {json} bytes of JSON"
     );
 }

@@ -323,8 +323,8 @@ impl Store {
     /// flush interval on its own thread, which a short-lived process never
     /// gives it, and a reopened database queues no segment until later
     /// writes pass it: an import of 10k activities in chunks of 1,000 left
-    /// 7.5–8.7 MB of log for 2.5 MB of keys and values, and leaves 2.9–3.1
-    /// MB with this (tests/disk.rs). The freed segments are reused, and
+    /// 7.9 MB of log for 2.5 MB of keys and values, and leaves 3.1–3.5 MB
+    /// with this (tests/disk.rs). The freed segments are reused, and
     /// punched out of the file on the next open. The data is committed
     /// before this runs, so a failure here is logged, not reported as a
     /// failed command.

@@ -628,6 +628,16 @@ mod tests {
             let store = crate::store::reopen(dir.path());
             store.import(crate::synthetic::snapshot(200, 3)).unwrap();
             let leader = store.leaders().unwrap()[7].clone();
+            // A later leader whose name holds "8": found by its bytes
+            // before leader 8 is found by its id, and listed after it.
+            let named_8 = store
+                .add_leader(Leader {
+                    id: 0,
+                    name: "周8".into(),
+                    ..leader.clone()
+                })
+                .unwrap();
+            assert!(named_8.id > 8);
             (leader.name, leader.title)
         };
         let first: String = name.chars().take(1).collect();
@@ -652,7 +662,10 @@ mod tests {
         assert_eq!(cold[0].len(), 1, "{name} names one leader");
         assert!(cold[1].len() > 1, "{first} names several leaders");
         assert!(cold[2].is_empty(), "{title} names no one");
-        assert_eq!(cold[4].len(), 1, "8 is an id");
+        let ids = |found: &[Leader]| found.iter().map(|l| l.id).collect::<Vec<_>>();
+        assert_eq!(ids(&cold[4])[0], 8, "8 is an id, listed in id order");
+        assert_eq!(cold[4].len(), 2, "and a name holds it: {:?}", ids(&cold[4]));
+        assert!(cold[4].iter().any(|l| l.name == "周8"));
     }
 
     #[test]
