@@ -15,6 +15,14 @@ pub struct LogIter {
     pub max_lsn: Option<Lsn>,
     pub cur_lsn: Option<Lsn>,
     pub last_stage: bool,
+    /// branchlink patch 5: where to start reading in the first segment
+    /// read, instead of just after its header. Recovery sets it to the
+    /// position the last snapshot was taken at, which is always where a
+    /// message begins (the log restarts writing there) or the start of a
+    /// segment; what lies before it in that segment is in the snapshot
+    /// already. Without it every open read and checked every message of
+    /// the active segment, twice, to skip them.
+    pub start_at: Option<Lsn>,
 }
 
 impl Iterator for LogIter {
@@ -255,6 +263,15 @@ impl LogIter {
         buf.truncate(size);
 
         self.cur_lsn = Some(segment_header.lsn + SEG_HEADER_LEN as Lsn);
+        // branchlink patch 5 (see `start_at`): only in the first segment
+        // read, and only forward within it.
+        if let Some(start) = self.start_at.take() {
+            if start > segment_header.lsn + SEG_HEADER_LEN as Lsn
+                && start < segment_header.lsn + self.config.segment_size as Lsn
+            {
+                self.cur_lsn = Some(start);
+            }
+        }
 
         self.segment_base = Some(BasedBuf { buf, offset });
 
@@ -283,6 +300,7 @@ fn valid_entry_offset(lid: LogOffset, segment_len: usize) -> bool {
 // and recover the order of segments, and the highest Lsn.
 fn scan_segment_headers_and_tail(
     min: Lsn,
+    start_at: Lsn,
     config: &RunningConfig,
 ) -> Result<(BTreeMap<Lsn, LogOffset>, Lsn)> {
     fn fetch(
@@ -388,6 +406,7 @@ fn scan_segment_headers_and_tail(
     let end_of_last_contiguous_message_in_unstable_tail =
         check_contiguity_in_unstable_tail(
             max_header_stable_lsn,
+            start_at,
             &ordering,
             config,
         )?;
@@ -402,6 +421,7 @@ fn scan_segment_headers_and_tail(
 // never reuse buffers within this safety range.
 fn check_contiguity_in_unstable_tail(
     max_header_stable_lsn: Lsn,
+    start_at: Lsn,
     ordering: &BTreeMap<Lsn, LogOffset>,
     config: &RunningConfig,
 ) -> Result<Lsn> {
@@ -446,6 +466,9 @@ fn check_contiguity_in_unstable_tail(
         max_lsn: missing_item_in_tail,
         cur_lsn: None,
         last_stage: false,
+        // branchlink patch 5: the messages before the last snapshot's
+        // position were found contiguous when that snapshot was taken.
+        start_at: Some(start_at),
     };
 
     // run the iterator to completion
@@ -475,7 +498,7 @@ pub fn raw_segment_iter_from(
     let normalized_lsn = lsn / segment_len * segment_len;
 
     let (ordering, end_of_last_msg) =
-        scan_segment_headers_and_tail(normalized_lsn, config)?;
+        scan_segment_headers_and_tail(normalized_lsn, lsn, config)?;
 
     // find the last stable tip, to properly handle batch manifests.
     let tip_segment_iter: BTreeMap<_, _> = ordering
@@ -513,5 +536,7 @@ pub fn raw_segment_iter_from(
         segment_base: None,
         segments,
         last_stage: true,
+        // branchlink patch 5: `lsn` is the last snapshot's position.
+        start_at: Some(lsn),
     })
 }
