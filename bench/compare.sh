@@ -46,11 +46,11 @@ hf() {
 # as hyperfine would (all times, their median) and prints both medians.
 # hf_pair NAME_A NAME_B RUNS COMMAND_A COMMAND_B -> "median_a median_b"
 hf_pair() {
-  local a=$1 b=$2 runs=$3 cmd_a=$4 cmd_b=$5 i
+  local a=$1 b=$2 runs=$3 cmd_a=$4 cmd_b=$5 i side name cmd
   : >"$OUT/$a.log"; : >"$OUT/$b.log"
   for (( i = 0; i < WARMUP + runs; i++ )); do
     for side in a b; do
-      local name=${a} cmd=$cmd_a
+      name=$a cmd=$cmd_a
       if [[ $side == b ]]; then name=$b cmd=$cmd_b; fi
       hyperfine --style none -N --runs 1 --export-json "$OUT/$name.$i.json" "$cmd" >>"$OUT/$name.log" 2>&1 \
         || { echo "failed: $name (see $OUT/$name.log)" >&2; echo "failed failed"; return; }
