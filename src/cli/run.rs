@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::args::{BranchCmd, Command, EventCmd, Format, LeaderCmd, PointCmd, ProblemCmd, VisitCmd};
+use super::args::{BranchCmd, Command, Deferred, EventCmd, Format, LeaderCmd, PointCmd, ProblemCmd, VisitCmd};
 use super::output::{cell, json, table};
 use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms};
@@ -88,12 +88,12 @@ pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
             }
             .to_string())
         }
-        Command::Leader(c) => leader(cx, c),
-        Command::Branch(c) => branch(cx, c),
-        Command::Point(c) => point(cx, c),
-        Command::Visit(c) => visit(cx, c),
-        Command::Problem(c) => problem(cx, c),
-        Command::Event(c) => event(cx, c),
+        Command::Leader(Deferred(c)) => leader(cx, c),
+        Command::Branch(Deferred(c)) => branch(cx, c),
+        Command::Point(Deferred(c)) => point(cx, c),
+        Command::Visit(Deferred(c)) => visit(cx, c),
+        Command::Problem(Deferred(c)) => problem(cx, c),
+        Command::Event(Deferred(c)) => event(cx, c),
         Command::Status { year, format } => status(cx, cx.year(year)?, format),
         Command::Export { file } => export(cx, &file),
         Command::Backup { file } => backup(cx, &file),
@@ -106,9 +106,9 @@ pub fn run(cx: &Context<'_>, command: Command) -> Outcome {
             days_without_visit,
             format,
         } => super::rhythm::due(cx, year, days_without_visit, format),
-        Command::Assess(a) => super::rhythm::assess(cx, a),
-        Command::Plan(p) => super::rhythm::plan(cx, p),
-        Command::Targets(t) => super::rhythm::targets(cx, t),
+        Command::Assess(Deferred(a)) => super::rhythm::assess(cx, a),
+        Command::Plan(Deferred(p)) => super::rhythm::plan(cx, p),
+        Command::Targets(Deferred(t)) => super::rhythm::targets(cx, t),
         Command::Audit { limit } => {
             let entries = cx.backend.audit(limit).map_err(|e| cx.fail(e))?;
             Ok(json(&entries))

@@ -241,40 +241,29 @@ impl Store {
         for ((tree, bucket), writes) in buckets {
             let entries = self.rewrite_bucket(tree, &bucket, writes)?;
             if tree == T::ActivityByPoint {
-                let (to, key, value) = packed::point_last(&bucket, &entries)?;
+                let (to, key, value) = packed::point_last(&bucket, entries.last_key()?)?;
                 let derived_bucket = to
                     .packing()
                     .and_then(|p| p.bucket(&key))
                     .ok_or_else(|| StoreError::Io("point_last is packed".into()))?;
                 derived.entry((to, derived_bucket)).or_default().push((key, value));
             }
-            plain.push((
-                tree,
-                bucket,
-                (!entries.is_empty()).then(|| packed::encode_bucket(tree, &entries)),
-            ));
+            plain.push((tree, bucket, (!entries.is_empty()).then(|| entries.encode(tree))));
         }
         for ((tree, bucket), writes) in derived {
             let entries = self.rewrite_bucket(tree, &bucket, writes)?;
-            plain.push((
-                tree,
-                bucket,
-                (!entries.is_empty()).then(|| packed::encode_bucket(tree, &entries)),
-            ));
+            plain.push((tree, bucket, (!entries.is_empty()).then(|| entries.encode(tree))));
         }
         batch.ops = plain;
         Ok(())
     }
 
-    /// A bucket's entries after `writes`, applied in order to what is stored.
-    fn rewrite_bucket(&self, tree: T, bucket: &[u8], writes: Writes) -> Result<packed::BucketMap> {
+    /// A bucket after `writes`, applied in order to what is stored.
+    fn rewrite_bucket(&self, tree: T, bucket: &[u8], writes: Writes) -> Result<packed::PlainBucket> {
         let stored = self.tree(tree).get(bucket).map_err(io_error)?;
-        let mut entries = packed::bucket_map(stored.as_deref())?;
+        let mut entries = packed::PlainBucket::read(stored.as_deref())?;
         for (key, value) in writes {
-            match value {
-                Some(v) => entries.insert(key, v),
-                None => entries.remove(&key),
-            };
+            entries.write(&key, value.as_deref())?;
         }
         Ok(entries)
     }

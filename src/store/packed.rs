@@ -151,17 +151,17 @@ impl T {
 
 /// The `point_last` write (see [`T::PointLast`]) for a point's
 /// `activity_by_point` bucket of one year (`point ‖ year`), given the
-/// bucket's entries after a commit: `year ‖ point` → `date ‖ id` of the
+/// bucket's last key after a commit: `year ‖ point` → `date ‖ id` of the
 /// last entry, or removed when the bucket is empty.
-pub(crate) fn point_last(bucket: &[u8], entries: &BucketMap) -> Result<super::batch::Op, StoreError> {
+pub(crate) fn point_last(bucket: &[u8], last_key: Option<&[u8]>) -> Result<super::batch::Op, StoreError> {
     let (point, year) = (bucket.get(..8), bucket.get(8..12));
     let (Some(point), Some(year), 12) = (point, year, bucket.len()) else {
         return Err(damaged("activity_by_point bucket key"));
     };
     let key = [year, point].concat();
-    let last = match entries.last_key_value() {
+    let last = match last_key {
         None => None,
-        Some((k, _)) => Some(k.get(8..20).ok_or_else(|| damaged("activity_by_point key"))?.to_vec()),
+        Some(k) => Some(k.get(8..20).ok_or_else(|| damaged("activity_by_point key"))?.to_vec()),
     };
     Ok((T::PointLast, key, last))
 }
@@ -173,13 +173,103 @@ fn damaged(what: &str) -> StoreError {
 /// A bucket's value as stored: compressed ([`ZSTD`]) when the tree's
 /// buckets are and that is smaller, plain otherwise.
 pub(crate) fn encode_bucket(tree: T, entries: &BucketMap) -> Vec<u8> {
-    let plain = encode_plain(entries);
+    store_plain(tree, encode_plain(entries))
+}
+
+/// A plain bucket value (see [`encode_plain`]) as stored: compressed when
+/// the tree's buckets are and that is smaller.
+fn store_plain(tree: T, plain: Vec<u8>) -> Vec<u8> {
     if !tree.compressed() || plain.len() < COMPRESS_FROM || plain.len() > MAX_INFLATED {
         return plain;
     }
     match compress(&plain) {
         Some(packed) if packed.len() < plain.len() => packed,
         _ => plain,
+    }
+}
+
+/// A bucket being changed by a command: its plain value, changed in place.
+/// A command writes one or two entries of a bucket that may hold hundreds
+/// (a leader's visits of a year at provincial scale, a day's visits); taking
+/// every entry apart into an owned key and value and putting them together
+/// again cost more than reading and writing the bucket (about half of the
+/// bucket work in a server's `visit add`).
+pub(crate) struct PlainBucket {
+    /// The format byte, then the entries in key order as
+    /// [`encode_plain`] writes them: checked when read, kept so by
+    /// [`PlainBucket::write`].
+    bytes: Vec<u8>,
+}
+
+impl PlainBucket {
+    /// A stored bucket's plain value, checked as [`decode_bucket`] checks
+    /// it; an empty bucket for `None`.
+    pub(crate) fn read(stored: Option<&[u8]>) -> Result<PlainBucket, StoreError> {
+        let Some(stored) = stored else {
+            return Ok(PlainBucket { bytes: vec![PLAIN] });
+        };
+        let bytes = match inflate(stored)? {
+            Some(plain) => plain,
+            None => stored.to_vec(),
+        };
+        decode_spans(&bytes)?;
+        Ok(PlainBucket { bytes })
+    }
+
+    /// Sets the entry under `key` to `value`, or removes it for `None`.
+    pub(crate) fn write(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
+        let key_len = u16::try_from(key.len()).map_err(|_| damaged("key too long"))?;
+        let entry = match value {
+            None => Vec::new(),
+            Some(v) => {
+                let value_len = u32::try_from(v.len()).map_err(|_| damaged("value too long"))?;
+                let mut entry = Vec::with_capacity(6 + key.len() + v.len());
+                entry.extend_from_slice(&key_len.to_be_bytes());
+                entry.extend_from_slice(key);
+                entry.extend_from_slice(&value_len.to_be_bytes());
+                entry.extend_from_slice(v);
+                entry
+            }
+        };
+        // The entries are in key order: the first key at or past `key` is
+        // the one replaced, or the one the new entry goes before.
+        let mut at = 1;
+        let mut same_key_ends = None;
+        while at < self.bytes.len() {
+            let k = field(&self.bytes, at, 2)?;
+            let v = field(&self.bytes, k.end, 4)?;
+            match self.bytes[k].cmp(key) {
+                std::cmp::Ordering::Less => at = v.end,
+                std::cmp::Ordering::Equal => {
+                    same_key_ends = Some(v.end);
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        self.bytes.splice(at..same_key_ends.unwrap_or(at), entry);
+        Ok(())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.bytes.len() <= 1
+    }
+
+    /// The last entry's key.
+    pub(crate) fn last_key(&self) -> Result<Option<&[u8]>, StoreError> {
+        let mut at = 1;
+        let mut last = None;
+        while at < self.bytes.len() {
+            let k = field(&self.bytes, at, 2)?;
+            at = field(&self.bytes, k.end, 4)?.end;
+            last = Some(k);
+        }
+        Ok(last.map(|k| &self.bytes[k]))
+    }
+
+    /// The bucket's value as stored in `tree` ([`encode_bucket`]).
+    pub(crate) fn encode(self, tree: T) -> Vec<u8> {
+        store_plain(tree, self.bytes)
     }
 }
 
@@ -732,7 +822,69 @@ mod tests {
         assert!(refused(&trailing));
     }
 
+    #[test]
+    fn a_bucket_changed_in_place_keeps_its_entries_in_order() {
+        let mut bucket = PlainBucket::read(None).unwrap();
+        assert!(bucket.is_empty());
+        assert_eq!(bucket.last_key().unwrap(), None);
+        bucket.write(b"m", Some(b"1")).unwrap();
+        bucket.write(b"a", Some(b"22")).unwrap();
+        bucket.write(b"z", Some(b"")).unwrap();
+        bucket.write(b"m", Some(b"longer")).unwrap();
+        bucket.write(b"q", None).unwrap();
+        assert_eq!(bucket.last_key().unwrap(), Some(&b"z"[..]));
+        let expected: BucketMap = [(b"a", &b"22"[..]), (b"m", b"longer"), (b"z", b"")]
+            .into_iter()
+            .map(|(k, v)| (k.to_vec(), v.to_vec()))
+            .collect();
+        let stored = bucket.encode(T::Activities);
+        assert_eq!(stored, encode_bucket(T::Activities, &expected));
+        let mut again = PlainBucket::read(Some(&stored)).unwrap();
+        for key in [b"z", b"a", b"m"] {
+            again.write(key, None).unwrap();
+        }
+        assert!(again.is_empty());
+        // Damaged values are refused as every reader refuses them.
+        let compressed = encode_bucket(T::Activities, &notes());
+        assert_eq!(compressed[0], ZSTD);
+        assert_eq!(
+            PlainBucket::read(Some(&compressed)).unwrap().encode(T::Activities),
+            compressed
+        );
+        for damaged in [&compressed[..compressed.len() - 1], &[PLAIN, 0, 9][..], &[7][..]] {
+            assert!(PlainBucket::read(Some(damaged)).is_err());
+        }
+    }
+
     proptest! {
+        /// Writes applied to a bucket in place leave what the same writes
+        /// leave in a map of its entries, stored the same way.
+        #[test]
+        fn writes_in_place_match_writes_to_a_map(
+            start in proptest::collection::btree_map(
+                proptest::collection::vec(0u8..6, 0..4),
+                proptest::collection::vec(0u8..4, 0..80),
+                0..12,
+            ),
+            writes in proptest::collection::vec(
+                (proptest::collection::vec(0u8..6, 0..4), proptest::option::of(proptest::collection::vec(0u8..4, 0..80))),
+                0..12,
+            ),
+        ) {
+            let mut map = start.clone();
+            let mut bucket = PlainBucket::read(Some(&encode_bucket(T::Activities, &start))).unwrap();
+            for (key, value) in writes {
+                bucket.write(&key, value.as_deref()).unwrap();
+                match value {
+                    Some(v) => map.insert(key, v),
+                    None => map.remove(&key),
+                };
+            }
+            prop_assert_eq!(bucket.is_empty(), map.is_empty());
+            prop_assert_eq!(bucket.last_key().unwrap(), map.last_key_value().map(|(k, _)| k.as_slice()));
+            prop_assert_eq!(bucket.encode(T::Activities), encode_bucket(T::Activities, &map));
+        }
+
         /// A bucket function must never put a larger key in a smaller bucket,
         /// for any bytes (damaged dates included).
         #[test]

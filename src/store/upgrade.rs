@@ -139,8 +139,8 @@ impl Store {
     fn point_last_from_buckets(&self, b: &mut super::batch::Batch) -> Result<()> {
         for bucket in self.tree(T::ActivityByPoint).iter() {
             let (bucket, value) = bucket.map_err(io_error)?;
-            let entries = packed::bucket_map(Some(&value))?;
-            let (tree, key, last) = packed::point_last(&bucket, &entries)?;
+            let entries = packed::PlainBucket::read(Some(&value))?;
+            let (tree, key, last) = packed::point_last(&bucket, entries.last_key()?)?;
             if let Some(last) = last {
                 b.put(tree, key, last);
             }
