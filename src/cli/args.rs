@@ -128,6 +128,14 @@ pub enum Command {
 /// whole work takes a few ms, and the same again for every other command.
 /// The commands' names and one-line help are not deferred, so `--help`
 /// and the suggestions for a mistyped command are unchanged.
+///
+/// Limits: clap runs a command's deferred function once, so a command
+/// must not be deferred twice (not with clap's own `#[command(defer)]` on
+/// top of this); a `#[command]` attribute on the wrapped type applies to
+/// that command's own help only, after the variant's; and an argument of
+/// a deferred command whose id is a root global's is only caught by
+/// clap's checks in debug builds (`tests::the_grammar_passes_claps_checks`,
+/// run by CI's `cargo test`).
 #[derive(Debug)]
 pub struct Deferred<T>(pub T);
 
@@ -136,8 +144,18 @@ impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
         T::from_arg_matches(matches).map(Deferred)
     }
 
+    // The derive calls these; without them the defaults would go through
+    // the methods above, which clone the matches.
+    fn from_arg_matches_mut(matches: &mut ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
         self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, matches: &mut ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
     }
 }
 
@@ -469,7 +487,8 @@ mod tests {
     use super::*;
 
     /// clap's own checks of the grammar (conflicting names, bad defaults),
-    /// over every command, the deferred parts built too.
+    /// over every command, the deferred parts built too. clap runs them in
+    /// debug builds only, as `cargo test` builds.
     #[test]
     fn the_grammar_passes_claps_checks() {
         Cli::command().debug_assert();

@@ -262,9 +262,7 @@ impl Store {
     fn rewrite_bucket(&self, tree: T, bucket: &[u8], writes: Writes) -> Result<packed::PlainBucket> {
         let stored = self.tree(tree).get(bucket).map_err(io_error)?;
         let mut entries = packed::PlainBucket::read(stored.as_deref())?;
-        for (key, value) in writes {
-            entries.write(&key, value.as_deref())?;
-        }
+        entries.write_all(writes)?;
         Ok(entries)
     }
 }
