@@ -319,6 +319,25 @@ fn read_only_refuses_writes() {
     assert!(empty.store.leaders().unwrap().is_empty());
 }
 
+/// ratatui wraps by words, a Chinese message being one long word: the
+/// window is sized as ratatui wraps, so the key hint under a long error
+/// stays inside it, and the mark stays on the message's first line.
+#[test]
+fn a_long_chinese_error_leaves_the_form_hint_in_view() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('2'));
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Down); // kind → date
+    b.type_text("主题党日缺少记录，党员参与度不高，需要整改");
+    b.press(KeyCode::Enter);
+    assert!(matches!(&b.app.modal, Some(Modal::Form(form)) if form.error.is_some()));
+    let screen = b.screen_text(80, 24);
+    assert!(screen.contains("!\u{a0}无法识别的日期"), "{screen}");
+    // The form's own hint; the footer below the board orders the keys
+    // the other way ("Ctrl-g/Esc").
+    assert!(screen.contains("Esc/Ctrl-g"), "{screen}");
+}
+
 #[test]
 fn a_bad_date_keeps_the_form_open_with_the_error() {
     let mut b = open(Lang::Zh, true, false);

@@ -182,7 +182,9 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
     // The error and the hint may be long: they wrap, below the fields.
     let mut notes: Vec<Line> = Vec::new();
     if let Some(e) = &form.error {
-        notes.push(Line::styled(format!("! {e}"), theme.error()));
+        // A no-break space keeps the mark with the message's first word
+        // (all of a Chinese message) when ratatui wraps it.
+        notes.push(Line::styled(format!("!\u{a0}{e}"), theme.error()));
     }
     notes.push(Line::styled(
         if form.quick {
@@ -192,10 +194,10 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
         },
         theme.dim(),
     ));
-    let wrapped: u16 = notes
-        .iter()
-        .map(|l| (l.width() as u16).div_ceil(inner_width.max(1)).max(1))
-        .sum();
+    // Counted as ratatui wraps them, by words: counting columns alone left
+    // the hint below the window's edge when a message wrapped at a word.
+    let notes = Paragraph::new(notes).wrap(Wrap { trim: false });
+    let wrapped = u16::try_from(notes.line_count(inner_width.max(1))).unwrap_or(u16::MAX);
     let fields_height = lines.len() as u16;
     let rect = centered(area, width, fields_height + wrapped + 2);
     frame.render_widget(Clear, rect);
@@ -214,7 +216,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
         height: inner.height - fields_area.height,
         ..inner
     };
-    frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: false }), notes_area);
+    frame.render_widget(notes, notes_area);
     if let Some((x, y)) = cursor {
         let x = (inner.x + x).min(inner.right().saturating_sub(1));
         if y < fields_area.height {
