@@ -250,10 +250,7 @@ impl PlainBucket {
             let k = field(&old, at, 2)?;
             let v = field(&old, k.end, 4)?;
             let key = &old[k];
-            while let Some((write_key, _)) = writes.peek()
-                && write_key.as_slice() < key
-            {
-                let (write_key, value) = writes.next().expect("peeked");
+            while let Some((write_key, value)) = writes.next_if(|(write_key, _)| write_key.as_slice() < key) {
                 push_entry(&mut out, &write_key, value.as_deref())?;
             }
             match writes.next_if(|(write_key, _)| write_key.as_slice() == key) {
