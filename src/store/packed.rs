@@ -244,24 +244,30 @@ impl PlainBucket {
             .sum();
         let mut out = Vec::with_capacity(old.len() + added);
         out.push(PLAIN);
+        // A write of `None` (a removal) puts nothing in.
+        let put = |out: &mut Vec<u8>, (key, value): (Vec<u8>, Option<Vec<u8>>)| {
+            if let Some(value) = value {
+                push_entry(out, &key, &value);
+            }
+        };
         let mut writes = writes.into_iter().peekable();
         let mut at = 1;
         while at < old.len() {
             let k = field(&old, at, 2)?;
             let v = field(&old, k.end, 4)?;
             let key = &old[k];
-            while let Some((write_key, value)) = writes.next_if(|(write_key, _)| write_key.as_slice() < key) {
-                push_entry(&mut out, &write_key, value.as_deref())?;
+            while let Some(write) = writes.next_if(|(write_key, _)| write_key.as_slice() < key) {
+                put(&mut out, write);
             }
             match writes.next_if(|(write_key, _)| write_key.as_slice() == key) {
                 // Replaced, or removed.
-                Some((write_key, value)) => push_entry(&mut out, &write_key, value.as_deref())?,
+                Some(write) => put(&mut out, write),
                 None => out.extend_from_slice(&old[at..v.end]),
             }
             at = v.end;
         }
-        for (write_key, value) in writes {
-            push_entry(&mut out, &write_key, value.as_deref())?;
+        for write in writes {
+            put(&mut out, write);
         }
         self.bytes = out;
         Ok(())
@@ -289,18 +295,14 @@ impl PlainBucket {
     }
 }
 
-/// Appends one entry as [`encode_plain`] writes it; nothing for `None`.
-fn push_entry(out: &mut Vec<u8>, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
-    let Some(value) = value else {
-        return Ok(());
-    };
-    let key_len = u16::try_from(key.len()).map_err(|_| damaged("key too long"))?;
-    let value_len = u32::try_from(value.len()).map_err(|_| damaged("value too long"))?;
-    out.extend_from_slice(&key_len.to_be_bytes());
+/// Appends one entry as the plain format lays it out (see
+/// [`encode_plain`]).
+fn push_entry(out: &mut Vec<u8>, key: &[u8], value: &[u8]) {
+    // Keys are at most 20 bytes and values at most codec::MAX_VALUE_BYTES.
+    out.extend_from_slice(&(key.len() as u16).to_be_bytes());
     out.extend_from_slice(key);
-    out.extend_from_slice(&value_len.to_be_bytes());
+    out.extend_from_slice(&(value.len() as u32).to_be_bytes());
     out.extend_from_slice(value);
-    Ok(())
 }
 
 /// A bucket's plain value: the format byte, then for each entry in key
@@ -310,11 +312,7 @@ pub(crate) fn encode_plain(entries: &BucketMap) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + size);
     out.push(PLAIN);
     for (k, v) in entries {
-        // Keys are at most 20 bytes and values at most codec::MAX_VALUE_BYTES.
-        out.extend_from_slice(&(k.len() as u16).to_be_bytes());
-        out.extend_from_slice(k);
-        out.extend_from_slice(&(v.len() as u32).to_be_bytes());
-        out.extend_from_slice(v);
+        push_entry(&mut out, k, v);
     }
     out
 }
