@@ -1,7 +1,8 @@
 //! The floor under `branchlink --no-server visit add`: open the same sled
-//! database with the same settings (`store::sled_config`), insert one record of the size an
-//! added activity has, flush, exit. Writes to a tree of its own so that the
-//! branchlink data is left as it was.
+//! database with the same settings (`store::sled_config`), insert one
+//! record of the size an added activity has, flush, exit (without sled's
+//! teardown). Writes to a tree of its own so that the branchlink data is
+//! left as it was.
 //!
 //! cargo run --release --example sled_floor -- DB_DIR NOTE
 
@@ -36,4 +37,8 @@ fn main() {
         .as_nanos() as u64;
     tree.insert(key.to_be_bytes(), value).expect("insert");
     db.flush().expect("flush");
+    // Exit without tearing sled down, as branchlink's one-shot commands do
+    // (`Store::leave`): the floor is the least a program must do.
+    std::mem::forget(tree);
+    std::mem::forget(db);
 }

@@ -87,8 +87,13 @@ fn start(cli: Cli) -> Result<String, Failure> {
         start_log();
     }
     let embedded_writer = cli.no_server && !cli.read_only;
+    // A one-shot command on its own store leaves it to the exit (below).
+    let mut leave_at_exit: Option<Store> = None;
     let backend: Box<dyn branchlink::api::Backend> = if cli.no_server {
         let store = open_directly(&db, &socket).map_err(|e| cannot_open(lang, &db, e))?;
+        if !workbench {
+            leave_at_exit = Some(store.clone());
+        }
         if cli.read_only {
             Box::new(ReadOnlyStore::new(store))
         } else {
@@ -134,6 +139,16 @@ fn start(cli: Cli) -> Result<String, Failure> {
     // leaves the day's backup (src/backup.rs).
     if embedded_writer && backend.data_version() > 0 {
         branchlink::backup::after_change(backend.as_ref(), &db);
+    }
+    // The process exits next: sled's caches need not be freed one by one
+    // (`Store::leave`). Not the workbench's: it has restored the terminal
+    // and may have run for hours; a second of teardown is not felt there.
+    if let Some(store) = leave_at_exit
+        && let Err(e) = store.leave()
+    {
+        // Every change was flushed before it was reported; this one had
+        // nothing to write.
+        tracing::warn!("flush at exit: {e}");
     }
     result
 }

@@ -1376,3 +1376,21 @@ fn a_database_in_use_gives_one_line_naming_the_path() {
     db.ok(&["event", "add", "training"]);
     assert_eq!(array(&db.json(&["event", "list", "--format", "json"])).len(), 1);
 }
+
+/// A one-shot command on its own store exits without dropping sled
+/// (`Store::leave`): what it reported saved is on disk all the same, in
+/// the store and in the audit log, for the next process to open.
+#[test]
+fn a_command_that_leaves_sled_to_the_exit_has_saved_its_change() {
+    let db = small();
+    let before = db.with_store(|s| s.audit(100).unwrap().len());
+    for date in ["2020-09-10", "2020-09-11", "2020-09-12"] {
+        db.ok(&["visit", "add", "瑞林", "--kind", "research", "--date", date]);
+    }
+    db.with_store(|s| {
+        let saved = s.activities(&Default::default()).unwrap();
+        let dates: Vec<String> = saved.iter().map(|a| a.date.to_string()).collect();
+        assert_eq!(dates, ["2020-09-10", "2020-09-11", "2020-09-12"]);
+        assert_eq!(s.audit(100).unwrap().len(), before + 3);
+    });
+}

@@ -316,6 +316,22 @@ impl Store {
         self.db.flush().map(|_| ()).map_err(io_error)
     }
 
+    /// For a process about to exit (a one-shot command line): flushes, then
+    /// leaves sled's handles to the exit instead of dropping them. Dropping
+    /// the last handle walks sled's whole page table and cache to free them
+    /// and flushes and `fsync`s the log once more: a seventh of a one-shot
+    /// `visit add`'s instructions (1.5 of 10.1 million, callgrind, 10k
+    /// activities), for memory the exit gives back anyway. Every command
+    /// flushes before it reports success, so the flush here has nothing
+    /// left to write as a rule; what it would write (a tree created by this
+    /// open) is safe either way, as after a crash. Other clones of this
+    /// store stay usable until the exit.
+    pub fn leave(self) -> Result<(), StoreError> {
+        let flushed = self.flush();
+        std::mem::forget(self);
+        flushed
+    }
+
     /// After a bulk write (an import, an upgrade): moves the live pages out
     /// of the log segments that are at most half live, round after round,
     /// flushing each, until a round finds nothing to move
