@@ -170,6 +170,36 @@ fn a_panic_gives_the_terminal_back_before_the_message() {
     pty.wait_for(b"still-echoing");
 }
 
+/// On quitting, the workbench erases its screen before it leaves the
+/// alternate screen: without that, tmux showed a line of the last frame
+/// above the prompt when the window had been resized meanwhile. Erased
+/// from the top left down (`ESC[1;1H ESC[J`), as the last thing before
+/// `ESC[?1049l`.
+#[test]
+fn quitting_erases_the_screen_before_leaving_it() {
+    let db = demo_db();
+    let pty = Pty::open();
+    let mut child = pty.spawn(&db, &[]);
+    pty.wait_for(b"Contact point");
+    (&pty.master).write_all(b"q").unwrap();
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "{status:?}");
+    pty.wait_for(b"\x1b[?1049l");
+    let out = pty.output();
+    let text = String::from_utf8_lossy(&out);
+    let left = position(&out, b"\x1b[?1049l").expect("left the alternate screen");
+    let drawn = position(&out, b"Contact point").expect("a frame was drawn");
+    let erase: &[u8] = b"\x1b[1;1H\x1b[J";
+    let erased = out[..left]
+        .windows(erase.len())
+        .rposition(|w| w == erase)
+        .unwrap_or_else(|| panic!("no erase before leaving the alternate screen: {text:?}"));
+    assert!(erased > drawn, "the erase came before the frame: {text:?}");
+    // Nothing but mode changes (bracketed paste off) between the erase and the leave.
+    let between = String::from_utf8_lossy(&out[erased + erase.len()..left]);
+    assert!(between.is_ascii(), "text drawn after the erase: {between:?}");
+}
+
 /// Replaces a stored record's text with sled directly, behind every check.
 fn poison(db: &Db, leader_name: &str, branch_name: &str) {
     common::wait_closed(&db.path);

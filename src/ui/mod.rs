@@ -16,10 +16,12 @@ use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::cursor::{MoveTo, Show};
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -76,7 +78,19 @@ fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 /// Puts the terminal back as the shell expects it. Safe to call twice.
 fn restore() -> io::Result<()> {
     let raw = disable_raw_mode();
-    let screen = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
+    // The alternate screen is erased before it is left: tmux (3.3a), when
+    // the window was resized while the workbench ran, showed a line of the
+    // last frame above the shell's prompt after the workbench quit. Erased
+    // from the top left down rather than with "erase display", which the
+    // workbench never writes otherwise (tests/pty.rs).
+    let screen = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        MoveTo(0, 0),
+        Clear(ClearType::FromCursorDown),
+        LeaveAlternateScreen,
+        Show
+    );
     raw.and(screen)
 }
 
