@@ -106,10 +106,15 @@ for N in $SIZES; do
   # of 王建国 on 2026-11-27 after seven rounds), a day and a leader whose
   # buckets every later add read, inflated and rewrote; taskwarrior's
   # pending tasks grew the same way.
+  # A stamp says the generation finished; data without one (a generation
+  # cut short, or data from before the copies, which runs had changed) is
+  # made again.
   PRISTINE=$OUT/db-$N
-  if [[ ! -d "$PRISTINE" ]]; then
+  if [[ ! -f "$PRISTINE.done" ]]; then
     echo "== generating $N activities" >&2
+    rm -rf "$PRISTINE" "$PRISTINE.backups" "$OUT/task-$N"
     "$GEN" --db "$PRISTINE" --activities "$N" --export "$OUT/export-$N.json" --tasks "$OUT/tasks-$N.json"
+    touch "$PRISTINE.done"
   fi
   RUN=$OUT/run-$N
   rm -rf "$RUN"
@@ -128,12 +133,16 @@ for N in $SIZES; do
   printf 'data.location=%s\nconfirmation=off\nverbose=nothing\nnews.version=2.6.0\n' "$OUT" >"$TASKRC"
   T_ADD=n/a T_COUNT=n/a T_SUMMARY=n/a T_RSS=n/a
   if [[ $HAVE_TASK == yes ]]; then
-    if [[ ! -d "$TASK_PRISTINE" ]]; then
+    if [[ ! -f "$TASK_PRISTINE.done" ]]; then
+      rm -rf "$TASK_PRISTINE"
       mkdir -p "$TASK_PRISTINE"
       echo "== task import of $TASKS_N tasks" >&2
       /usr/bin/time -f "task import: %e s" task rc.data.location="$TASK_PRISTINE" import "$OUT/tasks-$N.json" >/dev/null
+      touch "$TASK_PRISTINE.done"
     fi
     cp -a "$TASK_PRISTINE" "$TASKDATA"
+    # The copies (1.3 GB at 1M) are written out before anything is timed.
+    sync
     TW="task rc.data.location=$TASKDATA rc.confirmation=off rc.verbose=nothing rc.gc=on"
     T_ADD=$(WARMUP=$task_warmup hf "task-add-$N" "$task_runs" "$TW add '$NOTE' project:point1")
     T_COUNT=$(WARMUP=$task_warmup hf "task-count-$N" "$task_runs" "$TW count")

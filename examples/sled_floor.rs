@@ -1,8 +1,8 @@
 //! The floor under `branchlink --no-server visit add`: open the same sled
 //! database with the same settings (`store::sled_config`), insert one
-//! record of the size an added activity has, flush, exit (without sled's
-//! teardown). Writes to a tree of its own so that the branchlink data is
-//! left as it was.
+//! record of the size an added activity has, flush and `fdatasync` (as
+//! `Store::flush`), exit (without sled's teardown). Writes to a tree of its
+//! own so that the branchlink data is left as it was.
 //!
 //! cargo run --release --example sled_floor -- DB_DIR NOTE
 
@@ -11,7 +11,7 @@ use branchlink::store::codec;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let db = args.next().expect("DB_DIR");
+    let dir = args.next().expect("DB_DIR");
     let note = args.next().unwrap_or_default();
     // The same record the command line stores: same size, same encoding.
     let activity = Activity {
@@ -27,7 +27,7 @@ fn main() {
         note: Some(note),
     };
     let value = codec::encode(activity).expect("encodes");
-    let db = branchlink::store::sled_config(std::path::Path::new(&db))
+    let db = branchlink::store::sled_config(std::path::Path::new(&dir))
         .open()
         .expect("database opens");
     let tree = db.open_tree("floor").expect("tree opens");
@@ -37,6 +37,10 @@ fn main() {
         .as_nanos() as u64;
     tree.insert(key.to_be_bytes(), value).expect("insert");
     db.flush().expect("flush");
+    // As `Store::flush`: sled's flush does not fsync (sync_file_range only).
+    std::fs::File::open(std::path::Path::new(&dir).join("db"))
+        .and_then(|log| log.sync_data())
+        .expect("fdatasync");
     // Exit without tearing sled down, as branchlink's one-shot commands do
     // (`Store::leave`): the floor is the least a program must do.
     std::mem::forget(tree);

@@ -195,7 +195,7 @@ fn quitting_erases_the_screen_before_leaving_it() {
         .rposition(|w| w == erase)
         .unwrap_or_else(|| panic!("no erase before leaving the alternate screen: {text:?}"));
     assert!(erased > drawn, "the erase came before the frame: {text:?}");
-    // Nothing but mode changes (bracketed paste off) between the erase and the leave.
+    // Nothing drawn between the erase and the leave.
     let between = String::from_utf8_lossy(&out[erased + erase.len()..left]);
     assert!(between.is_ascii(), "text drawn after the erase: {between:?}");
 }

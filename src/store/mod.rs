@@ -41,6 +41,9 @@ pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// sled 0.34 decompresses every log message it replays when it opens, with
 /// a fresh zstd context each, and a command line opening a 10k-activity
 /// database went from 30 to 200 ms (docs/PERFORMANCE.md).
+/// sled's log file inside the database directory.
+const LOG_FILE: &str = "db";
+
 pub fn sled_config(path: &Path) -> sled::Config {
     sled::Config::new().path(path).cache_capacity(CACHE_BYTES)
 }
@@ -185,6 +188,8 @@ pub(crate) mod meta {
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
+    /// sled's log file (`<dir>/db`), for [`Store::flush`]'s `fdatasync`.
+    log: Arc<std::fs::File>,
     trees: Arc<Vec<Tree>>,
     path: PathBuf,
     /// Serialises commands (see the module comment).
@@ -271,8 +276,13 @@ impl Store {
             .map(|t| db.open_tree(t.name()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| open_error(path, e))?;
+        let log = std::fs::File::open(path.join(LOG_FILE)).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let store = Store {
             db,
+            log: Arc::new(log),
             trees: Arc::new(trees),
             path: path.to_path_buf(),
             write_lock: Arc::new(Mutex::new(())),
@@ -311,25 +321,34 @@ impl Store {
         &self.trees[t as usize]
     }
 
-    /// Writes everything to disk now.
+    /// Writes everything to disk now, durably. sled's own flush writes the
+    /// log and waits with `sync_file_range`, which neither writes the
+    /// file's metadata nor flushes the disk's cache; sled `fsync`s only
+    /// from its flusher thread (every 500 ms) and when its last handle is
+    /// dropped. A write can land in log space that sled punched out as
+    /// free (vendor/sled/PATCHES.md, patch 2), whose new blocks are
+    /// metadata, so without the `fdatasync` here a change reported saved
+    /// could be lost with the machine's power. (sled writes a page larger
+    /// than its blob threshold to a file of its own without syncing it;
+    /// the packed layout keeps pages far below that, see `packed.rs`.)
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(io_error)
+        self.db.flush().map_err(io_error)?;
+        self.log.sync_data().map_err(|e| StoreError::Io(e.to_string()))
     }
 
-    /// For a process about to exit (a one-shot command line): flushes, then
-    /// leaves sled's handles to the exit instead of dropping them. Dropping
-    /// the last handle walks sled's whole page table and cache to free them
-    /// and flushes and `fsync`s the log once more: a seventh of a one-shot
-    /// `visit add`'s instructions (1.5 of 10.1 million, callgrind, 10k
-    /// activities), for memory the exit gives back anyway. Every command
-    /// flushes before it reports success, so the flush here has nothing
-    /// left to write as a rule; what it would write (a tree created by this
-    /// open) is safe either way, as after a crash. Other clones of this
-    /// store stay usable until the exit.
-    pub fn leave(self) -> Result<(), StoreError> {
-        let flushed = self.flush();
+    /// For a process about to exit (a one-shot command line): leaves sled's
+    /// handles to the exit instead of dropping them. Dropping the last
+    /// handle walks sled's whole page table and cache to free them and
+    /// flushes once more: a seventh of a one-shot `visit add`'s
+    /// instructions (1.5 of 10.1 million, callgrind, 10k activities), for
+    /// memory the exit gives back anyway. Every change was flushed with
+    /// [`Store::flush`] before it was reported, so nothing is left to
+    /// write; sled's flusher thread is not joined, so an exit while it
+    /// moves pages is an exit as after kill -9, which sled recovers from
+    /// (tests/crash_loop.rs). Other clones of this store stay usable until
+    /// the exit.
+    pub fn leave(self) {
         std::mem::forget(self);
-        flushed
     }
 
     /// After a bulk write (an import, an upgrade): moves the live pages out

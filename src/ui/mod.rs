@@ -11,6 +11,7 @@ pub mod theme;
 pub mod widgets;
 
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use ratatui::Frame;
@@ -68,8 +69,16 @@ pub fn run(backend: &dyn Backend, options: Options) -> io::Result<()> {
     result.and(restored)
 }
 
+/// Whether the workbench is on the alternate screen: [`restore`] erases
+/// and leaves it only then, so that a second call (the panic hook after a
+/// normal quit, or after a failed `setup`) never erases the shell's screen.
+static ON_ALTERNATE_SCREEN: AtomicBool = AtomicBool::new(false);
+
 fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
+    // Set before the switch: if writing it fails part-way, restore still
+    // leaves the alternate screen.
+    ON_ALTERNATE_SCREEN.store(true, Ordering::SeqCst);
     // Mouse capture stays off so that people can select and copy text.
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
@@ -78,20 +87,24 @@ fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 /// Puts the terminal back as the shell expects it. Safe to call twice.
 fn restore() -> io::Result<()> {
     let raw = disable_raw_mode();
-    // The alternate screen is erased before it is left: tmux (3.3a), when
-    // the window was resized while the workbench ran, showed a line of the
-    // last frame above the shell's prompt after the workbench quit. Erased
-    // from the top left down rather than with "erase display", which the
-    // workbench never writes otherwise (tests/pty.rs).
-    let screen = execute!(
-        io::stdout(),
-        DisableBracketedPaste,
-        MoveTo(0, 0),
-        Clear(ClearType::FromCursorDown),
-        LeaveAlternateScreen,
-        Show
-    );
-    raw.and(screen)
+    let mut out = io::stdout();
+    let mut screen = execute!(out, DisableBracketedPaste);
+    if ON_ALTERNATE_SCREEN.swap(false, Ordering::SeqCst) {
+        // The alternate screen is erased before it is left: tmux (3.3a),
+        // when the window was resized while the workbench ran, showed a
+        // line of the last frame above the shell's prompt after the
+        // workbench quit. Erased from the top left down, not with "erase
+        // display": that is the sequence tests/pty.rs looks for as stored
+        // text reaching the terminal (ratatui writes it itself only when
+        // the terminal is resized).
+        screen = screen.and(execute!(
+            out,
+            MoveTo(0, 0),
+            Clear(ClearType::FromCursorDown),
+            LeaveAlternateScreen
+        ));
+    }
+    raw.and(screen).and(execute!(out, Show))
 }
 
 fn install_panic_hook() {
