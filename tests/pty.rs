@@ -59,7 +59,7 @@ impl Pty {
     }
 
     /// The workbench on this pty's slave side as its terminal.
-    fn spawn(&self, db: &Db, env: &[(&str, &str)]) -> Child {
+    fn spawn(&self, db: &Db, env: &[(&str, &str)]) -> Workbench {
         let io = || Stdio::from(self.slave.try_clone().unwrap());
         let mut c = Command::new(bin());
         c.env_clear()
@@ -78,7 +78,7 @@ impl Pty {
         for (k, v) in env {
             c.env(k, v);
         }
-        c.spawn().unwrap()
+        Workbench(c.spawn().unwrap())
     }
 
     fn output(&self) -> Vec<u8> {
@@ -117,8 +117,22 @@ fn position(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
+/// The workbench's process, killed when a test ends before it exited (a
+/// failed assertion while waiting for output would otherwise leave it
+/// running, holding its database).
+struct Workbench(Child);
+
+impl Drop for Workbench {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 #[track_caller]
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+fn wait_exit(Workbench(child): &mut Workbench) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
