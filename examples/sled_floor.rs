@@ -38,7 +38,7 @@ fn main() {
     tree.insert(key.to_be_bytes(), value).expect("insert");
     db.flush().expect("flush");
     // As `Store::flush`: sled's flush does not fsync (sync_file_range only).
-    std::fs::File::open(std::path::Path::new(&dir).join("db"))
+    std::fs::File::open(std::path::Path::new(&dir).join(branchlink::store::LOG_FILE))
         .and_then(|log| log.sync_data())
         .expect("fdatasync");
     // Exit without tearing sled down, as branchlink's one-shot commands do

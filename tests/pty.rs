@@ -131,6 +131,17 @@ impl Drop for Workbench {
     }
 }
 
+/// Quits the workbench with `q`, waits for it to exit successfully and
+/// give the terminal back; returns all it wrote.
+#[track_caller]
+fn quit(pty: &Pty, child: &mut Workbench) -> Vec<u8> {
+    (&pty.master).write_all(b"q").unwrap();
+    let status = wait_exit(child);
+    assert!(status.success(), "{status:?}");
+    pty.wait_for(b"\x1b[?1049l");
+    pty.output()
+}
+
 #[track_caller]
 fn wait_exit(Workbench(child): &mut Workbench) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -195,11 +206,7 @@ fn quitting_erases_the_screen_before_leaving_it() {
     let pty = Pty::open();
     let mut child = pty.spawn(&db, &[]);
     pty.wait_for(b"Contact point");
-    (&pty.master).write_all(b"q").unwrap();
-    let status = wait_exit(&mut child);
-    assert!(status.success(), "{status:?}");
-    pty.wait_for(b"\x1b[?1049l");
-    let out = pty.output();
+    let out = quit(&pty, &mut child);
     let text = String::from_utf8_lossy(&out);
     let left = position(&out, b"\x1b[?1049l").expect("left the alternate screen");
     let drawn = position(&out, b"Contact point").expect("a frame was drawn");
@@ -252,12 +259,7 @@ fn escape_sequences_in_stored_text_never_reach_the_terminal() {
     // acts on it without the ESC in front.
     pty.wait_for("甲".as_bytes());
     pty.wait_for("己".as_bytes());
-    // Quit, and wait for the terminal to be given back.
-    (&pty.master).write_all(b"q").unwrap();
-    let status = wait_exit(&mut child);
-    assert!(status.success(), "{status:?}");
-    pty.wait_for(b"\x1b[?1049l");
-    let out = pty.output();
+    let out = quit(&pty, &mut child);
     let text = String::from_utf8_lossy(&out);
     for (what, seq) in [
         ("an OSC sequence", &b"\x1b]"[..]),

@@ -41,12 +41,13 @@ pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// sled 0.34 decompresses every log message it replays when it opens, with
 /// a fresh zstd context each, and a command line opening a 10k-activity
 /// database went from 30 to 200 ms (docs/PERFORMANCE.md).
-/// sled's log file inside the database directory.
-const LOG_FILE: &str = "db";
-
 pub fn sled_config(path: &Path) -> sled::Config {
     sled::Config::new().path(path).cache_capacity(CACHE_BYTES)
 }
+
+/// sled's log file inside the database directory, which [`Store::flush`]
+/// (and the sled floor of the benchmarks) `fdatasync`s.
+pub const LOG_FILE: &str = "db";
 
 /// The trees, by name. Names are part of the on-disk format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
