@@ -68,7 +68,11 @@ impl Queue {
         // with the notify below.
         drop(queue);
 
-        self.cv.notify_all();
+        // branchlink patch 6: wake one waiting worker for one task. Waking
+        // all seven woke six that found the queue empty and slept again:
+        // on two cores each write of the log cost a dozen context
+        // switches before the thread waiting for it could run.
+        self.cv.notify_one();
 
         len
     }
