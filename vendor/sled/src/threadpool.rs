@@ -69,9 +69,12 @@ impl Queue {
         drop(queue);
 
         // branchlink patch 6: wake one waiting worker for one task. Waking
-        // all seven woke six that found the queue empty and slept again:
-        // on two cores each write of the log cost a dozen context
-        // switches before the thread waiting for it could run.
+        // all seven woke six that found the queue empty and slept again,
+        // six needless wake-ups per log write on two cores. No task is
+        // left unrun: it is queued under the lock, a worker checks the
+        // queue under the lock before it waits, and each notify wakes a
+        // different waiter; with none waiting, the busy workers drain the
+        // queue when they finish, as before.
         self.cv.notify_one();
 
         len
