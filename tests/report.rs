@@ -624,11 +624,16 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_on("2020-11-20", args)
+    }
+
+    /// [`Cli::run`] on another day.
+    fn run_on(&self, today: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_branchlink"))
             .arg("--db")
             .arg(&self.db)
             .args(args)
-            .env("BRANCHLINK_TODAY", "2020-11-20")
+            .env("BRANCHLINK_TODAY", today)
             .env_remove("BRANCHLINK_DB")
             .env("BRANCHLINK_NO_SERVER", "1")
             .output()
@@ -703,6 +708,17 @@ fn cli_due() {
     assert_eq!(v[0]["leader"], "永凯");
     assert_eq!(v[0]["days"], 42);
     cli.refused(&["due", "--year", "0"]);
+    // Once the year is over, what it still owed was not done: not "0 days
+    // left".
+    let later = cli.run_on("2021-03-01", &["due", "--year", "2020"]);
+    let later = String::from_utf8(later.stdout).unwrap();
+    let line = later.lines().find(|l| l.contains("俊华：蹲点调研还差 1 次")).unwrap();
+    assert!(line.trim_start().starts_with("未完成"), "{later}");
+    // The last day of the year itself still has 0 days left.
+    let last = cli.run_on("2020-12-31", &["due", "--year", "2020"]);
+    let last = String::from_utf8(last.stdout).unwrap();
+    let line = last.lines().find(|l| l.contains("俊华：蹲点调研还差 1 次")).unwrap();
+    assert!(line.trim_start().starts_with('0'), "{last}");
 }
 
 #[test]

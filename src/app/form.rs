@@ -244,7 +244,9 @@ impl Form {
     }
 
     /// Inserts pasted text; line breaks and tabs become spaces, since every
-    /// field is one line.
+    /// field is one line, and other control characters (a terminal's
+    /// colour codes, a bell) are dropped: they would sit in the field
+    /// unseen and only show up as an error on saving.
     ///
     /// The text goes in as one edit: inserting a character costs the length
     /// of the value, so inserting a 1 MB paste one character at a time froze
@@ -261,10 +263,7 @@ impl Form {
             field.input.reset();
         }
         field.fresh = false;
-        let pasted: String = text
-            .chars()
-            .map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c })
-            .collect();
+        let pasted = pasted_line(text);
         let value = field.input.value();
         let cursor = field.input.cursor();
         let at = value.char_indices().nth(cursor).map_or(value.len(), |(i, _)| i);
@@ -275,4 +274,16 @@ impl Form {
         let cursor = cursor + pasted.chars().count();
         field.input = Input::new(joined).with_cursor(cursor);
     }
+}
+
+/// Pasted text as one line: line breaks and tabs become spaces and other
+/// control characters are dropped (see [`Form::paste`]).
+pub fn pasted_line(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
 }

@@ -69,10 +69,12 @@ const CAL: Ctx = Ctx::Screen(Screen::Calendar);
 pub static BINDINGS: &[Binding] = &[
     // Screen-specific keys come first so that they are found before the
     // screen-wide ones and lead the footer.
-    b(BOARD, ch('['), NONE, "[", Action::PrevYear, |t| t.k_prev_year, true),
-    b(BOARD, ch(']'), NONE, "]", Action::NextYear, |t| t.k_next_year, true),
+    // The footer drops keys from the end when it is too narrow (see
+    // `ui::widgets::footer_groups`): the screen's main action first.
     b(BOARD, ch('a'), NONE, "a", Action::Add, |t| t.k_add_activity, true),
     b(BOARD, ch('R'), NONE, "R", Action::Report, |t| t.k_report, true),
+    b(BOARD, ch('['), NONE, "[", Action::PrevYear, |t| t.k_prev_year, true),
+    b(BOARD, ch(']'), NONE, "]", Action::NextYear, |t| t.k_next_year, true),
     b(BOARD, ch('D'), NONE, "D", Action::LoadDemo, |t| t.k_demo, false),
     b(ACTS, ch('a'), NONE, "a", Action::Add, |t| t.k_add_activity, true),
     b(ACTS, ch('e'), NONE, "e", Action::Edit, |t| t.k_edit, true),
@@ -85,11 +87,11 @@ pub static BINDINGS: &[Binding] = &[
     b(PROBS, ch('a'), NONE, "a", Action::Add, |t| t.k_add_problem, true),
     b(PROBS, ch('s'), NONE, "s", Action::Solve, |t| t.k_solve, true),
     b(PROBS, ch('r'), NONE, "r", Action::Reopen, |t| t.k_reopen, true),
+    b(POINTS, ch('n'), NONE, "n", Action::Assign, |t| t.k_assign, true),
     b(POINTS, ch('v'), NONE, "v", Action::Review, |t| t.k_review, true),
     b(POINTS, ch('h'), NONE, "h", Action::HandOver, |t| t.k_hand_over, true),
     b(POINTS, ch('l'), NONE, "l", Action::AddLeader, |t| t.k_add_leader, true),
     b(POINTS, ch('b'), NONE, "b", Action::AddBranch, |t| t.k_add_branch, true),
-    b(POINTS, ch('n'), NONE, "n", Action::Assign, |t| t.k_assign, true),
     b(POINTS, ch('t'), NONE, "t", Action::EditTargets, |t| t.k_targets, false),
     b(CAL, ch(' '), NONE, "Space", Action::Tick, |t| t.k_tick, true),
     b(CAL, ch('x'), NONE, "x", Action::Tick, |t| t.k_tick, false),
@@ -241,10 +243,14 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b(Form, ch('g'), CTRL, "Ctrl-g", Action::Cancel, |t| t.k_cancel, true),
     b(Form, KeyCode::Esc, NONE, "Esc", Action::Cancel, |t| t.k_cancel, true),
+    // Pressed by reflex to get out: it closes what is open, and a second
+    // one quits.
+    b(Form, ch('c'), CTRL, "Ctrl-c", Action::Cancel, |t| t.k_cancel, false),
     b(Confirm, ch('y'), NONE, "y", Action::Yes, |t| t.k_yes, true),
     b(Confirm, ch('n'), NONE, "n", Action::No, |t| t.k_no, true),
     b(Confirm, ch('g'), CTRL, "Ctrl-g", Action::No, |t| t.k_no, false),
     b(Confirm, KeyCode::Esc, NONE, "Esc", Action::No, |t| t.k_no, false),
+    b(Confirm, ch('c'), CTRL, "Ctrl-c", Action::No, |t| t.k_no, false),
     b(
         Search,
         KeyCode::Enter,
@@ -271,6 +277,15 @@ pub static BINDINGS: &[Binding] = &[
         Action::Cancel,
         |t| t.k_search_clear,
         true,
+    ),
+    b(
+        Search,
+        ch('c'),
+        CTRL,
+        "Ctrl-c",
+        Action::Cancel,
+        |t| t.k_search_clear,
+        false,
     ),
 ];
 

@@ -865,7 +865,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         }
         Action::Search => app.searching = true,
         Action::Solve => match app.selected_problem() {
-            Some(p) if p.state == ProblemState::Solved => app.warn(t.msg_select_first),
+            Some(p) if p.state == ProblemState::Solved => app.warn(t.msg_already_solved),
             Some(p) => {
                 let fields = vec![
                     FormField::new(t.f_solved_on, FieldKind::Date, &app.today.to_string()),
@@ -1026,8 +1026,7 @@ fn update_search(app: &mut App, action: Action, backend: &dyn Backend) {
             app.fill_activities(backend);
         }
         Action::Paste(text) => {
-            for c in text.chars() {
-                let c = if c.is_control() { ' ' } else { c };
+            for c in form::pasted_line(&text).chars() {
                 app.search.handle(InputRequest::InsertChar(c));
             }
             app.act_sel = 0;

@@ -153,9 +153,14 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::styled(t.due_none, theme.dim()));
     }
     let room = area.height.saturating_sub(2) as usize;
+    // A past year's reminders stand as of its last day: what is still owed
+    // then was not done, not due "in 0 days".
+    let year_over = app.year < chrono::Datelike::year(&app.today);
     lines.extend(app.data.due.iter().take(room).map(|item| {
         let (mark, days, style) = if item.days_left < 0 {
             ("!", fill(t.due_overdue, &[&-item.days_left]), theme.pace(Pace::Behind))
+        } else if year_over && item.days_left == 0 {
+            ("!", t.due_missed.to_string(), theme.pace(Pace::Behind))
         } else {
             ("·", fill(t.due_days_left, &[&item.days_left]), theme.dim())
         };

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::{SELECTED, Theme};
 use crate::app::form::{FieldKind, Form};
-use crate::app::{App, keymap};
+use crate::app::{Action, App, Screen, keymap};
 use crate::domain::lookup;
 
 /// The first row of the page holding `selected`, for lists `height` rows
@@ -57,10 +57,49 @@ pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(St
     groups
 }
 
+/// The footer's key groups for a line `width` columns wide: the footer
+/// bindings of the contexts in force, without the ones that write in the
+/// read-only view, and, when they do not all fit, without the last of the
+/// others until they do, except help and quit: at 80 columns a screen with
+/// many keys used to push "q quit" off the line. Every key stays in help.
+pub fn footer_groups(app: &App, width: usize) -> Vec<(String, &'static str)> {
+    let t = app.text();
+    // (keys, what they do, shared by every screen)
+    let mut groups: Vec<(String, &'static str, bool)> = Vec::new();
+    let bindings = keymap::bindings(&app.contexts())
+        .filter(|b| b.footer && !(app.read_only && b.action.writes()))
+        .collect::<Vec<_>>();
+    for b in bindings {
+        let desc = (b.desc)(t);
+        let shared = matches!(b.action, Action::Quit | Action::Show(Screen::Help));
+        match groups.iter_mut().find(|(_, d, _)| *d == desc) {
+            Some((keys, _, kept)) => {
+                keys.push('/');
+                keys.push_str(b.shown);
+                *kept |= shared;
+            }
+            None => groups.push((b.shown.to_string(), desc, shared)),
+        }
+    }
+    let line_width = |groups: &[(String, &str, bool)]| -> usize {
+        let parts: usize = groups.iter().map(|(k, d, _)| k.width() + 1 + d.width()).sum();
+        parts + 3 * groups.len().saturating_sub(1)
+    };
+    while line_width(&groups) > width {
+        match groups.iter().rposition(|(_, _, shared)| !shared) {
+            Some(i) => {
+                groups.remove(i);
+            }
+            None => break,
+        }
+    }
+    groups.into_iter().map(|(keys, desc, _)| (keys, desc)).collect()
+}
+
 /// The keys of the contexts in force, from the keymap table.
 pub fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
-    for (keys, desc) in key_groups(app, &app.contexts(), true) {
+    for (keys, desc) in footer_groups(app, area.width as usize) {
         if !spans.is_empty() {
             spans.push(Span::styled(" · ", theme.dim()));
         }
