@@ -360,7 +360,29 @@ fn visits_add_list_delete() {
     ]);
     assert_eq!(out.trim(), "saved activity 1: 2020-09-10 瑞林 on-site research");
     db.ok(&["visit", "add", "瑞林", "--kind", "蹲点调研", "--date", "2020-11-12"]);
-    db.ok(&["visit", "add", "1", "--kind", "lecture", "--date", "2021-03-01"]);
+    // Work is recorded once done: a date after today is refused, whatever
+    // the command (today is 2020-12-15 here).
+    for args in [
+        &["visit", "add", "1", "--kind", "lecture", "--date", "2021-03-01"][..],
+        &[
+            "problem",
+            "add",
+            "瑞林",
+            "--category",
+            "other",
+            "--found",
+            "2020-12-16",
+            "问题",
+        ],
+        &["event", "add", "analysis", "--date", "2021-01-10"],
+    ] {
+        let m = db.refused(args);
+        assert!(m.contains("is after today"), "{args:?}: {m}");
+    }
+    db.ok_on(
+        "2021-03-01",
+        &["visit", "add", "1", "--kind", "lecture", "--date", "2021-03-01"],
+    );
     db.ok(&["visit", "add", "海友", "--kind", "走访慰问", "--date", "2020-10-01"]);
     let out = db.ok(&["visit", "add", "海友", "--kind", "interview"]);
     assert!(out.starts_with("saved activity 5: 2020-12-15 海友"), "{out}");
@@ -564,7 +586,7 @@ fn problems_add_solve_reopen_list() {
     let status = db.json(&["status", "--year", "2020", "--format", "json"]);
     assert_eq!(rule(&status, "瑞林", "problems_solved"), (0, 1, 2, false));
     // Solved in 2021: counts in 2021, listed under both years.
-    db.ok(&["problem", "solve", "1", "--date", "2021-01-05"]);
+    db.ok_on("2021-01-05", &["problem", "solve", "1", "--date", "2021-01-05"]);
     assert_eq!(
         ids(&db.json(&["problem", "list", "--year", "2021", "--format", "json"])),
         [1]
@@ -593,7 +615,7 @@ fn events_add_list_and_bureau_status() {
         "recorded bureau event 1: 2020-10-28 branch secretary training"
     );
     db.ok(&["event", "add", "专题研究党支部建设", "--date", "2020-09-03"]);
-    db.ok(&["event", "add", "analysis", "--date", "2021-01-10"]);
+    db.ok_on("2021-01-10", &["event", "add", "analysis", "--date", "2021-01-10"]);
     db.ok(&["event", "add", "thematic-study"]);
     let all = db.json(&["event", "list", "--format", "json"]);
     assert_eq!(ids(&all), [2, 1, 4, 3], "date order");
@@ -745,7 +767,10 @@ fn review_transformed_closes_the_point_and_a_new_one_can_be_assigned() {
     assert_eq!(points[2]["leader"], 1);
     assert_eq!(points[2]["state"], "active");
     // New work goes to the new point.
-    db.ok(&["visit", "add", "瑞林", "--kind", "research", "--date", "2022-09-10"]);
+    db.ok_on(
+        "2022-09-10",
+        &["visit", "add", "瑞林", "--kind", "research", "--date", "2022-09-10"],
+    );
     let v = db.json(&["visit", "list", "--year", "2022", "--format", "json"]);
     assert_eq!(v[0]["point"], 3);
     let s = db.json(&["status", "--year", "2022", "--format", "json"]);
@@ -772,7 +797,10 @@ fn review_continue_extends_the_cycle() {
     assert_eq!(p["cycle_years"], 2);
     assert_eq!(array(&p["history"]).len(), 2);
     // Still open: work can be logged, and another cycle added.
-    db.ok(&["visit", "add", "海友", "--kind", "research", "--date", "2022-09-01"]);
+    db.ok_on(
+        "2022-09-01",
+        &["visit", "add", "海友", "--kind", "research", "--date", "2022-09-01"],
+    );
     let out = db.ok(&["point", "review", "海友", "--continue", "--date", "2024-09-01"]);
     assert!(out.contains("2026-09-01"), "{out}");
     let p = &db.json(&["point", "list", "--format", "json"])[1];
@@ -816,7 +844,10 @@ fn handover_moves_the_point_to_the_successor() {
     );
     assert_eq!(leaders[3]["in_post_to"], Value::Null);
     // The successor works the same point.
-    let out = db.ok(&["visit", "add", "新书记", "--kind", "research", "--date", "2021-02-01"]);
+    let out = db.ok_on(
+        "2021-02-01",
+        &["visit", "add", "新书记", "--kind", "research", "--date", "2021-02-01"],
+    );
     assert!(out.starts_with("saved activity 1:"), "{out}");
     let v = db.json(&["visit", "list", "--leader", "新书记", "--format", "json"]);
     assert_eq!(v[0]["point"], 1);
@@ -1271,7 +1302,10 @@ fn export_import_export_is_byte_identical() {
         );
     }
     // Ids continue after the imported ones in both.
-    let out = b.ok(&["visit", "add", "新书记", "--kind", "research", "--date", "2021-03-01"]);
+    let out = b.ok_on(
+        "2021-03-01",
+        &["visit", "add", "新书记", "--kind", "research", "--date", "2021-03-01"],
+    );
     assert!(out.starts_with("saved activity 12:"), "{out}");
     let out = b.ok(&["problem", "add", "新书记", "--category", "other", "新问题"]);
     assert!(out.starts_with("recorded problem 6:"), "{out}");

@@ -440,12 +440,41 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
     assert!(error.contains("2020-13-45"), "{error}");
     assert!(b.screen_text(80, 24).contains("无法识别的日期"));
     assert_eq!(b.activity_count(), before);
+    // A date after today (2020-11-20) is refused and says what it read.
+    b.ctrl('u');
+    b.type_text("12-01");
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open")
+    };
+    let error = form.error.clone().unwrap();
+    assert!(error.contains("2020-12-01") && error.contains("还没到"), "{error}");
+    assert_eq!(b.activity_count(), before);
     // Fixing the date saves.
     b.ctrl('u');
     b.type_text("0910");
     b.press(KeyCode::Enter);
     assert!(b.app.modal.is_none());
     assert_eq!(b.activity_count(), before + 1);
+}
+
+#[test]
+fn a_problem_cannot_be_found_or_solved_after_today() {
+    let mut b = open(Lang::En, true, false);
+    b.press(KeyCode::Char('3'));
+    b.press(KeyCode::Char('s'));
+    b.ctrl('u');
+    b.type_text("2020-11-21");
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open")
+    };
+    assert!(
+        form.error.as_deref().unwrap().contains("is after today"),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 0);
 }
 
 #[test]

@@ -1259,13 +1259,27 @@ fn parse_date(app: &App, input: &str) -> Result<NaiveDate, String> {
             app.text().bad_date,
             &[&input.trim(), &errors::quick_date_forms(app.lang)],
         ),
-        DateProblem::OutOfRange => errors::domain(
+        problem => errors::domain(
             app.lang,
             &DomainError::Date {
                 input: input.to_string(),
                 problem,
             },
         ),
+    })
+}
+
+/// [`parse_date`] for work already done (see [`date::done_by`]).
+fn parse_done_date(app: &App, input: &str) -> Result<NaiveDate, String> {
+    let date = parse_date(app, input)?;
+    date::done_by(date, app.today).map_err(|problem| {
+        errors::domain(
+            app.lang,
+            &DomainError::Date {
+                input: input.trim().to_string(),
+                problem,
+            },
+        )
     })
 }
 
@@ -1294,7 +1308,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         Purpose::NewActivity | Purpose::EditActivity(_) => {
             let who = leader(0)?;
             let kind = ActivityKind::ALL[form.choice(1)];
-            let date = parse_date(app, form.value(2))?;
+            let date = parse_done_date(app, form.value(2))?;
             let note = optional(form.value(3));
             if let Purpose::EditActivity(old) = &form.purpose {
                 let changed = Activity {
@@ -1326,7 +1340,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         }
         Purpose::NewProblem => {
             let who = leader(0)?;
-            let found = parse_date(app, form.value(3))?;
+            let found = parse_done_date(app, form.value(3))?;
             let problem = Problem {
                 id: 0,
                 point: 0,
@@ -1343,7 +1357,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             Ok(t.msg_saved.into())
         }
         Purpose::Solve(id) => {
-            let date = parse_date(app, form.value(0))?;
+            let date = parse_done_date(app, form.value(0))?;
             backend
                 .solve_problem(*id, date, optional(form.value(1)))
                 .map_err(to_line)?;

@@ -54,6 +54,18 @@ impl Context<'_> {
         }
     }
 
+    /// [`Context::date`] for work already done: not after today
+    /// (`date::done_by`).
+    pub(crate) fn done_date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
+        let d = self.date(input)?;
+        date::done_by(d, self.today).map_err(|problem| {
+            self.fail(DomainError::Date {
+                input: input.unwrap_or_default().trim().to_string(),
+                problem,
+            })
+        })
+    }
+
     pub(crate) fn year(&self, y: Option<i64>) -> Result<i32, Failure> {
         match y {
             None => Ok(self.today.year()),
@@ -355,7 +367,7 @@ fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
         } => {
             let kind = kind(cx, &k)?;
             let l = cx.leader(&leader)?;
-            let date = cx.date(date.as_deref())?;
+            let date = cx.done_date(date.as_deref())?;
             let a = Activity {
                 id: 0,
                 date,
@@ -433,7 +445,7 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
             let category = ProblemCategory::parse(&category)
                 .ok_or_else(|| cx.fail(DomainError::UnknownCategory(category.clone())))?;
             let l = cx.leader(&leader)?;
-            let found = cx.date(found.as_deref())?;
+            let found = cx.done_date(found.as_deref())?;
             let p = Problem {
                 id: 0,
                 point: 0,
@@ -450,7 +462,7 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
             Ok(fill(t.problem_added, &[&p.id, &p.description]))
         }
         ProblemCmd::Solve { id, date, measures } => {
-            let date = cx.date(date.as_deref())?;
+            let date = cx.done_date(date.as_deref())?;
             // Checked here too so that a bad note is refused before anything is looked up.
             crate::domain::text::clean_optional(measures.as_deref(), crate::domain::text::MAX_NOTE_CHARS).map_err(
                 |problem| {
@@ -527,7 +539,7 @@ fn event(cx: &Context<'_>, c: EventCmd) -> Outcome {
     match c {
         EventCmd::Add { kind, date, note } => {
             let kind = EventKind::parse(&kind).ok_or_else(|| cx.fail(DomainError::UnknownEventKind(kind.clone())))?;
-            let date = cx.date(date.as_deref())?;
+            let date = cx.done_date(date.as_deref())?;
             let e = cx
                 .backend
                 .add_event(BureauEvent {

@@ -2,10 +2,11 @@
 //!
 //! The command line accepts `2020-09-10`, `today` and `yesterday`; the
 //! workbench's quick entry also accepts the short forms people use in a
-//! meeting: `09-10` and `0910` (this year, from the date the user is looking
-//! at), and `-3` (three days ago). Everything else is an error that lists the
-//! accepted forms. "Today" is always passed in, so parsing is pure and
-//! testable.
+//! meeting: `09-10` and `0910` (in the year of today, whatever year the
+//! screen shows), and `-3` (three days ago). Everything else is an error
+//! that lists the accepted forms. "Today" is always passed in, so parsing
+//! is pure and testable. Work already done is dated today or earlier
+//! ([`done_by`]).
 
 use chrono::{Datelike, Days, NaiveDate};
 
@@ -29,6 +30,10 @@ pub enum DateProblem {
     Unreadable,
     /// A real date but outside MIN_YEAR..=MAX_YEAR.
     OutOfRange,
+    /// After today, for work that can only be recorded once it is done
+    /// (see [`done_by`]); holds the date the input was read as, since a
+    /// short form like `12-01` names the year only implicitly.
+    NotYet(NaiveDate),
 }
 
 /// Parses one date. `today` anchors the relative forms.
@@ -41,6 +46,18 @@ pub fn parse(input: &str, today: NaiveDate, forms: DateForms) -> Result<NaiveDat
         _ => parse_explicit(s, today, forms)?,
     };
     check_range(date)
+}
+
+/// `date` if it is not after `today`: visits, problems found or solved and
+/// bureau events are recorded once they happened, and a date in the future
+/// is a slip (`12-01` typed in November, a year mistyped) that would count
+/// the work in the wrong year without anyone noticing.
+pub fn done_by(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, DateProblem> {
+    if date > today {
+        Err(DateProblem::NotYet(date))
+    } else {
+        Ok(date)
+    }
 }
 
 fn parse_explicit(s: &str, today: NaiveDate, forms: DateForms) -> Result<NaiveDate, DateProblem> {
@@ -148,6 +165,20 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn done_work_is_dated_today_or_before() {
+        let today = d(2026, 11, 29);
+        assert_eq!(done_by(today, today), Ok(today));
+        assert_eq!(done_by(d(2020, 12, 1), today), Ok(d(2020, 12, 1)));
+        assert_eq!(
+            done_by(d(2026, 11, 30), today),
+            Err(DateProblem::NotYet(d(2026, 11, 30)))
+        );
+        // A short form typed in November for a day of December: this year's.
+        let short = parse("12-01", today, DateForms::Quick).unwrap();
+        assert_eq!(done_by(short, today), Err(DateProblem::NotYet(d(2026, 12, 1))));
     }
     const TODAY: fn() -> NaiveDate = || NaiveDate::from_ymd_opt(2020, 11, 20).unwrap();
 

@@ -87,6 +87,13 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
                 lang.pick("日期“{}”超出范围（{}–{} 年）", "date \"{}\" is out of range (years {}–{})"),
                 &[&p(input), &MIN_YEAR, &MAX_YEAR],
             ),
+            DateProblem::NotYet(date) => fill(
+                lang.pick(
+                    "日期“{}”（{}）还没到：只能记录已经做过的工作",
+                    "date \"{}\" ({}) is after today: only work already done can be recorded",
+                ),
+                &[&p(input), date],
+            ),
         },
         DomainError::Year(y) => fill(
             lang.pick("年份 {} 超出范围（{}–{}）", "year {} is out of range ({}–{})"),

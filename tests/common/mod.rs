@@ -87,7 +87,13 @@ impl Db {
 
     /// Runs the binary once.
     pub fn run_once(&self, args: &[&str]) -> Run {
-        Run::from(self.command().args(args).output().expect("run branchlink"))
+        self.run_once_on(TODAY, args)
+    }
+
+    /// [`Db::run_once`] on the day `today`.
+    fn run_once_on(&self, today: &str, args: &[&str]) -> Run {
+        let out = self.command().env("BRANCHLINK_TODAY", today).args(args).output();
+        Run::from(out.expect("run branchlink"))
     }
 
     /// Runs the binary; if it found the database in use, runs it again
@@ -98,9 +104,14 @@ impl Db {
     /// until it execs. A run refused as "in use" wrote nothing, so running it
     /// again is safe. The lock test uses [`Db::run_once`].
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_on(TODAY, args)
+    }
+
+    /// [`Db::run`] on the day `today`.
+    fn run_on(&self, today: &str, args: &[&str]) -> Run {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
-            let r = self.run_once(args);
+            let r = self.run_once_on(today, args);
             let in_use = r.code == 1 && r.stderr.contains("is in use by another process");
             if !in_use || std::time::Instant::now() > deadline {
                 return r;
@@ -114,6 +125,16 @@ impl Db {
     pub fn ok(&self, args: &[&str]) -> String {
         let r = self.run(args);
         assert_eq!(r.code, 0, "{args:?} failed: {r:?}");
+        assert!(r.stderr.is_empty(), "{args:?} wrote to stderr: {r:?}");
+        r.stdout
+    }
+
+    /// [`Db::ok`] on a later day than [`TODAY`]: work is recorded once it
+    /// is done, so a visit of 2021 is logged in 2021.
+    #[track_caller]
+    pub fn ok_on(&self, today: &str, args: &[&str]) -> String {
+        let r = self.run_on(today, args);
+        assert_eq!(r.code, 0, "{args:?} on {today} failed: {r:?}");
         assert!(r.stderr.is_empty(), "{args:?} wrote to stderr: {r:?}");
         r.stdout
     }
