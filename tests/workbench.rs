@@ -1238,3 +1238,25 @@ fn a_leader_filter_reads_that_leaders_year_and_a_change_keeps_the_row() {
     assert!(b.app.visible.iter().all(|i| b.app.data.activities[*i].leader == leader));
     assert_eq!(b.app.data.activities_for, Some((2020, Some(leader))));
 }
+
+#[test]
+fn logging_for_a_leader_without_a_point_says_how_to_assign_one() {
+    let mut b = open(Lang::Zh, true, false);
+    let mut l = b.store.leaders().unwrap()[0].clone();
+    l.name = "新来的".into();
+    b.store.add_leader(l).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    let before = b.activity_count();
+    b.press(KeyCode::Char('2'));
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Up); // kind → leader
+    b.ctrl('u');
+    b.type_text("新来的");
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open: {:?}", b.app.message)
+    };
+    let error = form.error.clone().unwrap();
+    assert!(error.contains("联系点页面按 n"), "{error}");
+    assert_eq!(b.activity_count(), before);
+}

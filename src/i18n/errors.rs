@@ -139,7 +139,10 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             &[&p(leader), &p(branch)],
         ),
         DomainError::NoPoint(l) => fill(
-            lang.pick("{}还没有联系点；请先用 point assign 确定", "{} has no contact point yet; assign one with point assign"),
+            lang.pick(
+                "{}还没有联系点；请先确定（联系点页面按 n，或命令 point assign）",
+                "{} has no contact point yet; assign one first (n on the contact points screen, or point assign)",
+            ),
             &[&p(l)],
         ),
         DomainError::PointClosed(l) => fill(

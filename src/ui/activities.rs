@@ -13,17 +13,16 @@ use crate::app::App;
 use crate::domain::Activity;
 use crate::i18n::{Label, fill};
 
-/// The text shown for an activity: the note, else what was found and done.
+/// The text shown for an activity: its note, what was found and what was
+/// done, those it has. All three: a note added in the workbench (whose form
+/// edits the note) used to hide the findings and actions from the list.
 pub fn summary(a: &Activity) -> String {
-    match &a.note {
-        Some(n) => n.clone(),
-        None => [&a.findings, &a.actions]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("；"),
-    }
+    [&a.note, &a.findings, &a.actions]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -82,4 +81,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let header =
         Row::new(vec!["", t.col_date, t.col_leader, t.col_kind, t.col_point, t.col_text]).style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), list);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ActivityKind;
+
+    #[test]
+    fn the_list_shows_the_note_with_the_findings_and_actions() {
+        let mut a = Activity {
+            id: 1,
+            date: chrono::NaiveDate::from_ymd_opt(2020, 9, 10).unwrap(),
+            leader: 1,
+            point: 1,
+            kind: ActivityKind::Research,
+            place: None,
+            participants: None,
+            findings: Some("三会一课记录不全".into()),
+            actions: Some("当场指导".into()),
+            note: None,
+        };
+        assert_eq!(summary(&a), "三会一课记录不全；当场指导");
+        a.note = Some("补充备注".into());
+        assert_eq!(summary(&a), "补充备注；三会一课记录不全；当场指导");
+    }
 }
