@@ -1038,7 +1038,12 @@ fn targets_are_changed_from_the_points_screen_per_year() {
     let Some(Modal::Form(form)) = &b.app.modal else {
         panic!("open");
     };
-    assert!(form.error.is_some());
+    // The error names the field.
+    let error = form.error.clone().unwrap();
+    assert!(
+        error.contains(form.fields[2].label) && error.contains("整数"),
+        "{error}"
+    );
     b.press(KeyCode::Esc);
     assert_eq!(b.store.targets(2020).unwrap().secretary.research.min, 2);
     // Read-only refuses the form.

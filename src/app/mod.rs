@@ -1397,7 +1397,11 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             let who = leader(0)?;
             let to = branch(1)?;
             let from = parse_date(app, form.value(2))?;
-            let years: u32 = form.value(3).trim().parse().map_err(|_| t.msg_bad_number.to_string())?;
+            let years: u32 = form
+                .value(3)
+                .trim()
+                .parse()
+                .map_err(|_| fill(t.msg_bad_number, &[&form.fields[3].label]))?;
             backend.assign_point(who, to, from, years).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }
@@ -1416,7 +1420,10 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         Purpose::Report(year) => write_report(app, *year, form.choice(0), form.value(1), backend),
         Purpose::Targets(year) => {
             let number = |i: usize| -> Result<u32, String> {
-                form.value(i).trim().parse().map_err(|_| t.msg_bad_number.to_string())
+                form.value(i)
+                    .trim()
+                    .parse()
+                    .map_err(|_| fill(t.msg_bad_number, &[&form.fields[i].label]))
             };
             let rule = TARGET_RULES[form.choice(0)];
             let role = Role::ALL[form.choice(1)];

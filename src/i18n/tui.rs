@@ -311,7 +311,7 @@ pub static ZH: TuiText = TuiText {
     msg_select_first: "请先选择一行",
     msg_unknown_leader: "没有找到领导“{}”",
     msg_unknown_branch: "没有找到支部“{}”",
-    msg_bad_number: "请输入 1–10 之间的整数",
+    msg_bad_number: "{}：请输入一个整数",
     msg_year: "{} 年",
 
     help_keys_heading: "按键",
@@ -500,7 +500,7 @@ pub static EN: TuiText = TuiText {
     msg_select_first: "Select a row first",
     msg_unknown_leader: "No leader \"{}\"",
     msg_unknown_branch: "No branch \"{}\"",
-    msg_bad_number: "Type a whole number from 1 to 10",
+    msg_bad_number: "{}: type a whole number",
     msg_year: "Year {}",
 
     help_keys_heading: "Keys",
