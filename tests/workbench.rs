@@ -1265,3 +1265,23 @@ fn logging_for_a_leader_without_a_point_says_how_to_assign_one() {
     assert!(error.contains("联系点页面按 n"), "{error}");
     assert_eq!(b.activity_count(), before);
 }
+
+#[test]
+fn a_pick_field_says_when_several_match_and_when_it_is_empty() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('4'));
+    b.press(KeyCode::Char('n'));
+    let text = b.screen_text(80, 24);
+    assert!(text.contains("（输入名称或编号）"), "{text}");
+    assert!(!text.contains("（无匹配）"), "{text}");
+    // The leader is the selected row's; the focus is on the branch.
+    b.type_text("支部");
+    let text = b.screen_text(80, 24);
+    assert!(
+        text.contains("（多个匹配：机关一支部、机关二支部、体彩中心支部"),
+        "{text}"
+    );
+    b.ctrl('u');
+    b.type_text("没有这个");
+    assert!(b.screen_text(80, 24).contains("（无匹配）"));
+}

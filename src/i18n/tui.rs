@@ -97,6 +97,10 @@ pub struct TuiText {
     pub decision_transformed: &'static str,
     pub decision_continue: &'static str,
     pub no_match: &'static str,
+    /// What a pick field's text matches more than one of: the names.
+    pub many_match: &'static str,
+    /// A pick field not yet filled.
+    pub type_a_name: &'static str,
     pub optional: &'static str,
     pub confirm_delete: &'static str,
     pub bad_date: &'static str,
@@ -291,6 +295,8 @@ pub static ZH: TuiText = TuiText {
     decision_transformed: "已转化提升（关闭，另选新联系点）",
     decision_continue: "尚未转化（继续联系）",
     no_match: "（无匹配）",
+    many_match: "（多个匹配：{}）",
+    type_a_name: "（输入名称或编号）",
     optional: "（可不填）",
     confirm_delete: "删除这条活动记录？ y 删除 / n 取消",
     bad_date: "无法识别的日期“{}”；{}",
@@ -480,6 +486,8 @@ pub static EN: TuiText = TuiText {
     decision_transformed: "transformed (close, choose a new point)",
     decision_continue: "not yet (continue)",
     no_match: "(no match)",
+    many_match: "(several match: {})",
+    type_a_name: "(type a name or id)",
     optional: "(optional)",
     confirm_delete: "Delete this activity? y delete / n keep",
     bad_date: "cannot read the date \"{}\"; {}",

@@ -11,7 +11,8 @@ use unicode_width::UnicodeWidthStr;
 use super::theme::{SELECTED, Theme};
 use crate::app::form::{FieldKind, Form};
 use crate::app::{Action, App, Screen, keymap};
-use crate::domain::lookup;
+use crate::domain::{DomainError, lookup};
+use crate::i18n::fill;
 
 /// The first row of the page holding `selected`, for lists `height` rows
 /// high. Paging keeps drawing stateless: only the visible rows are built.
@@ -131,19 +132,32 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// What a pick field's text resolves to, shown after it.
+/// What a pick field's text resolves to, shown after it: the record, or
+/// that nothing or several match (by their short names, which fit).
 fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
     let t = app.text();
-    let found = match kind {
-        FieldKind::Leader => Some(lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title))),
-        FieldKind::Branch => Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone())),
-        FieldKind::OptionalBranch if !value.trim().is_empty() => {
-            Some(lookup::branch(&app.data.branches, value).map(|b| b.short.clone()))
+    let (found, several) = match kind {
+        FieldKind::Leader => {
+            let found = lookup::leader(&app.data.leaders, value).map(|l| format!("{} {}", l.name, l.title));
+            let names = lookup::candidates(&app.data.leaders, value).into_iter().map(|l| l.name);
+            (found, names.collect::<Vec<_>>())
         }
-        _ => None,
-    }?;
+        FieldKind::Branch | FieldKind::OptionalBranch => {
+            if kind == FieldKind::OptionalBranch && value.trim().is_empty() {
+                return None;
+            }
+            let found = lookup::branch(&app.data.branches, value).map(|b| b.short.clone());
+            let names = lookup::candidates(&app.data.branches, value)
+                .into_iter()
+                .map(|b| b.short);
+            (found, names.collect::<Vec<_>>())
+        }
+        _ => return None,
+    };
     Some(match found {
         Ok(name) => format!("→ {name}"),
+        Err(_) if value.trim().is_empty() => t.type_a_name.to_string(),
+        Err(DomainError::Ambiguous { .. }) => fill(t.many_match, &[&several.join("、")]),
         Err(_) => t.no_match.to_string(),
     })
 }
