@@ -261,13 +261,14 @@ fn rubric(
     let year = cx.year(year)?;
     let mut r = cx.backend.rubric(year).map_err(|e| cx.fail(e))?;
     if dimensions.is_none() && grades.is_none() && satisfaction_name.is_none() {
+        let colon = cx.lang.colon();
         return Ok(format!(
-            "{}\n{}：{}\n{}：{}\n{}：{}",
+            "{}\n{}{colon}{}\n{}{colon}{}\n{}{colon}{}",
             fill(t.rubric_heading, &[&year]),
             t.l_dimensions,
-            r.dimensions.join("、"),
+            r.dimensions.join(t.list_sep),
             t.l_grades,
-            r.grades.join("、"),
+            r.grades.join(t.list_sep),
             t.h_satisfaction,
             r.satisfaction
         ));

@@ -295,7 +295,7 @@ fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
                     let branch = branches.iter().find(|b| b.id == p.branch).map_or("?", |b| &b.short);
                     let mut state = p.state.label(cx.lang).to_string();
                     if p.state.is_open() && p.cycle_end() <= cx.today {
-                        state = format!("{state}，{}", t.review_due);
+                        state = format!("{state}{}{}", cx.lang.comma(), t.review_due);
                     }
                     vec![
                         p.id.to_string(),
@@ -408,7 +408,7 @@ fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
                         .find(|p| p.id == a.point)
                         .and_then(|p| branches.iter().find(|b| b.id == p.branch))
                         .map_or("?", |b| &b.short);
-                    let text = a.text_fields().collect::<Vec<_>>().join("；");
+                    let text = a.text_fields().collect::<Vec<_>>().join(cx.lang.semicolon());
                     vec![
                         a.id.to_string(),
                         a.date.to_string(),

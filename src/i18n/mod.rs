@@ -61,6 +61,29 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// The punctuation that joins a label to its value: `：` or `: `.
+    pub fn colon(self) -> &'static str {
+        self.pick("：", ": ")
+    }
+
+    /// Between two clauses: `；` or `; `.
+    pub fn semicolon(self) -> &'static str {
+        self.pick("；", "; ")
+    }
+
+    /// Between two parts of one clause: `，` or `, `.
+    pub fn comma(self) -> &'static str {
+        self.pick("，", ", ")
+    }
+
+    /// `text` in brackets after what precedes it: `（text）` or ` (text)`.
+    pub fn bracketed(self, text: &dyn std::fmt::Display) -> String {
+        match self {
+            Lang::Zh => format!("（{text}）"),
+            Lang::En => format!(" ({text})"),
+        }
+    }
 }
 
 /// Fills the `{}` slots of a template with `args`, in order. Missing

@@ -80,20 +80,26 @@ pub fn render(report: &Report, lang: Lang) -> String {
 fn leader(out: &mut String, report: &Report, l: &LeaderReport, lang: Lang) {
     let t = lang.report();
     let left = if l.in_post { "" } else { t.left_post };
-    let _ = writeln!(out, "### {}（{}）{left}\n", l.name, l.title);
+    let _ = writeln!(out, "### {}{}{left}\n", l.name, lang.bracketed(&l.title));
     match &l.point {
         Some(p) => point_lines(out, p, lang),
         None => {
-            let _ = writeln!(out, "- {}：{}", t.l_point, t.no_point);
+            let _ = writeln!(out, "- {}{}{}", t.l_point, lang.colon(), t.no_point);
         }
     }
-    let _ = writeln!(out, "- {}：{}", t.l_work, counts_line(lang, &l.counts));
+    let _ = writeln!(out, "- {}{}{}", t.l_work, lang.colon(), counts_line(lang, &l.counts));
     let visit = match (l.last_visit, l.days_since_visit) {
         (Some(d), Some(n)) => fill(t.last_visit_value, &[&d, &n]),
         _ => t.no_visit.to_string(),
     };
-    let _ = writeln!(out, "- {}：{}", t.l_last_visit, visit);
-    let _ = writeln!(out, "- {}：{}\n", t.l_missing, missing_line(lang, &l.missing));
+    let _ = writeln!(out, "- {}{}{}", t.l_last_visit, lang.colon(), visit);
+    let _ = writeln!(
+        out,
+        "- {}{}{}\n",
+        t.l_missing,
+        lang.colon(),
+        missing_line(lang, &l.missing)
+    );
 
     let rows: Vec<Vec<String>> = l
         .rules
@@ -111,7 +117,7 @@ fn leader(out: &mut String, report: &Report, l: &LeaderReport, lang: Lang) {
     table(out, &[t.h_rule, t.h_done, t.h_min, t.h_full, t.h_met], &rows);
 
     if !l.problems.is_empty() {
-        let _ = writeln!(out, "{}：\n", t.l_problems);
+        let _ = writeln!(out, "{}{}\n", t.l_problems, lang.colon().trim_end());
         let rows: Vec<Vec<String>> = l
             .problems
             .iter()
@@ -150,10 +156,11 @@ fn leader(out: &mut String, report: &Report, l: &LeaderReport, lang: Lang) {
 
 fn point_lines(out: &mut String, p: &PointReport, lang: Lang) {
     let t = lang.report();
-    let _ = writeln!(out, "- {}：{}（{}）", t.l_point, p.branch, p.short);
+    let (colon, semicolon) = (lang.colon(), lang.semicolon());
+    let _ = writeln!(out, "- {}{colon}{}{}", t.l_point, p.branch, lang.bracketed(&p.short));
     let _ = writeln!(
         out,
-        "- {}：{}；{}：{}",
+        "- {}{colon}{}{semicolon}{}{colon}{}",
         t.l_cycle,
         fill(t.l_cycle_value, &[&p.cycle_start, &p.cycle_end]),
         t.l_state,
@@ -165,28 +172,28 @@ fn point_lines(out: &mut String, p: &PointReport, lang: Lang) {
         .map(|h| fill(t.history_item, &[&h.date, &h.state.label(lang), &h.leader]))
         .collect::<Vec<_>>()
         .join(t.list_sep);
-    let _ = writeln!(out, "- {}：{}", t.l_history, history);
+    let _ = writeln!(out, "- {}{colon}{}", t.l_history, history);
     let judgement = match &p.judgement {
         Some(h) => fill(t.judgement_value, &[&h.date, &h.state.label(lang), &h.leader]),
         None => t.not_reviewed.to_string(),
     };
-    let _ = writeln!(out, "- {}：{}", t.l_judgement, judgement);
+    let _ = writeln!(out, "- {}{colon}{}", t.l_judgement, judgement);
 }
 
 /// The first and the latest assessment side by side.
 fn assessment(out: &mut String, report: &Report, p: &PointReport, lang: Lang) {
     let t = lang.report();
     let (Some(first), Some(latest)) = (&p.first, &p.latest) else {
-        let _ = writeln!(out, "{}：{}\n", t.l_assessment, t.not_assessed);
+        let _ = writeln!(out, "{}{}{}\n", t.l_assessment, lang.colon(), t.not_assessed);
         return;
     };
-    let _ = writeln!(out, "{}：\n", t.l_assessment);
+    let _ = writeln!(out, "{}{}\n", t.l_assessment, lang.colon().trim_end());
     let r = &report.rubric;
     let grade = |a: &crate::domain::Assessment, i: usize| {
         a.grades.get(i).map_or_else(String::new, |g| {
             let name = r.grade_name(g.grade);
             match &g.note {
-                Some(n) => format!("{name}（{n}）"),
+                Some(n) => format!("{name}{}", lang.bracketed(&n)),
                 None => name.to_string(),
             }
         })

@@ -127,7 +127,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Table::new(rows, widths).header(header), table_area);
     }
     let elapsed = year_elapsed(status.year, app.today);
-    let mut spans = vec![Span::styled(format!("{}：", t.bureau_heading), theme.heading())];
+    let mut spans = vec![Span::styled(
+        format!("{}{}", t.bureau_heading, app.lang.colon()),
+        theme.heading(),
+    )];
     for r in &status.bureau {
         let pace = r.pace(elapsed);
         spans.push(Span::raw(format!("{} ", r.rule.label(app.lang))));
