@@ -1285,3 +1285,48 @@ fn a_pick_field_says_when_several_match_and_when_it_is_empty() {
     b.type_text("没有这个");
     assert!(b.screen_text(80, 24).contains("（无匹配）"));
 }
+
+#[test]
+fn enter_shows_an_activity_whole_and_e_edits_it() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('2'));
+    let a = b.app.selected_activity().unwrap().clone();
+    // A long note: the list cuts it, the details show all of it.
+    let long = format!("{}结尾", "很长的记录".repeat(60));
+    let mut changed = a.clone();
+    changed.note = Some(long.clone());
+    b.store.update_activity(changed).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    assert!(!b.screen_text(80, 24).contains("结尾"));
+    b.press(KeyCode::Enter);
+    assert!(matches!(b.app.modal, Some(Modal::Details(id, 0)) if id == a.id));
+    let text = b.screen_text(80, 24);
+    assert!(text.contains("联系活动详情") && text.contains("备注"), "{text}");
+    // Scrolled to its end, the note's last words show.
+    for _ in 0..40 {
+        b.press(KeyCode::Down);
+    }
+    let text = b.screen_text(80, 24);
+    assert!(text.contains("结尾"), "{text}");
+    // ↑ comes back without first undoing presses past the end.
+    for _ in 0..40 {
+        b.press(KeyCode::Up);
+    }
+    assert!(matches!(b.app.modal, Some(Modal::Details(_, 0))));
+    // Esc closes; Enter opens again; e edits the same activity.
+    b.press(KeyCode::Esc);
+    assert!(b.app.modal.is_none());
+    b.press(KeyCode::Enter);
+    b.press(KeyCode::Char('e'));
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the edit form")
+    };
+    assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
+    // Read-only views show details too, and e is refused there.
+    let mut r = open(Lang::En, true, true);
+    r.press(KeyCode::Char('2'));
+    r.press(KeyCode::Enter);
+    assert!(matches!(r.app.modal, Some(Modal::Details(..))));
+    r.press(KeyCode::Char('e'));
+    assert!(matches!(r.app.modal, Some(Modal::Details(..))));
+}

@@ -18,6 +18,8 @@ pub enum Ctx {
     Confirm,
     /// The search line of the activities screen has the keyboard.
     Search,
+    /// One activity is shown whole.
+    Details,
 }
 
 pub struct Binding {
@@ -59,7 +61,7 @@ const fn ch(c: char) -> KeyCode {
     KeyCode::Char(c)
 }
 
-use Ctx::{Confirm, Form, Lists, Search};
+use Ctx::{Confirm, Details, Form, Lists, Search};
 const BOARD: Ctx = Ctx::Screen(Screen::Board);
 const ACTS: Ctx = Ctx::Screen(Screen::Activities);
 const PROBS: Ctx = Ctx::Screen(Screen::Problems);
@@ -77,6 +79,15 @@ pub static BINDINGS: &[Binding] = &[
     b(BOARD, ch(']'), NONE, "]", Action::NextYear, |t| t.k_next_year, true),
     b(BOARD, ch('D'), NONE, "D", Action::LoadDemo, |t| t.k_demo, false),
     b(ACTS, ch('a'), NONE, "a", Action::Add, |t| t.k_add_activity, true),
+    b(
+        ACTS,
+        KeyCode::Enter,
+        NONE,
+        "Enter",
+        Action::Details,
+        |t| t.k_details,
+        true,
+    ),
     b(ACTS, ch('e'), NONE, "e", Action::Edit, |t| t.k_edit, true),
     b(ACTS, ch('d'), NONE, "d", Action::Delete, |t| t.k_delete, true),
     b(ACTS, ch('u'), NONE, "u", Action::Undo, |t| t.k_undo, true),
@@ -246,6 +257,24 @@ pub static BINDINGS: &[Binding] = &[
     // Pressed by reflex to get out: it closes what is open, and a second
     // one quits.
     b(Form, ch('c'), CTRL, "Ctrl-c", Action::Cancel, |t| t.k_cancel, false),
+    b(Details, ch('e'), NONE, "e", Action::Edit, |t| t.k_edit, true),
+    b(Details, KeyCode::Up, NONE, "↑", Action::Up, |t| t.k_up, false),
+    b(Details, ch('k'), NONE, "k", Action::Up, |t| t.k_up, false),
+    b(Details, KeyCode::Down, NONE, "↓", Action::Down, |t| t.k_down, false),
+    b(Details, ch('j'), NONE, "j", Action::Down, |t| t.k_down, false),
+    b(Details, KeyCode::Esc, NONE, "Esc", Action::Cancel, |t| t.k_close, true),
+    b(
+        Details,
+        KeyCode::Enter,
+        NONE,
+        "Enter",
+        Action::Cancel,
+        |t| t.k_close,
+        true,
+    ),
+    b(Details, ch('q'), NONE, "q", Action::Cancel, |t| t.k_close, true),
+    b(Details, ch('g'), CTRL, "Ctrl-g", Action::Cancel, |t| t.k_close, false),
+    b(Details, ch('c'), CTRL, "Ctrl-c", Action::Cancel, |t| t.k_close, false),
     b(Confirm, ch('y'), NONE, "y", Action::Yes, |t| t.k_yes, true),
     b(Confirm, ch('n'), NONE, "n", Action::No, |t| t.k_no, true),
     b(Confirm, ch('g'), CTRL, "Ctrl-g", Action::No, |t| t.k_no, false),

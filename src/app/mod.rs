@@ -98,6 +98,8 @@ pub enum Action {
     Report,
     /// Ticks or unticks the selected task of the work plan.
     Tick,
+    /// Shows the whole of the selected activity.
+    Details,
     EditTargets,
     // Inside a form, a question or the search line.
     Submit,
@@ -379,6 +381,9 @@ pub enum Undo {
 pub enum Modal {
     Form(Form),
     ConfirmDelete(ActivityId),
+    /// The whole of one activity, wrapped (the list cuts its text), and
+    /// how many lines it is scrolled by.
+    Details(ActivityId, u16),
 }
 
 /// The status line.
@@ -653,6 +658,7 @@ impl App {
         match &self.modal {
             Some(Modal::Form(_)) => vec![Ctx::Form],
             Some(Modal::ConfirmDelete(_)) => vec![Ctx::Confirm],
+            Some(Modal::Details(..)) => vec![Ctx::Details],
             None if self.searching => vec![Ctx::Search],
             None => vec![Ctx::Screen(self.screen), Ctx::Lists],
         }
@@ -749,7 +755,7 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
         Some(Modal::Form(_)) => to_input(),
-        Some(Modal::ConfirmDelete(_)) => None,
+        Some(Modal::ConfirmDelete(_)) | Some(Modal::Details(..)) => None,
         None if app.searching => to_input(),
         None => None,
     }
@@ -837,6 +843,10 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         },
         Action::Edit => match app.selected_activity().cloned() {
             Some(a) => open_activity_form(app, Some(a)),
+            None => app.warn(t.msg_select_first),
+        },
+        Action::Details => match app.selected_activity() {
+            Some(a) => app.modal = Some(Modal::Details(a.id, 0)),
             None => app.warn(t.msg_select_first),
         },
         Action::Delete => match app.selected_activity() {
@@ -1054,6 +1064,29 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
         (Some(Modal::ConfirmDelete(_)), Action::No) => {
             app.modal = None;
             app.info(t.msg_cancelled);
+        }
+        (Some(Modal::Details(..)), Action::Cancel) => app.modal = None,
+        (Some(Modal::Details(_, scroll)), Action::Up) => *scroll = scroll.saturating_sub(1),
+        (Some(Modal::Details(id, _)), Action::Down) => {
+            // The drawing stops at the end; this keeps ↑ from having to
+            // undo presses past it: no text wraps to more lines than this
+            // in a box of the narrowest window (60 columns).
+            let id = *id;
+            let bound = app.data.activities.iter().find(|a| a.id == id).map_or(0, |a| {
+                let text = a
+                    .text_fields()
+                    .map(|f| unicode_width::UnicodeWidthStr::width(f) / 30 + 1)
+                    .sum::<usize>();
+                u16::try_from(text + 4).unwrap_or(u16::MAX)
+            });
+            if let Some(Modal::Details(_, scroll)) = app.modal.as_mut() {
+                *scroll = scroll.saturating_add(1).min(bound);
+            }
+        }
+        (Some(Modal::Details(..)), Action::Edit) => {
+            // The activity shown is the selected one: edit it as `e` does.
+            app.modal = None;
+            update(app, Action::Edit, backend);
         }
         (Some(Modal::Form(_)), Action::Cancel) => {
             app.modal = None;

@@ -21,6 +21,7 @@ fn context_name(app: &App, ctx: Ctx) -> &'static str {
         Ctx::Form => t.ctx_form,
         Ctx::Confirm => t.ctx_confirm,
         Ctx::Search => t.ctx_search,
+        Ctx::Details => t.ctx_details,
     }
 }
 
@@ -37,6 +38,7 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Ctx::Form,
         Ctx::Confirm,
         Ctx::Search,
+        Ctx::Details,
     ];
     contexts
         .into_iter()

@@ -190,6 +190,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.modal {
         Some(Modal::Form(form)) => widgets::draw_form(frame, area, app, form, theme),
         Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app, theme),
+        Some(Modal::Details(id, scroll)) => widgets::draw_details(frame, area, app, *id, *scroll, theme),
         None => {}
     }
 }

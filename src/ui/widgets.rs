@@ -11,8 +11,8 @@ use unicode_width::UnicodeWidthStr;
 use super::theme::{SELECTED, Theme};
 use crate::app::form::{FieldKind, Form};
 use crate::app::{Action, App, Screen, keymap};
-use crate::domain::{DomainError, lookup};
-use crate::i18n::fill;
+use crate::domain::{ActivityId, DomainError, lookup};
+use crate::i18n::{Label, fill};
 
 /// The first row of the page holding `selected`, for lists `height` rows
 /// high. Paging keeps drawing stateless: only the visible rows are built.
@@ -128,6 +128,58 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(Line::styled(text, theme.warn())).block(Block::default().borders(Borders::ALL)),
+        rect,
+    );
+}
+
+/// One activity whole over the screen: every field it has, wrapped to the
+/// box; `scroll` lines are skipped (a note may be 10,000 characters).
+pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, scroll: u16, theme: &Theme) {
+    let Some(a) = app.data.activities.iter().find(|a| a.id == id) else {
+        return;
+    };
+    let t = app.text();
+    let r = app.lang.report();
+    let mut rows: Vec<(&str, String)> = vec![
+        (r.h_date, a.date.to_string()),
+        (r.h_leader, app.data.leader_name(a.leader).to_string()),
+        (r.h_kind, a.kind.label(app.lang).to_string()),
+        (r.h_branch, app.data.point_short(a.point).to_string()),
+    ];
+    for (label, value) in [
+        (r.h_place, &a.place),
+        (t.f_participants, &a.participants),
+        (r.h_findings, &a.findings),
+        (r.h_actions, &a.actions),
+        (r.h_note, &a.note),
+    ] {
+        if let Some(v) = value {
+            rows.push((label, v.clone()));
+        }
+    }
+    let label_width = rows.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(label, value)| {
+            let pad = " ".repeat(label_width - label.width() + 2);
+            Line::from(vec![
+                Span::styled(format!("{label}{pad}"), theme.dim()),
+                Span::raw(value),
+            ])
+        })
+        .collect();
+    let width = area.width.saturating_sub(4).min(76);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let needed = paragraph.line_count(width.saturating_sub(2)) as u16 + 2;
+    let rect = centered(area, width, needed.min(area.height.saturating_sub(2)));
+    let inner = rect.height.saturating_sub(2);
+    let scroll = scroll.min((needed - 2).saturating_sub(inner));
+    let title = format!(" {} {} ", t.details_title, a.id);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        paragraph
+            .scroll((scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
         rect,
     );
 }
