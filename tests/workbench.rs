@@ -272,6 +272,7 @@ fn ctrl_c_closes_what_is_open_and_then_quits() {
     b.ctrl('c');
     assert!(b.app.modal.is_none(), "Ctrl-c answers no");
     assert_eq!(b.activity_count(), before);
+    assert_eq!(b.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_not_deleted);
     b.press(KeyCode::Char('/'));
     b.type_text("调研");
     b.ctrl('c');
@@ -789,7 +790,13 @@ fn help_scrolls_on_a_small_terminal_to_its_last_line() {
     for _ in 0..40 {
         b.press(KeyCode::Down);
     }
-    assert!(b.screen_text(60, 16).contains(last_rule), "{}", b.screen_text(60, 16));
+    let text = b.screen_text(60, 16);
+    assert!(text.contains(last_rule), "{text}");
+    // At the end, not past it: the last rule (and its wrapped rest) sits on
+    // the last rows of the help, above the status and footer lines.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains(last_rule)).unwrap();
+    assert!(lines.len() - at <= 4, "blank lines under the help's end: {text}");
     for _ in 0..40 {
         b.press(KeyCode::Up);
     }
@@ -1263,6 +1270,13 @@ fn logging_for_a_leader_without_a_point_says_how_to_assign_one() {
     };
     let error = form.error.clone().unwrap();
     assert!(error.contains("联系点页面按 n"), "{error}");
+    // No leader at all asks for one, rather than "no leader \"\"".
+    b.ctrl('u');
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open")
+    };
+    assert_eq!(form.error.as_deref(), Some("请填写领导"));
     assert_eq!(b.activity_count(), before);
 }
 

@@ -1063,7 +1063,7 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
         }
         (Some(Modal::ConfirmDelete(_)), Action::No) => {
             app.modal = None;
-            app.info(t.msg_cancelled);
+            app.info(t.msg_not_deleted);
         }
         (Some(Modal::Details(..)), Action::Cancel) => app.modal = None,
         (Some(Modal::Details(_, scroll)), Action::Up) => *scroll = scroll.saturating_sub(1),

@@ -99,6 +99,9 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             lang.pick("年份 {} 超出范围（{}–{}）", "year {} is out of range ({}–{})"),
             &[y, &MIN_YEAR, &MAX_YEAR],
         ),
+        DomainError::Unknown { kind, input } if input.trim().is_empty() => {
+            fill(lang.pick("请填写{}", "a {} is needed"), &[&record(lang, *kind)])
+        }
         DomainError::Unknown { kind, input } => fill(
             lang.pick("没有找到{}“{}”", "no {} \"{}\""),
             &[&record(lang, *kind), &p(input)],

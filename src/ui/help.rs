@@ -4,7 +4,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use super::widgets;
@@ -92,20 +91,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     lines.push(Line::styled(t.help_rules_heading, theme.heading()));
     lines.extend(rule_lines(app).into_iter().map(Line::raw));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    // On a short terminal ↑/↓ scroll; never past the last line.
-    let wrapped: usize = paragraph_height(app, theme, area.width);
-    // Word wrapping can take a line or two more than the estimate: keep the
-    // last lines reachable rather than stopping exactly at the end.
-    let max_scroll = wrapped.saturating_sub(area.height as usize / 2);
+    // On a short terminal ↑/↓ scroll; never past the last line (ratatui
+    // counts the lines its word wrapping makes).
+    let wrapped = paragraph.line_count(area.width);
+    let max_scroll = wrapped.saturating_sub(area.height as usize);
     let scroll = app.help_scroll.min(max_scroll) as u16;
     frame.render_widget(paragraph.scroll((scroll, 0)), area);
-}
-
-/// Lines the help takes at `width` once wrapped (by display width).
-fn paragraph_height(app: &App, theme: &Theme, width: u16) -> usize {
-    let width = usize::from(width.max(1));
-    let key_widths = key_lines(app, theme).iter().map(|l| l.width()).collect::<Vec<_>>();
-    let rule_widths = rule_lines(app).iter().map(|r| r.width()).collect::<Vec<_>>();
-    let rows = |w: &usize| w.div_ceil(width).max(1);
-    key_widths.iter().map(rows).sum::<usize>() + 2 + rule_widths.iter().map(rows).sum::<usize>()
 }
