@@ -758,3 +758,32 @@ fn snapshot_checks_refuse_bad_data_and_write_nothing() {
     assert_eq!(target.import(good.clone()).unwrap(), good.record_count());
     assert!(matches!(target.import(good), Err(Error::Store(StoreError::NotEmpty))));
 }
+
+#[test]
+fn a_branch_may_not_take_a_name_another_branch_answers_to() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    s.add_branch(branch("中共测试体育科学研究所党支部", "体科所支部"))
+        .unwrap();
+    for (name, short) in [
+        ("中共测试体育场馆管理中心党支部", "体科所支部"),
+        ("体科所支部", "场馆中心支部"),
+        ("中共测试场馆中心党支部", "中共测试体育科学研究所党支部"),
+        ("中共测试体育科学研究所党支部", "新简称"),
+    ] {
+        let e = s.add_branch(branch(name, short)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Domain(DomainError::Duplicate {
+                    kind: branchlink::domain::RecordKind::Branch,
+                    ..
+                })
+            ),
+            "{name} / {short}: {e:?}"
+        );
+    }
+    assert_eq!(s.branches().unwrap().len(), 1);
+    s.add_branch(branch("中共测试体育场馆管理中心党支部", "场馆中心支部"))
+        .unwrap();
+}

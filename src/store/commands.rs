@@ -65,10 +65,17 @@ impl Store {
     pub fn add_branch(&self, branch: Branch) -> Result<Branch> {
         let mut branch = validate::branch(branch)?;
         self.write(|s, b| {
-            if s.branches()?.iter().any(|x| x.name == branch.name) {
+            // A branch answers to its full and its short name (lookups take
+            // either), so neither may be a name another branch answers to:
+            // a second "体科所支部" would be picked in its place unseen.
+            let others = s.branches()?;
+            let taken = [&branch.name, &branch.short]
+                .into_iter()
+                .find(|n| others.iter().any(|x| x.name == **n || x.short == **n));
+            if let Some(name) = taken {
                 return Err(DomainError::Duplicate {
                     kind: RecordKind::Branch,
-                    name: branch.name.clone(),
+                    name: name.clone(),
                 }
                 .into());
             }
