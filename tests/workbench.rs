@@ -763,6 +763,21 @@ fn chinese_typed_on_a_choice_goes_to_the_text_after_it() {
         panic!("no form")
     };
     assert_eq!((form.focus, form.value(3)), (1, ""));
+
+    // On the add-leader form the role is followed by the own branch, a
+    // name: the branch typed there goes in.
+    b.press(KeyCode::Esc);
+    b.press(KeyCode::Char('4'));
+    b.press(KeyCode::Char('l'));
+    b.type_text("王明");
+    b.press(KeyCode::Down);
+    b.type_text("副局长");
+    b.press(KeyCode::Down);
+    b.type_text("机关一");
+    let Some(app::Modal::Form(form)) = &b.app.modal else {
+        panic!("no form")
+    };
+    assert_eq!((form.focus, form.value(3)), (3, "机关一"));
 }
 
 #[test]

@@ -203,17 +203,26 @@ impl Form {
     }
 
     /// On a choice field, text that is no choice key (a Chinese character
-    /// from an input method, say) belongs to the free-text field after it:
-    /// moves the focus there and reports whether there was one. People start
-    /// typing the description or note before they think of the choice; the
-    /// characters must not be lost.
+    /// from an input method, say) belongs to the field after it that takes
+    /// names or words (free text, a leader, a branch): moves the focus there
+    /// and reports whether there was one. People start typing the
+    /// description, the note or the branch before they think of the choice;
+    /// the characters must not be lost.
     pub fn to_text_after_choice(&mut self) -> bool {
         if self.focused_choice().is_none() {
             return false;
         }
-        match (self.focus + 1..self.fields.len())
-            .find(|i| matches!(self.fields[*i].kind, FieldKind::Text | FieldKind::Optional))
-        {
+        let takes_words = |kind: FieldKind| {
+            matches!(
+                kind,
+                FieldKind::Text
+                    | FieldKind::Optional
+                    | FieldKind::Leader
+                    | FieldKind::Branch
+                    | FieldKind::OptionalBranch
+            )
+        };
+        match (self.focus + 1..self.fields.len()).find(|i| takes_words(self.fields[*i].kind)) {
             Some(i) => {
                 self.focus = i;
                 true
