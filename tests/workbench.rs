@@ -254,6 +254,36 @@ fn a_past_years_unmet_targets_read_as_not_done() {
     let line = text.lines().find(|l| l.contains("俊华：蹲点调研还差 1 次")).unwrap();
     assert!(line.contains(Lang::Zh.tui().due_missed), "{text}");
     assert!(!text.contains("剩 0 天"), "{text}");
+    // In this year, visits overdue by four digits of days sit beside
+    // targets with two: the names line up.
+    for _ in 0..6 {
+        b.press(KeyCode::Char(']'));
+    }
+    assert_eq!(b.app.year, 2026);
+    let text = b.screen_text(80, 40);
+    assert!(text.contains("逾期 1") && text.contains("剩 32 天"), "{text}");
+    use unicode_width::UnicodeWidthStr;
+    let starts: Vec<usize> = text
+        .lines()
+        .filter(|l| (l.starts_with("! ") || l.starts_with("· ")) && l.contains("："))
+        .map(|l| {
+            let before = &l[..l.find("：").unwrap()];
+            let name_at = before.trim_end().rfind(' ').unwrap() + 1;
+            before[..name_at].width()
+        })
+        .collect();
+    assert!(starts.len() > 3 && starts.iter().all(|s| *s == starts[0]), "{text}");
+}
+
+#[test]
+fn shift_tab_goes_back_a_screen() {
+    let mut b = open(Lang::Zh, true, false);
+    b.key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(b.app.screen, Screen::Calendar);
+    b.key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(b.app.screen, Screen::Help);
+    b.press(KeyCode::Tab);
+    assert_eq!(b.app.screen, Screen::Calendar);
 }
 
 #[test]
@@ -903,6 +933,23 @@ fn a_report_is_written_from_the_board_in_each_format() {
             assert!(String::from_utf8(bytes).unwrap().contains(check));
         }
     }
+    // A name relative to where the workbench runs: the message says where
+    // the file went, in full.
+    let cwd = std::env::current_dir().unwrap();
+    let up = "../".repeat(cwd.components().count() - 1);
+    let relative = format!(
+        "{up}{}",
+        dir.path().join("rel.md").to_str().unwrap().trim_start_matches('/')
+    );
+    b.press(KeyCode::Char('R'));
+    b.press(KeyCode::Char('m'));
+    replace_field(&mut b, &relative);
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none());
+    let message = b.app.message.clone().unwrap().text;
+    let full = std::fs::canonicalize(dir.path().join("rel.md")).unwrap();
+    assert!(message.contains(&full.display().to_string()), "{message}");
+    assert!(dir.path().join("rel.md").exists());
     // A directory that does not exist: one line in the form, nothing else.
     b.press(KeyCode::Char('R'));
     b.press(KeyCode::Char('m'));
@@ -1358,4 +1405,16 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
     assert!(matches!(r.app.modal, Some(Modal::Details(..))));
     r.press(KeyCode::Char('e'));
     assert!(matches!(r.app.modal, Some(Modal::Details(..))));
+}
+
+#[test]
+fn opening_a_form_clears_the_last_status() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Enter);
+    assert_eq!(b.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_saved);
+    b.press(KeyCode::Char('a'));
+    assert!(matches!(b.app.modal, Some(Modal::Form(_))));
+    assert!(b.app.message.is_none(), "{:?}", b.app.message);
 }

@@ -63,6 +63,11 @@ impl Screen {
         let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
         Screen::ALL[(i + 1) % Screen::ALL.len()]
     }
+
+    fn prev(self) -> Screen {
+        let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Screen::ALL[(i + Screen::ALL.len() - 1) % Screen::ALL.len()]
+    }
 }
 
 /// Everything the workbench can be asked to do.
@@ -74,6 +79,7 @@ pub enum Action {
     Quit,
     Show(Screen),
     NextScreen,
+    PrevScreen,
     PrevYear,
     NextYear,
     Up,
@@ -795,6 +801,16 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         update_search(app, action, backend);
         return;
     }
+    update_list(app, action, backend);
+    // A form opened: the status line's last word (an old "saved") would
+    // stand beside the form's own errors.
+    if matches!(app.modal, Some(Modal::Form(_))) {
+        app.message = None;
+    }
+}
+
+/// An action on a screen's list, with no form, question or search open.
+fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
     let t = app.text();
     match action {
         // Handled above, before forms and searches.
@@ -804,8 +820,12 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
             app.screen = screen;
             app.ensure_shown(backend);
         }
-        Action::NextScreen => {
-            app.screen = app.screen.next();
+        Action::NextScreen | Action::PrevScreen => {
+            app.screen = if action == Action::NextScreen {
+                app.screen.next()
+            } else {
+                app.screen.prev()
+            };
             app.ensure_shown(backend);
         }
         Action::PrevYear | Action::NextYear => {
@@ -1506,6 +1526,12 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
         Some(&"xlsx") => crate::report::xlsx::render(&report, lang).map_err(|e| cannot(&e))?,
         _ => crate::report::markdown::render(&report, lang).into_bytes(),
     };
-    crate::paths::write_atomically(std::path::Path::new(file), &bytes).map_err(|e| cannot(&e))?;
-    Ok(fill(t.msg_report_written, &[&year, &shown]))
+    let path = std::path::Path::new(file);
+    crate::paths::write_atomically(path, &bytes).map_err(|e| cannot(&e))?;
+    // Where it went, in full: a bare name lands in the directory the
+    // workbench was started from, which the person may not know.
+    let written = std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .map_or(shown, |p| crate::domain::text::printable(&p.display().to_string()));
+    Ok(fill(t.msg_report_written, &[&year, &written]))
 }

@@ -48,7 +48,7 @@ pub fn date_forms(lang: Lang) -> &'static str {
 /// The accepted date forms of the workbench's quick entry.
 pub fn quick_date_forms(lang: Lang) -> &'static str {
     lang.pick(
-        "可用格式：2020-09-10、09-10、0910、today、yesterday、-3（三天前）",
+        "可用格式：2020-09-10、09-10、0910、today（今天）、yesterday（昨天）、-3（三天前）",
         "accepted: 2020-09-10, 09-10, 0910, today, yesterday, -3 (three days ago)",
     )
 }

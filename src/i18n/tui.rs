@@ -140,6 +140,7 @@ pub struct TuiText {
     // What each key does.
     pub k_quit: &'static str,
     pub k_next_screen: &'static str,
+    pub k_prev_screen: &'static str,
     pub k_prev_year: &'static str,
     pub k_next_year: &'static str,
     pub k_up: &'static str,
@@ -340,6 +341,7 @@ pub static ZH: TuiText = TuiText {
 
     k_quit: "退出",
     k_next_screen: "切换页面",
+    k_prev_screen: "上一页面",
     k_prev_year: "上一年",
     k_next_year: "下一年",
     k_up: "上移",
@@ -537,6 +539,7 @@ pub static EN: TuiText = TuiText {
 
     k_quit: "quit",
     k_next_screen: "next screen",
+    k_prev_screen: "previous screen",
     k_prev_year: "previous year",
     k_next_year: "next year",
     k_up: "up",

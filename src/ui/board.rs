@@ -159,15 +159,31 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // A past year's reminders stand as of its last day: what is still owed
     // then was not done, not due "in 0 days".
     let year_over = app.year < chrono::Datelike::year(&app.today);
-    lines.extend(app.data.due.iter().take(room).map(|item| {
-        let (mark, days, style) = if item.days_left < 0 {
-            ("!", fill(t.due_overdue, &[&-item.days_left]), theme.pace(Pace::Behind))
-        } else if year_over && item.days_left == 0 {
-            ("!", t.due_missed.to_string(), theme.pace(Pace::Behind))
-        } else {
-            ("·", fill(t.due_days_left, &[&item.days_left]), theme.dim())
-        };
-        let pad = 10usize.saturating_sub(days.width());
+    let shown: Vec<_> = app
+        .data
+        .due
+        .iter()
+        .take(room)
+        .map(|item| {
+            let (mark, days, style) = if item.days_left < 0 {
+                ("!", fill(t.due_overdue, &[&-item.days_left]), theme.pace(Pace::Behind))
+            } else if year_over && item.days_left == 0 {
+                ("!", t.due_missed.to_string(), theme.pace(Pace::Behind))
+            } else {
+                ("·", fill(t.due_days_left, &[&item.days_left]), theme.dim())
+            };
+            (mark, days, style, item)
+        })
+        .collect();
+    // The names line up however many digits the days take.
+    let column = shown
+        .iter()
+        .map(|(_, days, ..)| days.width())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    lines.extend(shown.into_iter().map(|(mark, days, style, item)| {
+        let pad = column - days.width();
         Line::from(vec![
             Span::styled(format!("{mark} {days}{}  ", " ".repeat(pad)), style),
             Span::raw(due_line(app.lang, &item.what)),
