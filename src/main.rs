@@ -125,6 +125,7 @@ fn start(cli: Cli) -> Result<String, Failure> {
                 lang,
                 read_only: cli.read_only,
                 today,
+                follow_clock: std::env::var(TODAY_VAR).map_or(true, |s| s.trim().is_empty()),
             };
             branchlink::ui::run(backend.as_ref(), options).map_err(|e| {
                 Failure(fill(

@@ -490,6 +490,24 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
 }
 
 #[test]
+fn the_workbench_takes_the_new_day_past_midnight() {
+    let mut b = open(Lang::Zh, true, false);
+    let before = b.activity_count();
+    let tomorrow = today().succ_opt().unwrap();
+    b.press(KeyCode::Char('2'));
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Down); // kind → date
+    b.ctrl('u');
+    b.type_text(&tomorrow.to_string());
+    b.press(KeyCode::Enter);
+    assert!(matches!(b.app.modal, Some(Modal::Form(_))), "refused the day before");
+    b.app.set_today(tomorrow, &b.store);
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    assert_eq!(b.activity_count(), before + 1);
+}
+
+#[test]
 fn a_problem_cannot_be_found_or_solved_after_today() {
     let mut b = open(Lang::En, true, false);
     b.press(KeyCode::Char('3'));
@@ -506,6 +524,22 @@ fn a_problem_cannot_be_found_or_solved_after_today() {
         form.error
     );
     assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 0);
+    // Nor found after today.
+    b.press(KeyCode::Esc);
+    let problems = b.store.problems().unwrap().len();
+    b.press(KeyCode::Char('a'));
+    b.type_text("活动场所不足");
+    b.press(KeyCode::Down); // description → found
+    b.ctrl('u');
+    b.type_text("2020-11-21");
+    b.press(KeyCode::Enter);
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the form stays open")
+    };
+    assert_eq!(form.value(3), "2020-11-21");
+    let error = form.error.clone().unwrap();
+    assert!(error.contains("is after today"), "{error}");
+    assert_eq!(b.store.problems().unwrap().len(), problems);
 }
 
 #[test]
@@ -1368,7 +1402,7 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
     b.press(KeyCode::Char('2'));
     let a = b.app.selected_activity().unwrap().clone();
     // A long note: the list cuts it, the details show all of it.
-    let long = format!("{}结尾", "很长的记录".repeat(60));
+    let long = format!("开头{}结尾", "很长的记录".repeat(300));
     let mut changed = a.clone();
     changed.note = Some(long.clone());
     b.store.update_activity(changed).unwrap();
@@ -1378,14 +1412,24 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
     assert!(matches!(b.app.modal, Some(Modal::Details(id, 0)) if id == a.id));
     let text = b.screen_text(80, 24);
     assert!(text.contains("联系活动详情") && text.contains("备注"), "{text}");
-    // Scrolled to its end, the note's last words show.
-    for _ in 0..40 {
+    assert!(text.contains("开头") && !text.contains("结尾"), "{text}");
+    // Scrolled to its end, the note's last words show and its first do not.
+    for _ in 0..200 {
         b.press(KeyCode::Down);
     }
-    let text = b.screen_text(80, 24);
-    assert!(text.contains("结尾"), "{text}");
-    // ↑ comes back without first undoing presses past the end.
-    for _ in 0..40 {
+    let end = b.screen_text(80, 24);
+    assert!(end.contains("结尾") && !end.contains("开头"), "{end}");
+    // One ↑ moves at once: presses past the end were not counted.
+    b.press(KeyCode::Up);
+    assert_ne!(b.screen_text(80, 24), end);
+    b.press(KeyCode::PageUp);
+    b.press(KeyCode::PageDown);
+    b.press(KeyCode::Down);
+    assert_eq!(b.screen_text(80, 24), end, "PgUp, PgDn and ↓ come back to the end");
+    // The status line (row 22 of 24) stays in view under the box.
+    let bottom = end.lines().position(|l| l.contains('└')).unwrap();
+    assert!(bottom < 22, "{end}");
+    for _ in 0..200 {
         b.press(KeyCode::Up);
     }
     assert!(matches!(b.app.modal, Some(Modal::Details(_, 0))));
@@ -1398,6 +1442,29 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
         panic!("the edit form")
     };
     assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
+    // e edits the activity shown, even when the selected row has moved
+    // under the box since (a reload keeps the row, not the record).
+    b.press(KeyCode::Esc);
+    b.press(KeyCode::Enter);
+    let mut newer = a.clone();
+    newer.id = 0;
+    newer.date = today();
+    b.store.add_activity(newer).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    assert_ne!(b.app.selected_activity().map(|x| x.id), Some(a.id), "the row moved");
+    b.press(KeyCode::Char('e'));
+    let Some(Modal::Form(form)) = &b.app.modal else {
+        panic!("the edit form")
+    };
+    assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
+    // A record shown whole that is deleted elsewhere closes the box.
+    b.press(KeyCode::Esc);
+    b.press(KeyCode::Enter);
+    let shown = b.app.selected_activity().unwrap().id;
+    assert!(matches!(b.app.modal, Some(Modal::Details(id, _)) if id == shown));
+    b.store.delete_activity(shown).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    assert!(b.app.modal.is_none());
     // Read-only views show details too, and e is refused there.
     let mut r = open(Lang::En, true, true);
     r.press(KeyCode::Char('2'));

@@ -392,6 +392,14 @@ pub enum Modal {
     Details(ActivityId, u16),
 }
 
+/// See [`App::scroll_limits`]. Cells, because drawing sees the state
+/// read-only; nothing else is written while drawing.
+#[derive(Debug, Clone, Default)]
+pub struct ScrollLimits {
+    pub help: std::cell::Cell<usize>,
+    pub details: std::cell::Cell<u16>,
+}
+
 /// The status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -433,6 +441,10 @@ pub struct App {
     pub last_leader: Option<LeaderId>,
     /// How far the help screen is scrolled (↑/↓ on a short terminal).
     pub help_scroll: usize,
+    /// How far the help and the details box can scroll at the size they
+    /// were last drawn: the drawing knows the wrapped length, and records
+    /// it so that ↓ stops at the end instead of counting presses past it.
+    pub scroll_limits: ScrollLimits,
     /// `Backend::data_version` when the data was last read: a different
     /// value on a tick means someone changed something.
     pub seen_version: u64,
@@ -471,6 +483,7 @@ impl App {
             undo: None,
             last_leader: None,
             help_scroll: 0,
+            scroll_limits: ScrollLimits::default(),
             seen_version: 0,
             disconnected: false,
             plan_sel: 0,
@@ -490,6 +503,16 @@ impl App {
     }
 
     /// Reads everything again (after a change or a year change).
+    /// Moves "today" (the workbench follows the clock past midnight): days
+    /// left, days since the last visit and the latest date a visit may take
+    /// move with it.
+    pub fn set_today(&mut self, today: NaiveDate, backend: &dyn Backend) {
+        if today != self.today {
+            self.today = today;
+            self.reload(backend);
+        }
+    }
+
     pub fn reload(&mut self, backend: &dyn Backend) {
         // Read before loading: a change that lands during the load is then
         // seen on the next tick.
@@ -502,6 +525,13 @@ impl App {
         self.problem_order.clear();
         self.ensure_shown(backend);
         self.refilter();
+        // A record shown whole that is gone (deleted, or moved to another
+        // year elsewhere) must not leave an empty box holding the keys.
+        if let Some(Modal::Details(id, _)) = self.modal
+            && !self.data.activities.iter().any(|a| a.id == id)
+        {
+            self.modal = None;
+        }
         self.point_rows = point_rows(&self.data, self.today);
         let board_rows = self.data.status.as_ref().map_or(0, |s| s.leaders.len());
         self.board_sel = clamp(self.board_sel, board_rows);
@@ -677,7 +707,7 @@ impl App {
             Screen::Problems => self.problem_order.len(),
             Screen::Points => self.point_rows.len(),
             // Lines the help may scroll by; the drawing stops at its end.
-            Screen::Help => 40,
+            Screen::Help => self.scroll_limits.help.get() + 1,
             Screen::Calendar => self.data.plan_items().len(),
         }
     }
@@ -1086,27 +1116,29 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             app.info(t.msg_not_deleted);
         }
         (Some(Modal::Details(..)), Action::Cancel) => app.modal = None,
-        (Some(Modal::Details(_, scroll)), Action::Up) => *scroll = scroll.saturating_sub(1),
-        (Some(Modal::Details(id, _)), Action::Down) => {
-            // The drawing stops at the end; this keeps ↑ from having to
-            // undo presses past it: no text wraps to more lines than this
-            // in a box of the narrowest window (60 columns).
-            let id = *id;
-            let bound = app.data.activities.iter().find(|a| a.id == id).map_or(0, |a| {
-                let text = a
-                    .text_fields()
-                    .map(|f| unicode_width::UnicodeWidthStr::width(f) / 30 + 1)
-                    .sum::<usize>();
-                u16::try_from(text + 4).unwrap_or(u16::MAX)
-            });
-            if let Some(Modal::Details(_, scroll)) = app.modal.as_mut() {
-                *scroll = scroll.saturating_add(1).min(bound);
-            }
+        (Some(Modal::Details(_, scroll)), action @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown)) => {
+            let step = if matches!(action, Action::PageUp | Action::PageDown) {
+                PAGE as u16
+            } else {
+                1
+            };
+            *scroll = if matches!(action, Action::Up | Action::PageUp) {
+                scroll.saturating_sub(step)
+            } else {
+                scroll.saturating_add(step).min(app.scroll_limits.details.get())
+            };
         }
-        (Some(Modal::Details(..)), Action::Edit) => {
-            // The activity shown is the selected one: edit it as `e` does.
-            app.modal = None;
-            update(app, Action::Edit, backend);
+        (Some(Modal::Details(id, _)), Action::Edit) => {
+            // The activity shown, by its id: the selected row may have
+            // moved under it since (a reload keeps the row, not the record).
+            let id = *id;
+            match app.data.activities.iter().find(|a| a.id == id).cloned() {
+                Some(a) => open_activity_form(app, Some(a)),
+                None => {
+                    app.modal = None;
+                    app.warn(t.msg_select_first);
+                }
+            }
         }
         (Some(Modal::Form(_)), Action::Cancel) => {
             app.modal = None;

@@ -95,6 +95,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // counts the lines its word wrapping makes).
     let wrapped = paragraph.line_count(area.width);
     let max_scroll = wrapped.saturating_sub(area.height as usize);
+    app.scroll_limits.help.set(max_scroll);
     let scroll = app.help_scroll.min(max_scroll) as u16;
     frame.render_widget(paragraph.scroll((scroll, 0)), area);
 }

@@ -45,6 +45,10 @@ pub struct Options {
     pub lang: Lang,
     pub read_only: bool,
     pub today: NaiveDate,
+    /// Whether "today" follows the clock while the workbench runs (a
+    /// workbench left open in tmux overnight must take the new day's
+    /// visits); false when today was set (`BRANCHLINK_TODAY`).
+    pub follow_clock: bool,
 }
 
 /// Opens the workbench on the terminal until the user quits. The terminal
@@ -64,7 +68,7 @@ pub fn run(backend: &dyn Backend, options: Options) -> io::Result<()> {
         read_only: options.read_only,
         today: options.today,
     };
-    let result = event_loop(&mut terminal, backend, settings, &theme);
+    let result = event_loop(&mut terminal, backend, settings, options.follow_clock, &theme);
     let restored = restore();
     result.and(restored)
 }
@@ -120,6 +124,7 @@ fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     backend: &dyn Backend,
     settings: Settings,
+    follow_clock: bool,
     theme: &Theme,
 ) -> io::Result<()> {
     let mut app = App::new(backend, settings);
@@ -144,6 +149,9 @@ fn event_loop(
                 app::update(&mut app, action, backend);
             }
         } else {
+            if follow_clock {
+                app.set_today(chrono::Local::now().date_naive(), backend);
+            }
             app::update(&mut app, app::Action::Poll, backend);
         }
     }

@@ -132,8 +132,10 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// One activity whole over the screen: every field it has, wrapped to the
-/// box; `scroll` lines are skipped (a note may be 10,000 characters).
+/// One activity whole over the screen: every field it has, its text wrapped
+/// beside its label; `scroll` lines are skipped (a note may be 10,000
+/// characters). Records how far it can scroll at this size
+/// ([`App::scroll_limits`]). The status line below stays in view.
 pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, scroll: u16, theme: &Theme) {
     let Some(a) = app.data.activities.iter().find(|a| a.id == id) else {
         return;
@@ -157,31 +159,79 @@ pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, sc
             rows.push((label, v.clone()));
         }
     }
-    let label_width = rows.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .map(|(label, value)| {
-            let pad = " ".repeat(label_width - label.width() + 2);
-            Line::from(vec![
-                Span::styled(format!("{label}{pad}"), theme.dim()),
-                Span::raw(value),
-            ])
-        })
-        .collect();
     let width = area.width.saturating_sub(4).min(76);
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let needed = paragraph.line_count(width.saturating_sub(2)) as u16 + 2;
-    let rect = centered(area, width, needed.min(area.height.saturating_sub(2)));
-    let inner = rect.height.saturating_sub(2);
-    let scroll = scroll.min((needed - 2).saturating_sub(inner));
+    let label_width = rows.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
+    let text_width = usize::from(width.saturating_sub(2))
+        .saturating_sub(label_width + 2)
+        .max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for (label, value) in rows {
+        for (i, part) in wrap(&value, text_width).into_iter().enumerate() {
+            let head = if i == 0 { label } else { "" };
+            let pad = " ".repeat(label_width - head.width() + 2);
+            lines.push(Line::from(vec![
+                Span::styled(format!("{head}{pad}"), theme.dim()),
+                Span::raw(part),
+            ]));
+        }
+    }
+    // Above the status and footer lines, so that a message (a refusal of
+    // `e` in the read-only view, say) is seen.
+    let room = area.height.saturating_sub(4);
+    let height = (lines.len() as u16).saturating_add(2).min(room);
+    let rect = centered(
+        Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        },
+        width,
+        height,
+    );
+    let inner = usize::from(rect.height.saturating_sub(2));
+    let limit = u16::try_from(lines.len().saturating_sub(inner)).unwrap_or(u16::MAX);
+    app.scroll_limits.details.set(limit);
     let title = format!(" {} {} ", t.details_title, a.id);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        paragraph
-            .scroll((scroll, 0))
+        Paragraph::new(lines)
+            .scroll((scroll.min(limit), 0))
             .block(Block::default().borders(Borders::ALL).title(title)),
         rect,
     );
+}
+
+/// `text` in lines at most `width` columns wide: broken at the last space
+/// that fits, or anywhere in a run without one (Chinese has none).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_width = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if line_width + w > width && !line.is_empty() {
+            match line.rfind(' ').filter(|at| *at > 0 && c != ' ') {
+                Some(at) => {
+                    let rest = line.split_off(at + 1);
+                    lines.push(line.trim_end().to_string());
+                    line_width = rest.width();
+                    line = rest;
+                }
+                None => {
+                    lines.push(std::mem::take(&mut line));
+                    line_width = 0;
+                }
+            }
+        }
+        if line.is_empty() && c == ' ' {
+            continue;
+        }
+        line.push(c);
+        line_width += w;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// What a pick field's text resolves to, shown after it: the record, or
@@ -345,4 +395,27 @@ fn skip_columns(text: &str, columns: usize) -> &str {
         used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
     }
     ""
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wrap_breaks_chinese_anywhere_and_english_at_spaces() {
+        let zh = "组织生活计划已落实记录规范总结经验准备现场会材料";
+        let lines = wrap(zh, 10);
+        assert!(lines.iter().all(|l| l.width() <= 10), "{lines:?}");
+        assert_eq!(lines.concat(), zh);
+        assert_eq!(lines[0], "组织生活计");
+        let en = "the branch keeps its minutes well and prepares the meeting";
+        let lines = wrap(en, 20);
+        assert!(lines.iter().all(|l| l.width() <= 20), "{lines:?}");
+        assert_eq!(lines.join(" "), en);
+        assert_eq!(lines[0], "the branch keeps its");
+        // A word longer than the line is cut.
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
 }
