@@ -378,6 +378,8 @@ fn visits_add_list_delete() {
     ] {
         let m = db.refused(args);
         assert!(m.contains("is after today"), "{args:?}: {m}");
+        // A full date is not repeated in brackets.
+        assert!(!m.contains("(20"), "{args:?}: {m}");
     }
     db.ok_on(
         "2021-03-01",

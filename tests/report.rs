@@ -714,6 +714,14 @@ fn cli_due() {
     let later = String::from_utf8(later.stdout).unwrap();
     let line = later.lines().find(|l| l.contains("俊华：蹲点调研还差 1 次")).unwrap();
     assert!(line.trim_start().starts_with("未完成"), "{later}");
+    // A visit reminder due on the year's last day is not a missed target.
+    let due = cli.run_on("2021-03-01", &["due", "--year", "2020", "--days-without-visit", "83"]);
+    let due = String::from_utf8(due.stdout).unwrap();
+    let line = due
+        .lines()
+        .find(|l| l.contains("永凯：冰上速滑支部已 83 天未联系"))
+        .unwrap();
+    assert!(line.trim_start().starts_with('0'), "{due}");
     // The last day of the year itself still has 0 days left.
     let last = cli.run_on("2020-12-31", &["due", "--year", "2020"]);
     let last = String::from_utf8(last.stdout).unwrap();

@@ -397,15 +397,16 @@ fn paste_inserts_text_with_line_breaks_as_spaces() {
     b.press(KeyCode::Char('2'));
     b.press(KeyCode::Char('a'));
     b.press(KeyCode::Char('i'));
-    // Other control characters are dropped: unseen in the field, they
-    // were only found by the error on saving.
-    let paste = Event::Paste("第一行\n第二行\t\x1b[31m完\x07".into());
+    // Escape sequences go whole, other control characters and invisible
+    // marks too: unseen in the field, they were only found by the error on
+    // saving.
+    let paste = Event::Paste("第一行\n第二行\t\x1b[31m完\x1b]52;c;eA==\x07\u{200b}".into());
     let action = app::event_action(&b.app, &paste).unwrap();
     app::update(&mut b.app, action, &b.store);
     let Some(Modal::Form(form)) = &b.app.modal else {
         panic!("form open")
     };
-    assert_eq!(form.focused().value(), "第一行 第二行 [31m完");
+    assert_eq!(form.focused().value(), "第一行 第二行 完");
     // The cursor stands after what is shown.
     let start = b.render(80, 24).get_cursor_position().unwrap();
     b.press(KeyCode::Backspace);

@@ -220,6 +220,7 @@ impl Form {
                     | FieldKind::Leader
                     | FieldKind::Branch
                     | FieldKind::OptionalBranch
+                    | FieldKind::File
             )
         };
         match (self.focus + 1..self.fields.len()).find(|i| takes_words(self.fields[*i].kind)) {
@@ -285,14 +286,76 @@ impl Form {
     }
 }
 
-/// Pasted text as one line: line breaks and tabs become spaces and other
-/// control characters are dropped (see [`Form::paste`]).
+/// Pasted text as one line: line breaks and tabs become spaces; terminal
+/// escape sequences (a colour code, a title, a clipboard write: ESC or C1
+/// introducer to its end) are dropped whole; so is every other character
+/// the store refuses (controls, zero-width and direction marks, see
+/// `domain::text::is_forbidden`), which a paste from a word processor or
+/// a web page brings along unseen (see [`Form::paste`]).
 pub fn pasted_line(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\n' | '\r' | '\t' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            '\x1b' => match chars.next() {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if crate::domain::text::is_forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Skips a control sequence's parameters up to its final byte (@ to ~).
+fn skip_csi(chars: &mut impl Iterator<Item = char>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Skips a string sequence (OSC, DCS …) up to BEL or the string
+/// terminator (ESC \\ or U+009C).
+fn skip_string(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\x07' | '\u{9c}' => break,
+            '\x1b' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pasted_line;
+
+    #[test]
+    fn a_paste_keeps_what_is_seen_and_drops_sequences_whole() {
+        assert_eq!(pasted_line("第一行\r\n第二行\t完"), "第一行  第二行 完");
+        assert_eq!(pasted_line("\x1b[31mred\x1b[0m"), "red");
+        assert_eq!(pasted_line("ok\x1b[1A\x1b[2Kforged"), "okforged");
+        assert_eq!(pasted_line("a\x1b]52;c;ZWNobw==\x07b"), "ab");
+        assert_eq!(pasted_line("a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b"), "alinkb");
+        assert_eq!(pasted_line("a\x1bP+q544e\x1b\\b"), "ab");
+        assert_eq!(pasted_line("\u{9b}31mred"), "red");
+        assert_eq!(pasted_line("a\u{9d}52;c;eA==\u{9c}b"), "ab");
+        assert_eq!(pasted_line("a\u{200b}b\u{202e}c\u{feff}d\u{2028}e"), "abcd e");
+        // An escape at the very end, or one that is never closed, loses
+        // only itself and what it would have swallowed.
+        assert_eq!(pasted_line("abc\x1b"), "abc");
+        assert_eq!(pasted_line("abc\x1b]0;title"), "abc");
+    }
 }

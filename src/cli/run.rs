@@ -247,7 +247,7 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
                             .iter()
                             .map(|w| w.label(cx.lang))
                             .collect::<Vec<_>>()
-                            .join("、"),
+                            .join(cx.lang.report().list_sep),
                     ]
                 })
                 .collect();

@@ -87,6 +87,15 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
                 lang.pick("日期“{}”超出范围（{}–{} 年）", "date \"{}\" is out of range (years {}–{})"),
                 &[&p(input), &MIN_YEAR, &MAX_YEAR],
             ),
+            // The date read is named when the input does not spell it
+            // (`12-01`, `-3`): which year a short form took matters.
+            DateProblem::NotYet(date) if input.trim() == date.to_string() => fill(
+                lang.pick(
+                    "日期“{}”还没到：只能记录已经做过的工作",
+                    "date \"{}\" is after today: only work already done can be recorded",
+                ),
+                &[&p(input)],
+            ),
             DateProblem::NotYet(date) => fill(
                 lang.pick(
                     "日期“{}”（{}）还没到：只能记录已经做过的工作",

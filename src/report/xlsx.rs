@@ -226,7 +226,7 @@ pub fn render(report: &Report, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             ];
             row.extend(a.grades.iter().map(|g| {
                 Cell::text(match &g.note {
-                    Some(n) => format!("{}（{n}）", r.grade_name(g.grade)),
+                    Some(n) => format!("{}{}", r.grade_name(g.grade), lang.bracketed(n)),
                     None => r.grade_name(g.grade).to_string(),
                 })
             }));

@@ -11,18 +11,18 @@ use super::theme::Theme;
 use super::widgets::{mark, window};
 use crate::app::App;
 use crate::domain::Activity;
-use crate::i18n::{Label, fill};
+use crate::i18n::{Label, Lang, fill};
 
 /// The text shown for an activity: its note, what was found and what was
 /// done, those it has. All three: a note added in the workbench (whose form
 /// edits the note) used to hide the findings and actions from the list.
-pub fn summary(a: &Activity) -> String {
+pub fn summary(a: &Activity, lang: Lang) -> String {
     [&a.note, &a.findings, &a.actions]
         .into_iter()
         .flatten()
         .cloned()
         .collect::<Vec<_>>()
-        .join("；")
+        .join(lang.semicolon())
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::raw(app.data.leader_name(a.leader).to_string()),
                 Line::raw(a.kind.label(app.lang)),
                 Line::raw(app.data.point_short(a.point).to_string()),
-                Line::raw(summary(a)),
+                Line::raw(summary(a, app.lang)),
             ]);
             if selected { r.style(theme.selected()) } else { r }
         });
@@ -102,8 +102,9 @@ mod tests {
             actions: Some("当场指导".into()),
             note: None,
         };
-        assert_eq!(summary(&a), "三会一课记录不全；当场指导");
+        assert_eq!(summary(&a, Lang::Zh), "三会一课记录不全；当场指导");
         a.note = Some("补充备注".into());
-        assert_eq!(summary(&a), "补充备注；三会一课记录不全；当场指导");
+        assert_eq!(summary(&a, Lang::Zh), "补充备注；三会一课记录不全；当场指导");
+        assert_eq!(summary(&a, Lang::En), "补充备注; 三会一课记录不全; 当场指导");
     }
 }

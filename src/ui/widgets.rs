@@ -60,9 +60,11 @@ pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(St
 
 /// The footer's key groups for a line `width` columns wide: the footer
 /// bindings of the contexts in force, without the ones that write in the
-/// read-only view, and, when they do not all fit, without the last of the
-/// others until they do, except help and quit: at 80 columns a screen with
-/// many keys used to push "q quit" off the line. Every key stays in help.
+/// read-only view. Help, quit and the ways out of a form or question
+/// always stay (at 80 columns a screen with many keys used to push
+/// "q quit" off the line); the others follow in the table's order as long
+/// as they fit, a short one after a long one that did not. Every key stays
+/// in help.
 pub fn footer_groups(app: &App, width: usize) -> Vec<(String, &'static str)> {
     let t = app.text();
     // (keys, what they do, shared by every screen)
@@ -72,7 +74,10 @@ pub fn footer_groups(app: &App, width: usize) -> Vec<(String, &'static str)> {
         .collect::<Vec<_>>();
     for b in bindings {
         let desc = (b.desc)(t);
-        let shared = matches!(b.action, Action::Quit | Action::Show(Screen::Help));
+        let shared = matches!(
+            b.action,
+            Action::Quit | Action::Show(Screen::Help) | Action::Cancel | Action::No
+        );
         match groups.iter_mut().find(|(_, d, _)| *d == desc) {
             Some((keys, _, kept)) => {
                 keys.push('/');
@@ -82,19 +87,20 @@ pub fn footer_groups(app: &App, width: usize) -> Vec<(String, &'static str)> {
             None => groups.push((b.shown.to_string(), desc, shared)),
         }
     }
-    let line_width = |groups: &[(String, &str, bool)]| -> usize {
-        let parts: usize = groups.iter().map(|(k, d, _)| k.width() + 1 + d.width()).sum();
-        parts + 3 * groups.len().saturating_sub(1)
-    };
-    while line_width(&groups) > width {
-        match groups.iter().rposition(|(_, _, shared)| !shared) {
-            Some(i) => {
-                groups.remove(i);
+    // Each group takes its keys, a space and its words, and " · " before it.
+    let cost = |(k, d, _): &(String, &str, bool)| k.width() + 1 + d.width() + 3;
+    let mut used: usize = groups.iter().filter(|g| g.2).map(cost).sum();
+    let mut shown = Vec::new();
+    for group in groups {
+        if !group.2 {
+            if used + cost(&group) > width + 3 {
+                continue;
             }
-            None => break,
+            used += cost(&group);
         }
+        shown.push((group.0, group.1));
     }
-    groups.into_iter().map(|(keys, desc, _)| (keys, desc)).collect()
+    shown
 }
 
 /// The keys of the contexts in force, from the keymap table.
@@ -259,7 +265,7 @@ fn resolution(app: &App, kind: FieldKind, value: &str) -> Option<String> {
     Some(match found {
         Ok(name) => format!("→ {name}"),
         Err(_) if value.trim().is_empty() => t.type_a_name.to_string(),
-        Err(DomainError::Ambiguous { .. }) => fill(t.many_match, &[&several.join("、")]),
+        Err(DomainError::Ambiguous { .. }) => fill(t.many_match, &[&several.join(app.lang.report().list_sep)]),
         Err(_) => t.no_match.to_string(),
     })
 }
