@@ -984,6 +984,17 @@ fn a_report_is_written_from_the_board_in_each_format() {
     let message = b.app.message.clone().unwrap().text;
     let full = std::fs::canonicalize(dir.path().join("rel.md")).unwrap();
     assert!(message.contains(&full.display().to_string()), "{message}");
+    // A name without an extension gets the format's.
+    b.press(KeyCode::Char('R'));
+    b.press(KeyCode::Char('x'));
+    replace_field(&mut b, dir.path().join("年度报告").to_str().unwrap());
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none());
+    assert!(
+        std::fs::read(dir.path().join("年度报告.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
     assert!(dir.path().join("rel.md").exists());
     // A directory that does not exist: one line in the form, nothing else.
     b.press(KeyCode::Char('R'));
@@ -1485,4 +1496,36 @@ fn opening_a_form_clears_the_last_status() {
     b.press(KeyCode::Char('a'));
     assert!(matches!(b.app.modal, Some(Modal::Form(_))));
     assert!(b.app.message.is_none(), "{:?}", b.app.message);
+}
+
+#[test]
+fn the_board_says_how_many_reminders_did_not_fit() {
+    let mut b = open_at(Lang::Zh, true, false, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+    // The board opens on the latest year with activities (2020): on to 2026.
+    for _ in 0..6 {
+        b.press(KeyCode::Char(']'));
+    }
+    assert_eq!(b.app.year, 2026);
+    let all = b.app.data.due.len();
+    let text = b.screen_text(80, 24);
+    let shown = text
+        .lines()
+        .filter(|l| l.starts_with("! ") || l.starts_with("· "))
+        .count();
+    assert!(shown < all, "{text}");
+    assert!(text.contains(&format!("还有 {} 条", all - shown)), "{text}");
+    // Tall enough for all: no such line.
+    assert!(!b.screen_text(80, 60).contains("还有"));
+}
+
+#[test]
+fn read_only_help_lists_no_keys_that_write() {
+    let mut b = open(Lang::Zh, true, true);
+    b.press(KeyCode::Char('?'));
+    let text = b.screen_text(120, 40);
+    let t = Lang::Zh.tui();
+    for desc in [t.k_add_activity, t.k_edit, t.k_delete, t.k_undo, t.k_solve, t.k_demo] {
+        assert!(!text.contains(desc), "{desc}: {text}");
+    }
+    assert!(text.contains(t.k_quit) && text.contains(t.k_report), "{text}");
 }

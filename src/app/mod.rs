@@ -1558,7 +1558,15 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
         Some(&"xlsx") => crate::report::xlsx::render(&report, lang).map_err(|e| cannot(&e))?,
         _ => crate::report::markdown::render(&report, lang).into_bytes(),
     };
-    let path = std::path::Path::new(file);
+    // A name typed without an extension gets the format's, so that the
+    // file opens in the program the format is for.
+    let mut path = std::path::PathBuf::from(file);
+    if path.extension().is_none()
+        && let Some(ext) = REPORT_EXTENSIONS.get(format)
+    {
+        path.set_extension(ext);
+    }
+    let path = path.as_path();
     crate::paths::write_atomically(path, &bytes).map_err(|e| cannot(&e))?;
     // Where it went, in full: a bare name lands in the directory the
     // workbench was started from, which the person may not know.

@@ -29,10 +29,22 @@ macro_rules! vocabulary {
             pub fn en(self) -> &'static str {
                 match self { $($name::$variant => $en),+ }
             }
-            /// Accepts the English id (any case) or the Chinese name.
+            /// Accepts the English id (any case), the Chinese name, or a
+            /// part of exactly one Chinese name of two characters or more
+            /// (轮训 for 支部书记轮训, as the help writes them).
             pub fn parse(input: &str) -> Option<$name> {
                 let s = input.trim();
-                Self::ALL.iter().copied().find(|v| v.id().eq_ignore_ascii_case(s) || v.zh() == s)
+                let exact = Self::ALL.iter().copied().find(|v| v.id().eq_ignore_ascii_case(s) || v.zh() == s);
+                exact.or_else(|| {
+                    if s.chars().count() < 2 || s.is_ascii() {
+                        return None;
+                    }
+                    let mut parts = Self::ALL.iter().copied().filter(|v| v.zh().contains(s));
+                    match (parts.next(), parts.next()) {
+                        (Some(one), None) => Some(one),
+                        _ => None,
+                    }
+                })
             }
             /// "id (中文)" for every value, for error messages and help.
             pub fn accepted() -> String {
@@ -129,6 +141,20 @@ impl PointState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_the_short_chinese_names_the_help_gives() {
+        // `event add --help`: training 轮训, thematic-study 专题研究, analysis 分析研判.
+        assert_eq!(EventKind::parse("轮训"), Some(EventKind::Training));
+        assert_eq!(EventKind::parse("专题研究"), Some(EventKind::ThematicStudy));
+        assert_eq!(EventKind::parse("分析研判"), Some(EventKind::Analysis));
+        // Exact names win; a part of two names, one character or ASCII is no name.
+        assert_eq!(ActivityKind::parse("分析研判"), Some(ActivityKind::Analysis));
+        assert_eq!(ActivityKind::parse("调研"), None);
+        assert_eq!(ActivityKind::parse("研"), None);
+        assert_eq!(ActivityKind::parse("search"), None);
+        assert_eq!(ActivityKind::parse("党课"), Some(ActivityKind::Lecture));
+    }
 
     #[test]
     fn parses_id_and_chinese() {

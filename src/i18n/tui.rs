@@ -186,6 +186,8 @@ pub struct TuiText {
     pub due_overdue: &'static str,
     /// A target of a year that is over, not met.
     pub due_missed: &'static str,
+    /// The reminders that did not fit the board.
+    pub due_more: &'static str,
     pub form_report: &'static str,
     pub f_format: &'static str,
     pub f_file: &'static str,
@@ -383,6 +385,7 @@ pub static ZH: TuiText = TuiText {
     due_days_left: "剩 {} 天",
     due_overdue: "逾期 {} 天",
     due_missed: "未完成",
+    due_more: "…… 还有 {} 条（命令 due 列出全部）",
     form_report: "导出年度报告",
     f_format: "格式",
     f_file: "文件名",
@@ -581,6 +584,7 @@ pub static EN: TuiText = TuiText {
     due_days_left: "{} d left",
     due_overdue: "{} d overdue",
     due_missed: "not done",
+    due_more: "… {} more (the due command lists them all)",
     form_report: "Write the year's report",
     f_format: "Format",
     f_file: "File",

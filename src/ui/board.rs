@@ -156,7 +156,13 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if app.data.due.is_empty() {
         lines.push(Line::styled(t.due_none, theme.dim()));
     }
-    let room = area.height.saturating_sub(2) as usize;
+    let mut room = area.height.saturating_sub(2) as usize;
+    // More than fit: the last row says how many more, so none is thought
+    // to be the last.
+    let more = app.data.due.len().saturating_sub(room);
+    if more > 0 {
+        room = room.saturating_sub(1);
+    }
     // A past year's reminders stand as of its last day: what is still owed
     // then was not done, not due "in 0 days".
     let year_over = app.year < chrono::Datelike::year(&app.today);
@@ -190,5 +196,9 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(due_line(app.lang, &item.what)),
         ])
     }));
+    let hidden = app.data.due.len() - room.min(app.data.due.len());
+    if more > 0 {
+        lines.push(Line::styled(fill(t.due_more, &[&hidden]), theme.dim()));
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -41,11 +41,13 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// The bindings of `ctxs` grouped by what they do: ("Ctrl-g/Esc", "cancel").
+/// The bindings of `ctxs` grouped by what they do: ("Ctrl-g/Esc", "cancel");
+/// in the read-only view without the ones that write.
 pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(String, &'static str)> {
     let t = app.text();
     let mut groups: Vec<(String, &'static str)> = Vec::new();
-    for b in keymap::bindings(ctxs).filter(|b| b.footer || !footer_only) {
+    let shown = |b: &&keymap::Binding| (b.footer || !footer_only) && !(app.read_only && b.action.writes());
+    for b in keymap::bindings(ctxs).filter(shown) {
         let desc = (b.desc)(t);
         match groups.iter_mut().find(|(_, d)| *d == desc) {
             Some((keys, _)) => {
