@@ -236,7 +236,16 @@ fn solving_a_problem_takes_three_keys_and_raises_the_board() {
     b.press(KeyCode::Char('s'));
     assert!(b.app.modal.is_none());
     assert_eq!(b.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_already_solved);
+    // Reopening asks first (it clears the solved date): n keeps it.
     b.press(KeyCode::Char('r'));
+    assert!(matches!(b.app.modal, Some(Modal::ConfirmReopen(p)) if p == id));
+    assert!(b.screen_text(80, 24).contains("重新打开这个已解决的问题"));
+    b.press(KeyCode::Char('n'));
+    assert!(b.app.modal.is_none());
+    assert_eq!(b.app.message.as_ref().unwrap().text, Lang::Zh.tui().msg_kept_solved);
+    assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 1);
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Char('y'));
     assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 0);
 }
 
@@ -1528,4 +1537,23 @@ fn read_only_help_lists_no_keys_that_write() {
         assert!(!text.contains(desc), "{desc}: {text}");
     }
     assert!(text.contains(t.k_quit) && text.contains(t.k_report), "{text}");
+}
+
+#[test]
+fn a_question_keeps_its_answers_in_view_on_a_narrow_window() {
+    let mut b = open(Lang::En, true, false);
+    b.press(KeyCode::Char('3'));
+    // A solved problem: the last rows, after the open ones.
+    let solved = b
+        .app
+        .problem_order
+        .iter()
+        .position(|i| b.app.data.problems[*i].state == branchlink::domain::ProblemState::Solved)
+        .unwrap();
+    b.app.prob_sel = solved;
+    b.press(KeyCode::Char('r'));
+    for width in [60, 80] {
+        let text = b.screen_text(width, 16);
+        assert!(text.contains("y reopen") && text.contains("keep"), "{width}: {text}");
+    }
 }

@@ -16,7 +16,7 @@ use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms, DateProblem};
 use crate::domain::{
     Activity, ActivityId, ActivityKind, Branch, ContactPoint, DomainError, Leader, LeaderId, Plan, PointId, Problem,
-    ProblemCategory, ProblemState, Role, RuleId, Target, Targets, YearStatus, lookup, validate,
+    ProblemCategory, ProblemId, ProblemState, Role, RuleId, Target, Targets, YearStatus, lookup, validate,
 };
 use crate::error::Error;
 use crate::i18n::{Label, Lang, errors, fill};
@@ -387,6 +387,9 @@ pub enum Undo {
 pub enum Modal {
     Form(Form),
     ConfirmDelete(ActivityId),
+    /// Reopening a solved problem erases its solved date and lowers the
+    /// leader's count, with no undo: asked first, as a delete is.
+    ConfirmReopen(ProblemId),
     /// The whole of one activity, wrapped (the list cuts its text), and
     /// how many lines it is scrolled by.
     Details(ActivityId, u16),
@@ -693,7 +696,7 @@ impl App {
     pub fn contexts(&self) -> Vec<Ctx> {
         match &self.modal {
             Some(Modal::Form(_)) => vec![Ctx::Form],
-            Some(Modal::ConfirmDelete(_)) => vec![Ctx::Confirm],
+            Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_)) => vec![Ctx::Confirm],
             Some(Modal::Details(..)) => vec![Ctx::Details],
             None if self.searching => vec![Ctx::Search],
             None => vec![Ctx::Screen(self.screen), Ctx::Lists],
@@ -791,7 +794,7 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
         Some(Modal::Form(_)) => to_input(),
-        Some(Modal::ConfirmDelete(_)) | Some(Modal::Details(..)) => None,
+        Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_) | Modal::Details(..)) => None,
         None if app.searching => to_input(),
         None => None,
     }
@@ -937,16 +940,7 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
         },
         Action::Reopen => match app.selected_problem() {
             Some(p) if p.state != ProblemState::Solved => app.warn(t.msg_not_solved),
-            Some(p) => {
-                let id = p.id;
-                match backend.reopen_problem(id) {
-                    Ok(_) => {
-                        app.reload(backend);
-                        app.info(t.msg_reopened);
-                    }
-                    Err(e) => app.error(&e),
-                }
-            }
+            Some(p) => app.modal = Some(Modal::ConfirmReopen(p.id)),
             None => app.warn(t.msg_select_first),
         },
         Action::Review => match app.selected_point_row() {
@@ -1110,6 +1104,21 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
                 }
                 Err(e) => app.error(&e),
             }
+        }
+        (Some(Modal::ConfirmReopen(id)), Action::Yes) => {
+            let id = *id;
+            app.modal = None;
+            match backend.reopen_problem(id) {
+                Ok(_) => {
+                    app.reload(backend);
+                    app.info(t.msg_reopened);
+                }
+                Err(e) => app.error(&e),
+            }
+        }
+        (Some(Modal::ConfirmReopen(_)), Action::No) => {
+            app.modal = None;
+            app.info(t.msg_kept_solved);
         }
         (Some(Modal::ConfirmDelete(_)), Action::No) => {
             app.modal = None;

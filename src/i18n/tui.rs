@@ -103,6 +103,8 @@ pub struct TuiText {
     pub type_a_name: &'static str,
     pub optional: &'static str,
     pub confirm_delete: &'static str,
+    pub confirm_reopen: &'static str,
+    pub msg_kept_solved: &'static str,
     pub bad_date: &'static str,
 
     // Messages in the status line.
@@ -309,6 +311,8 @@ pub static ZH: TuiText = TuiText {
     type_a_name: "（输入名称或编号）",
     optional: "（可不填）",
     confirm_delete: "删除这条活动记录？ y 删除 / n 取消",
+    confirm_reopen: "重新打开这个已解决的问题（解决日期将清除）？ y 打开 / n 取消",
+    msg_kept_solved: "已取消，问题仍为已解决",
     bad_date: "无法识别的日期“{}”；{}",
 
     msg_saved: "已保存",
@@ -508,6 +512,8 @@ pub static EN: TuiText = TuiText {
     type_a_name: "(type a name or id)",
     optional: "(optional)",
     confirm_delete: "Delete this activity? y delete / n keep",
+    confirm_reopen: "Reopen this solved problem (its solved date is cleared)? y reopen / n keep",
+    msg_kept_solved: "Cancelled, the problem stays solved",
     bad_date: "cannot read the date \"{}\"; {}",
 
     msg_saved: "Saved",

@@ -197,7 +197,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     widgets::draw_footer(frame, footer, app, theme);
     match &app.modal {
         Some(Modal::Form(form)) => widgets::draw_form(frame, area, app, form, theme),
-        Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app, theme),
+        Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app.text().confirm_delete, theme),
+        Some(Modal::ConfirmReopen(_)) => widgets::draw_confirm(frame, area, app.text().confirm_reopen, theme),
         Some(Modal::Details(id, scroll)) => widgets::draw_details(frame, area, app, *id, *scroll, theme),
         None => {}
     }

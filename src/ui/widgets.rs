@@ -129,13 +129,22 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-pub fn draw_confirm(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let text = app.text().confirm_delete;
-    let width = (text.width() as u16 + 4).min(area.width);
-    let rect = centered(area, width, 3);
+/// A yes/no question over the screen.
+/// Wrapped when the window is narrower than the question, so that its
+/// answers (y …, n …) stay in view.
+pub fn draw_confirm(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    // Borders and a space of margin on the left: three columns.
+    let width = (text.width() as u16 + 3).min(area.width.saturating_sub(2)).max(4);
+    let lines = wrap(text, usize::from(width - 3));
+    let height = (lines.len() as u16).saturating_add(2);
+    let rect = centered(area, width, height);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| Line::styled(format!(" {l}"), theme.warn()))
+        .collect();
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(Line::styled(text, theme.warn())).block(Block::default().borders(Borders::ALL)),
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL)),
         rect,
     );
 }
