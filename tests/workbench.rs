@@ -515,6 +515,15 @@ fn the_workbench_takes_the_new_day_past_midnight() {
     b.press(KeyCode::Enter);
     assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
     assert_eq!(b.activity_count(), before + 1);
+    // Over New Year the board showing this year shows the new one; one
+    // showing another year stays on it.
+    assert_eq!(b.app.year, 2020);
+    b.app.set_today(NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(), &b.store);
+    assert_eq!(b.app.year, 2021);
+    b.press(KeyCode::Char('['));
+    b.press(KeyCode::Char('['));
+    b.app.set_today(NaiveDate::from_ymd_opt(2021, 1, 2).unwrap(), &b.store);
+    assert_eq!(b.app.year, 2019);
 }
 
 #[test]
@@ -993,6 +1002,17 @@ fn a_report_is_written_from_the_board_in_each_format() {
     let message = b.app.message.clone().unwrap().text;
     let full = std::fs::canonicalize(dir.path().join("rel.md")).unwrap();
     assert!(message.contains(&full.display().to_string()), "{message}");
+    // A directory is not a file name: refused as before, not renamed.
+    b.press(KeyCode::Char('R'));
+    b.press(KeyCode::Char('m'));
+    replace_field(&mut b, &format!("{}/", dir.path().display()));
+    b.press(KeyCode::Enter);
+    assert!(
+        matches!(b.app.modal, Some(Modal::Form(_))),
+        "a directory was written to"
+    );
+    b.press(KeyCode::Esc);
+    assert!(!std::path::Path::new(&format!("{}.md", dir.path().display())).exists());
     // A name without an extension gets the format's.
     b.press(KeyCode::Char('R'));
     b.press(KeyCode::Char('x'));
@@ -1464,9 +1484,14 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
     };
     assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
     // e edits the activity shown, even when the selected row has moved
-    // under the box since (a reload keeps the row, not the record).
+    // under the box since (a reload keeps the row, not the record); the
+    // form opens without the old status beside it.
     b.press(KeyCode::Esc);
     b.press(KeyCode::Enter);
+    b.app.message = Some(app::Message {
+        text: "old".into(),
+        error: false,
+    });
     let mut newer = a.clone();
     newer.id = 0;
     newer.date = today();
@@ -1478,6 +1503,7 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
         panic!("the edit form")
     };
     assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
+    assert!(b.app.message.is_none(), "{:?}", b.app.message);
     // A record shown whole that is deleted elsewhere closes the box.
     b.press(KeyCode::Esc);
     b.press(KeyCode::Enter);

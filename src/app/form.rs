@@ -297,11 +297,22 @@ pub fn pasted_line(text: &str) -> String {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            '\x1b' => match chars.next() {
-                Some('[') => skip_csi(&mut chars),
-                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
-                _ => {}
+            '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            '\x1b' => match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    skip_csi(&mut chars);
+                }
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    chars.next();
+                    skip_string(&mut chars);
+                }
+                // ESC, intermediates (`(` in `ESC ( B`), one final byte;
+                // anything else after ESC is text and stays.
+                _ => {
+                    while chars.next_if(|c| ('\u{20}'..='\u{2f}').contains(c)).is_some() {}
+                    chars.next_if(|c| ('\u{30}'..='\u{7e}').contains(c));
+                }
             },
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
@@ -312,9 +323,11 @@ pub fn pasted_line(text: &str) -> String {
     out
 }
 
-/// Skips a control sequence's parameters up to its final byte (@ to ~).
-fn skip_csi(chars: &mut impl Iterator<Item = char>) {
-    for c in chars.by_ref() {
+/// Skips a control sequence's parameters up to its final byte (@ to ~);
+/// one cut short by text that cannot be part of it (a Chinese character)
+/// ends there and leaves the text.
+fn skip_csi(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) {
+    while let Some(c) = chars.next_if(|c| ('\u{20}'..='\u{7e}').contains(c)) {
         if ('\u{40}'..='\u{7e}').contains(&c) {
             break;
         }
@@ -357,5 +370,11 @@ mod tests {
         // only itself and what it would have swallowed.
         assert_eq!(pasted_line("abc\x1b"), "abc");
         assert_eq!(pasted_line("abc\x1b]0;title"), "abc");
+        // `tput sgr0`'s ESC ( B goes whole; text after a lone ESC stays,
+        // and a control sequence cut short by Chinese keeps the Chinese.
+        assert_eq!(pasted_line("a\x1b(Bb"), "ab");
+        assert_eq!(pasted_line("a\x1b中文"), "a中文");
+        assert_eq!(pasted_line("a\x1b[31中文"), "a中文");
+        assert_eq!(pasted_line("line\u{85}next"), "line next");
     }
 }

@@ -505,17 +505,21 @@ impl App {
         app
     }
 
-    /// Reads everything again (after a change or a year change).
     /// Moves "today" (the workbench follows the clock past midnight): days
     /// left, days since the last visit and the latest date a visit may take
-    /// move with it.
+    /// move with it, and so does the year shown when it was today's (a
+    /// board left open over New Year shows the new year).
     pub fn set_today(&mut self, today: NaiveDate, backend: &dyn Backend) {
         if today != self.today {
+            if self.year == self.today.year() {
+                self.year = today.year();
+            }
             self.today = today;
             self.reload(backend);
         }
     }
 
+    /// Reads everything again (after a change or a year change).
     pub fn reload(&mut self, backend: &dyn Backend) {
         // Read before loading: a change that lands during the load is then
         // seen on the next tick.
@@ -1131,10 +1135,13 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             } else {
                 1
             };
+            // From where the box is (a resize may have lowered the limit).
+            let limit = app.scroll_limits.details.get();
+            let at = (*scroll).min(limit);
             *scroll = if matches!(action, Action::Up | Action::PageUp) {
-                scroll.saturating_sub(step)
+                at.saturating_sub(step)
             } else {
-                scroll.saturating_add(step).min(app.scroll_limits.details.get())
+                at.saturating_add(step).min(limit)
             };
         }
         (Some(Modal::Details(id, _)), Action::Edit) => {
@@ -1142,7 +1149,10 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             // moved under it since (a reload keeps the row, not the record).
             let id = *id;
             match app.data.activities.iter().find(|a| a.id == id).cloned() {
-                Some(a) => open_activity_form(app, Some(a)),
+                Some(a) => {
+                    open_activity_form(app, Some(a));
+                    app.message = None;
+                }
                 None => {
                     app.modal = None;
                     app.warn(t.msg_select_first);
@@ -1570,7 +1580,9 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
     // A name typed without an extension gets the format's, so that the
     // file opens in the program the format is for.
     let mut path = std::path::PathBuf::from(file);
-    if path.extension().is_none()
+    let names_a_file = !file.ends_with(['/', std::path::MAIN_SEPARATOR]) && !path.is_dir();
+    if names_a_file
+        && path.extension().is_none()
         && let Some(ext) = REPORT_EXTENSIONS.get(format)
     {
         path.set_extension(ext);

@@ -13,7 +13,6 @@ use crate::domain::assessment::{self, Assessment, DimensionGrade};
 use crate::domain::status::point_in_year;
 use crate::domain::{DomainError, Role, RuleId, Target, plan as plan_model, validate};
 use crate::i18n::{Label, fill};
-use crate::report::due::Due;
 use crate::report::{self, due as due_model};
 
 type Outcome = Result<String, Failure>;
@@ -73,7 +72,7 @@ pub fn due(cx: &Context<'_>, year: Option<i64>, days_without_visit: u32, format:
         .map(|i| {
             let days = if i.days_left < 0 {
                 fill(t.overdue, &[&-i.days_left])
-            } else if year_over && i.days_left == 0 && matches!(i.what, Due::Rule { .. } | Due::Bureau { .. }) {
+            } else if i.missed(year_over) {
                 t.missed.to_string()
             } else {
                 i.days_left.to_string()

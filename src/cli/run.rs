@@ -538,7 +538,8 @@ fn event(cx: &Context<'_>, c: EventCmd) -> Outcome {
     let t = cx.text();
     match c {
         EventCmd::Add { kind, date, note } => {
-            let kind = EventKind::parse(&kind).ok_or_else(|| cx.fail(DomainError::UnknownEventKind(kind.clone())))?;
+            let kind =
+                EventKind::parse_short(&kind).ok_or_else(|| cx.fail(DomainError::UnknownEventKind(kind.clone())))?;
             let date = cx.done_date(date.as_deref())?;
             let e = cx
                 .backend

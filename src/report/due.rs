@@ -63,6 +63,15 @@ pub struct DueItem {
     pub what: Due,
 }
 
+impl DueItem {
+    /// A target a year that is over did not meet: shown as "not done"
+    /// rather than "0 days left" (a past year's reminders stand as of its
+    /// last day). Visit and cycle reminders keep their days.
+    pub fn missed(&self, year_over: bool) -> bool {
+        year_over && self.days_left == 0 && matches!(self.what, Due::Rule { .. } | Due::Bureau { .. })
+    }
+}
+
 /// Everything owed on `today` for the year of `report`, most urgent first:
 /// fewest days left, then the order of [`Due`], then by leader as in the
 /// report. Leaders no longer in post owe nothing; a point's reminders go to

@@ -13,7 +13,6 @@ use crate::app::App;
 use crate::domain::date::year_elapsed;
 use crate::domain::{Pace, RuleId, RuleStatus};
 use crate::i18n::{Label, fill};
-use crate::report::due::Due;
 use crate::report::due_line;
 use unicode_width::UnicodeWidthStr;
 
@@ -174,7 +173,7 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|item| {
             let (mark, days, style) = if item.days_left < 0 {
                 ("!", fill(t.due_overdue, &[&-item.days_left]), theme.pace(Pace::Behind))
-            } else if year_over && item.days_left == 0 && matches!(item.what, Due::Rule { .. } | Due::Bureau { .. }) {
+            } else if item.missed(year_over) {
                 ("!", t.due_missed.to_string(), theme.pace(Pace::Behind))
             } else {
                 ("·", fill(t.due_days_left, &[&item.days_left]), theme.dim())
