@@ -714,6 +714,29 @@ fn cli_due() {
     let later = String::from_utf8(later.stdout).unwrap();
     let line = later.lines().find(|l| l.contains("俊华：蹲点调研还差 1 次")).unwrap();
     assert!(line.trim_start().starts_with("未完成"), "{later}");
+    // A leader with no contact point owes one thing: to get one.
+    cli.ok(&[
+        "leader",
+        "add",
+        "王华",
+        "--title",
+        "副局长",
+        "--role",
+        "member",
+        "--from",
+        "2020-01-01",
+    ]);
+    let out = cli.ok(&["due"]);
+    assert!(out.contains("王华：还没有联系点，请先确定"), "{out}");
+    assert!(!out.contains("王华：蹲点调研"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&cli.ok(&["due", "--format", "json"])).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "no_point" && i["leader"] == "王华"),
+        "{v}"
+    );
     // A visit reminder due on the year's last day is not a missed target.
     let due = cli.run_on("2021-03-01", &["due", "--year", "2020", "--days-without-visit", "83"]);
     let due = String::from_utf8(due.stdout).unwrap();

@@ -85,6 +85,7 @@ pub struct ReportText {
     pub due_cycle: &'static str,
     pub due_rule: &'static str,
     pub due_bureau: &'static str,
+    pub due_no_point: &'static str,
     pub overdue: &'static str,
     /// A target of a year that is over, not met.
     pub missed: &'static str,
@@ -191,6 +192,7 @@ pub static ZH: ReportText = ReportText {
     due_cycle: "{}：{}周期于 {} 结束，需作出评估",
     due_rule: "{}：{}还差 {}（{}/{}）",
     due_bureau: "局党组：{}还差 {}（{}/{}）",
+    due_no_point: "{}：还没有联系点，请先确定",
     overdue: "逾期 {} 天",
     missed: "未完成",
     plan_heading: "{} 年工作计划（六）",
@@ -296,6 +298,7 @@ pub static EN: ReportText = ReportText {
     due_cycle: "{}: the cycle at {} ends on {}; the review is due",
     due_rule: "{}: {} needs {} more ({}/{})",
     due_bureau: "bureau: {} needs {} more ({}/{})",
+    due_no_point: "{}: no contact point yet; assign one",
     overdue: "{} days overdue",
     missed: "not done",
     plan_heading: "Work plan for {}",

@@ -41,6 +41,9 @@ pub enum Due {
     },
     /// A bureau rule not yet met.
     Bureau { rule: RuleId, done: u32, min: u32 },
+    /// A leader in post with no contact point in the year: one reminder to
+    /// assign one, rather than one per rule for visits that cannot be made.
+    NoPoint { leader: String },
 }
 
 impl Due {
@@ -49,7 +52,7 @@ impl Due {
         match self {
             Due::NoVisit { .. } => 0,
             Due::CycleEnds { .. } => 1,
-            Due::Rule { .. } => 2,
+            Due::Rule { .. } | Due::NoPoint { .. } => 2,
             Due::Bureau { .. } => 3,
         }
     }
@@ -68,7 +71,9 @@ impl DueItem {
     /// rather than "0 days left" (a past year's reminders stand as of its
     /// last day). Visit and cycle reminders keep their days.
     pub fn missed(&self, year_over: bool) -> bool {
-        year_over && self.days_left == 0 && matches!(self.what, Due::Rule { .. } | Due::Bureau { .. })
+        year_over
+            && self.days_left == 0
+            && matches!(self.what, Due::Rule { .. } | Due::Bureau { .. } | Due::NoPoint { .. })
     }
 }
 
@@ -109,6 +114,10 @@ pub fn due(report: &Report, today: NaiveDate, days_without_visit: u32) -> Vec<Du
                     },
                 );
             }
+        }
+        if l.point.is_none() {
+            push(year_left, Due::NoPoint { leader: l.name.clone() });
+            continue;
         }
         for r in l.rules.iter().filter(|r| !r.met) {
             push(

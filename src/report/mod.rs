@@ -170,5 +170,6 @@ pub fn due_line(lang: Lang, d: &due::Due) -> String {
                 min,
             ],
         ),
+        due::Due::NoPoint { leader } => fill(t.due_no_point, &[leader]),
     }
 }
