@@ -133,9 +133,9 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Wrapped when the window is narrower than the question, so that its
 /// answers (y …, n …) stay in view.
 pub fn draw_confirm(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
-    // Borders and a space of margin on the left: three columns.
-    let width = (text.width() as u16 + 3).min(area.width.saturating_sub(2)).max(4);
-    let lines = wrap(text, usize::from(width - 3));
+    // Borders and a space of margin on each side: four columns.
+    let width = (text.width() as u16 + 4).min(area.width.saturating_sub(2)).max(5);
+    let lines = wrap(text, usize::from(width - 4));
     let height = (lines.len() as u16).saturating_add(2);
     let rect = centered(area, width, height);
     let lines: Vec<Line> = lines
