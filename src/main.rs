@@ -43,17 +43,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn today(lang: Lang) -> Result<NaiveDate, Failure> {
+/// Today, and whether it was set (`BRANCHLINK_TODAY`) rather than read
+/// from the clock, which the workbench then follows past midnight.
+fn today(lang: Lang) -> Result<(NaiveDate, bool), Failure> {
     let now = chrono::Local::now().date_naive();
     match std::env::var(TODAY_VAR) {
-        Ok(s) if !s.trim().is_empty() => date::parse(&s, now, DateForms::Full).map_err(|problem| {
-            let e = branchlink::domain::DomainError::Date {
-                input: s.clone(),
-                problem,
-            };
-            Failure(format!("{TODAY_VAR}: {}", errors::domain(lang, &e)))
-        }),
-        _ => Ok(now),
+        Ok(s) if !s.trim().is_empty() => date::parse(&s, now, DateForms::Full)
+            .map(|d| (d, true))
+            .map_err(|problem| {
+                let e = branchlink::domain::DomainError::Date {
+                    input: s.clone(),
+                    problem,
+                };
+                Failure(format!("{TODAY_VAR}: {}", errors::domain(lang, &e)))
+            }),
+        _ => Ok((now, false)),
     }
 }
 
@@ -63,7 +67,7 @@ fn fail(lang: Lang, e: impl Into<Error>) -> Failure {
 
 fn start(cli: Cli) -> Result<String, Failure> {
     let lang = cli.lang;
-    let today = today(lang)?;
+    let (today, today_set) = today(lang)?;
     let db = cli
         .db
         .or_else(branchlink::paths::default_db)
@@ -125,7 +129,7 @@ fn start(cli: Cli) -> Result<String, Failure> {
                 lang,
                 read_only: cli.read_only,
                 today,
-                follow_clock: std::env::var(TODAY_VAR).map_or(true, |s| s.trim().is_empty()),
+                follow_clock: !today_set,
             };
             branchlink::ui::run(backend.as_ref(), options).map_err(|e| {
                 Failure(fill(

@@ -51,6 +51,14 @@ impl Bench {
     fn press(&mut self, code: KeyCode) {
         self.key(code, KeyModifiers::NONE);
     }
+    /// The open form (the test fails if none is open).
+    #[track_caller]
+    fn form(&self) -> &app::form::Form {
+        match &self.app.modal {
+            Some(Modal::Form(form)) => form,
+            other => panic!("no form open: {other:?} ({:?})", self.app.message),
+        }
+    }
     fn ctrl(&mut self, c: char) {
         self.key(KeyCode::Char(c), KeyModifiers::CONTROL);
     }
@@ -393,9 +401,7 @@ fn chinese_text_puts_the_cursor_after_the_last_character() {
     b.press(KeyCode::Backspace);
     b.press(KeyCode::Backspace);
     b.press(KeyCode::Backspace);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("form open")
-    };
+    let form = b.form();
     assert_eq!(form.focused().value(), "调", "Backspace removes one character");
     assert_eq!(b.render(80, 24).get_cursor_position().unwrap().x, start.x + 2);
 }
@@ -412,9 +418,7 @@ fn paste_inserts_text_with_line_breaks_as_spaces() {
     let paste = Event::Paste("第一行\n第二行\t\x1b[31m完\x1b]52;c;eA==\x07\u{200b}".into());
     let action = app::event_action(&b.app, &paste).unwrap();
     app::update(&mut b.app, action, &b.store);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("form open")
-    };
+    let form = b.form();
     assert_eq!(form.focused().value(), "第一行 第二行 完");
     // The cursor stands after what is shown.
     let start = b.render(80, 24).get_cursor_position().unwrap();
@@ -474,9 +478,7 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
     b.press(KeyCode::Down); // kind → date
     b.type_text("2020-13-45");
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the form stays open")
-    };
+    let form = b.form();
     let error = form.error.clone().unwrap();
     assert!(error.contains("2020-13-45"), "{error}");
     assert!(b.screen_text(80, 24).contains("无法识别的日期"));
@@ -485,9 +487,7 @@ fn a_bad_date_keeps_the_form_open_with_the_error() {
     b.ctrl('u');
     b.type_text("12-01");
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the form stays open")
-    };
+    let form = b.form();
     let error = form.error.clone().unwrap();
     assert!(error.contains("2020-12-01") && error.contains("还没到"), "{error}");
     assert_eq!(b.activity_count(), before);
@@ -534,9 +534,7 @@ fn a_problem_cannot_be_found_or_solved_after_today() {
     b.ctrl('u');
     b.type_text("2020-11-21");
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the form stays open")
-    };
+    let form = b.form();
     assert!(
         form.error.as_deref().unwrap().contains("is after today"),
         "{:?}",
@@ -552,9 +550,7 @@ fn a_problem_cannot_be_found_or_solved_after_today() {
     b.ctrl('u');
     b.type_text("2020-11-21");
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the form stays open")
-    };
+    let form = b.form();
     assert_eq!(form.value(3), "2020-11-21");
     let error = form.error.clone().unwrap();
     assert!(error.contains("is after today"), "{error}");
@@ -724,9 +720,7 @@ fn backend_errors_are_one_line_in_the_status() {
     b.press(KeyCode::Enter);
     b.press(KeyCode::Enter);
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("form stays open")
-    };
+    let form = b.form();
     let error = form.error.clone().unwrap();
     assert!(!error.contains('\n') && !error.is_empty(), "{error}");
 }
@@ -826,25 +820,19 @@ fn chinese_typed_on_a_choice_goes_to_the_text_after_it() {
     b.press(KeyCode::Char('1'));
     b.press(KeyCode::Char('a'));
     b.type_text("走访");
-    let Some(app::Modal::Form(form)) = &b.app.modal else {
-        panic!("no form")
-    };
+    let form = b.form();
     assert_eq!(form.value(3), "走访");
     assert_eq!(form.value(2), today().to_string(), "the date is untouched");
     b.press(KeyCode::Esc);
     b.press(KeyCode::Char('a'));
     app::update(&mut b.app, app::Action::Paste("贴上的记录".into()), &b.store);
-    let Some(app::Modal::Form(form)) = &b.app.modal else {
-        panic!("no form")
-    };
+    let form = b.form();
     assert_eq!(form.value(3), "贴上的记录");
     // A letter that is no kind key is still ignored (a slip of the finger).
     b.press(KeyCode::Esc);
     b.press(KeyCode::Char('a'));
     b.press(KeyCode::Char('z'));
-    let Some(app::Modal::Form(form)) = &b.app.modal else {
-        panic!("no form")
-    };
+    let form = b.form();
     assert_eq!((form.focus, form.value(3)), (1, ""));
 
     // On the add-leader form the role is followed by the own branch, a
@@ -857,9 +845,7 @@ fn chinese_typed_on_a_choice_goes_to_the_text_after_it() {
     b.type_text("副局长");
     b.press(KeyCode::Down);
     b.type_text("机关一");
-    let Some(app::Modal::Form(form)) = &b.app.modal else {
-        panic!("no form")
-    };
+    let form = b.form();
     assert_eq!((form.focus, form.value(3)), (3, "机关一"));
 }
 
@@ -1402,17 +1388,13 @@ fn logging_for_a_leader_without_a_point_says_how_to_assign_one() {
     b.ctrl('u');
     b.type_text("新来的");
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the form stays open: {:?}", b.app.message)
-    };
+    let form = b.form();
     let error = form.error.clone().unwrap();
     assert!(error.contains("联系点页面按 n"), "{error}");
     // No leader at all asks for one, rather than "no leader \"\"".
     b.ctrl('u');
     b.press(KeyCode::Enter);
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the form stays open")
-    };
+    let form = b.form();
     assert_eq!(form.error.as_deref(), Some("请填写领导"));
     assert_eq!(b.activity_count(), before);
 }
@@ -1479,9 +1461,7 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
     assert!(b.app.modal.is_none());
     b.press(KeyCode::Enter);
     b.press(KeyCode::Char('e'));
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the edit form")
-    };
+    let form = b.form();
     assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
     // e edits the activity shown, even when the selected row has moved
     // under the box since (a reload keeps the row, not the record); the
@@ -1499,9 +1479,7 @@ fn enter_shows_an_activity_whole_and_e_edits_it() {
     app::update(&mut b.app, app::Action::Poll, &b.store);
     assert_ne!(b.app.selected_activity().map(|x| x.id), Some(a.id), "the row moved");
     b.press(KeyCode::Char('e'));
-    let Some(Modal::Form(form)) = &b.app.modal else {
-        panic!("the edit form")
-    };
+    let form = b.form();
     assert!(matches!(&form.purpose, app::form::Purpose::EditActivity(old) if old.id == a.id));
     assert!(b.app.message.is_none(), "{:?}", b.app.message);
     // A record shown whole that is deleted elsewhere closes the box.

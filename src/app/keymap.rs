@@ -20,6 +20,9 @@ pub enum Ctx {
     Search,
     /// One activity is shown whole.
     Details,
+    /// Moving through what is shown: a list's rows or the lines of the
+    /// details box (in force with `Lists` and with `Details`).
+    Move,
 }
 
 pub struct Binding {
@@ -61,7 +64,7 @@ const fn ch(c: char) -> KeyCode {
     KeyCode::Char(c)
 }
 
-use Ctx::{Confirm, Details, Form, Lists, Search};
+use Ctx::{Confirm, Details, Form, Lists, Move, Search};
 const BOARD: Ctx = Ctx::Screen(Screen::Board);
 const ACTS: Ctx = Ctx::Screen(Screen::Activities);
 const PROBS: Ctx = Ctx::Screen(Screen::Problems);
@@ -199,12 +202,12 @@ pub static BINDINGS: &[Binding] = &[
         |t| t.k_prev_screen,
         false,
     ),
-    b(Lists, KeyCode::Up, NONE, "↑", Action::Up, |t| t.k_up, false),
-    b(Lists, ch('k'), NONE, "k", Action::Up, |t| t.k_up, false),
-    b(Lists, KeyCode::Down, NONE, "↓", Action::Down, |t| t.k_down, false),
-    b(Lists, ch('j'), NONE, "j", Action::Down, |t| t.k_down, false),
+    b(Move, KeyCode::Up, NONE, "↑", Action::Up, |t| t.k_up, false),
+    b(Move, ch('k'), NONE, "k", Action::Up, |t| t.k_up, false),
+    b(Move, KeyCode::Down, NONE, "↓", Action::Down, |t| t.k_down, false),
+    b(Move, ch('j'), NONE, "j", Action::Down, |t| t.k_down, false),
     b(
-        Lists,
+        Move,
         KeyCode::PageUp,
         NONE,
         "PgUp",
@@ -213,7 +216,7 @@ pub static BINDINGS: &[Binding] = &[
         false,
     ),
     b(
-        Lists,
+        Move,
         KeyCode::PageDown,
         NONE,
         "PgDn",
@@ -267,28 +270,6 @@ pub static BINDINGS: &[Binding] = &[
     // one quits.
     b(Form, ch('c'), CTRL, "Ctrl-c", Action::Cancel, |t| t.k_cancel, false),
     b(Details, ch('e'), NONE, "e", Action::Edit, |t| t.k_edit, true),
-    b(Details, KeyCode::Up, NONE, "↑", Action::Up, |t| t.k_up, false),
-    b(Details, ch('k'), NONE, "k", Action::Up, |t| t.k_up, false),
-    b(Details, KeyCode::Down, NONE, "↓", Action::Down, |t| t.k_down, false),
-    b(Details, ch('j'), NONE, "j", Action::Down, |t| t.k_down, false),
-    b(
-        Details,
-        KeyCode::PageUp,
-        NONE,
-        "PgUp",
-        Action::PageUp,
-        |t| t.k_page_up,
-        false,
-    ),
-    b(
-        Details,
-        KeyCode::PageDown,
-        NONE,
-        "PgDn",
-        Action::PageDown,
-        |t| t.k_page_down,
-        false,
-    ),
     b(Details, KeyCode::Esc, NONE, "Esc", Action::Cancel, |t| t.k_close, true),
     b(
         Details,

@@ -59,14 +59,11 @@ impl Screen {
         }
     }
 
-    fn next(self) -> Screen {
+    /// The screen `forward` places on (Tab), or back (Shift-Tab), in a ring.
+    fn step(self, forward: bool) -> Screen {
+        let n = Screen::ALL.len();
         let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Screen::ALL[(i + 1) % Screen::ALL.len()]
-    }
-
-    fn prev(self) -> Screen {
-        let i = Screen::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Screen::ALL[(i + Screen::ALL.len() - 1) % Screen::ALL.len()]
+        Screen::ALL[(i + if forward { 1 } else { n - 1 }) % n]
     }
 }
 
@@ -701,9 +698,9 @@ impl App {
         match &self.modal {
             Some(Modal::Form(_)) => vec![Ctx::Form],
             Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_)) => vec![Ctx::Confirm],
-            Some(Modal::Details(..)) => vec![Ctx::Details],
+            Some(Modal::Details(..)) => vec![Ctx::Details, Ctx::Move],
             None if self.searching => vec![Ctx::Search],
-            None => vec![Ctx::Screen(self.screen), Ctx::Lists],
+            None => vec![Ctx::Screen(self.screen), Ctx::Lists, Ctx::Move],
         }
     }
 
@@ -830,18 +827,18 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         app.warn(t.msg_read_only);
         return;
     }
+    let form_was_open = matches!(app.modal, Some(Modal::Form(_)));
     if app.modal.is_some() {
         update_modal(app, action, backend);
-        return;
-    }
-    if app.searching {
+    } else if app.searching {
         update_search(app, action, backend);
-        return;
+    } else {
+        update_list(app, action, backend);
     }
-    update_list(app, action, backend);
-    // A form opened: the status line's last word (an old "saved") would
-    // stand beside the form's own errors.
-    if matches!(app.modal, Some(Modal::Form(_))) {
+    // A form opened (from a list or from the details box): the status
+    // line's last word (an old "saved") would stand beside the form's own
+    // errors.
+    if !form_was_open && matches!(app.modal, Some(Modal::Form(_))) {
         app.message = None;
     }
 }
@@ -858,11 +855,7 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
             app.ensure_shown(backend);
         }
         Action::NextScreen | Action::PrevScreen => {
-            app.screen = if action == Action::NextScreen {
-                app.screen.next()
-            } else {
-                app.screen.prev()
-            };
+            app.screen = app.screen.step(action == Action::NextScreen);
             app.ensure_shown(backend);
         }
         Action::PrevYear | Action::NextYear => {
@@ -1149,10 +1142,7 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             // moved under it since (a reload keeps the row, not the record).
             let id = *id;
             match app.data.activities.iter().find(|a| a.id == id).cloned() {
-                Some(a) => {
-                    open_activity_form(app, Some(a));
-                    app.message = None;
-                }
+                Some(a) => open_activity_form(app, Some(a)),
                 None => {
                     app.modal = None;
                     app.warn(t.msg_select_first);
@@ -1564,7 +1554,17 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
     if file.is_empty() {
         return Err(t.msg_no_file.to_string());
     }
-    let shown = crate::domain::text::printable(file);
+    // A name typed without an extension gets the format's, so that the
+    // file opens in the program the format is for.
+    let mut path = std::path::PathBuf::from(file);
+    let names_a_file = !file.ends_with(['/', std::path::MAIN_SEPARATOR]) && !path.is_dir();
+    if names_a_file
+        && path.extension().is_none()
+        && let Some(ext) = REPORT_EXTENSIONS.get(format)
+    {
+        path.set_extension(ext);
+    }
+    let shown = crate::domain::text::printable(&path.display().to_string());
     let cannot = |e: &dyn std::fmt::Display| {
         fill(
             t.msg_cannot_write,
@@ -1577,22 +1577,11 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
         Some(&"xlsx") => crate::report::xlsx::render(&report, lang).map_err(|e| cannot(&e))?,
         _ => crate::report::markdown::render(&report, lang).into_bytes(),
     };
-    // A name typed without an extension gets the format's, so that the
-    // file opens in the program the format is for.
-    let mut path = std::path::PathBuf::from(file);
-    let names_a_file = !file.ends_with(['/', std::path::MAIN_SEPARATOR]) && !path.is_dir();
-    if names_a_file
-        && path.extension().is_none()
-        && let Some(ext) = REPORT_EXTENSIONS.get(format)
-    {
-        path.set_extension(ext);
-    }
-    let path = path.as_path();
-    crate::paths::write_atomically(path, &bytes).map_err(|e| cannot(&e))?;
+    crate::paths::write_atomically(&path, &bytes).map_err(|e| cannot(&e))?;
     // Where it went, in full: a bare name lands in the directory the
     // workbench was started from, which the person may not know.
-    let written = std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
+    let written = std::fs::canonicalize(&path)
+        .or_else(|_| std::path::absolute(&path))
         .map_or(shown, |p| crate::domain::text::printable(&p.display().to_string()));
     Ok(fill(t.msg_report_written, &[&year, &written]))
 }

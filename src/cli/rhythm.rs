@@ -65,14 +65,12 @@ pub fn due(cx: &Context<'_>, year: Option<i64>, days_without_visit: u32, format:
     if items.is_empty() {
         return Ok(format!("{heading}\n\n{}", t.due_none));
     }
-    // A past year's reminders stand as of its last day (see the board).
-    let year_over = year < chrono::Datelike::year(&cx.today);
     let rows = items
         .iter()
         .map(|i| {
             let days = if i.days_left < 0 {
                 fill(t.overdue, &[&-i.days_left])
-            } else if i.missed(year_over) {
+            } else if i.missed(year, cx.today) {
                 t.missed.to_string()
             } else {
                 i.days_left.to_string()

@@ -156,6 +156,7 @@ pub struct TuiText {
     pub k_details: &'static str,
     pub k_close: &'static str,
     pub ctx_details: &'static str,
+    pub ctx_move: &'static str,
     /// The title of the box that shows one activity whole.
     pub details_title: &'static str,
     pub f_participants: &'static str,
@@ -361,6 +362,7 @@ pub static ZH: TuiText = TuiText {
     k_details: "详情",
     k_close: "关闭",
     ctx_details: "详情",
+    ctx_move: "移动（列表与详情）",
     details_title: "联系活动详情",
     f_participants: "参加人员",
     k_delete: "删除",
@@ -562,6 +564,7 @@ pub static EN: TuiText = TuiText {
     k_details: "details",
     k_close: "close",
     ctx_details: "Details",
+    ctx_move: "Moving (lists and details)",
     details_title: "Activity",
     f_participants: "Participants",
     k_delete: "delete",

@@ -67,11 +67,12 @@ pub struct DueItem {
 }
 
 impl DueItem {
-    /// A target a year that is over did not meet: shown as "not done"
-    /// rather than "0 days left" (a past year's reminders stand as of its
-    /// last day). Visit and cycle reminders keep their days.
-    pub fn missed(&self, year_over: bool) -> bool {
-        year_over
+    /// A target of `year` not met, when `year` is over on `today`: shown
+    /// as "not done" rather than "0 days left" (a past year's reminders
+    /// stand as of its last day). Visit and cycle reminders keep their days.
+    pub fn missed(&self, year: i32, today: NaiveDate) -> bool {
+        use chrono::Datelike;
+        year < today.year()
             && self.days_left == 0
             && matches!(self.what, Due::Rule { .. } | Due::Bureau { .. } | Due::NoPoint { .. })
     }

@@ -158,13 +158,9 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut room = area.height.saturating_sub(2) as usize;
     // More than fit: the last row says how many more, so none is thought
     // to be the last.
-    let more = app.data.due.len().saturating_sub(room);
-    if more > 0 {
+    if app.data.due.len() > room {
         room = room.saturating_sub(1);
     }
-    // A past year's reminders stand as of its last day: what is still owed
-    // then was not done, not due "in 0 days".
-    let year_over = app.year < chrono::Datelike::year(&app.today);
     let shown: Vec<_> = app
         .data
         .due
@@ -173,7 +169,7 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|item| {
             let (mark, days, style) = if item.days_left < 0 {
                 ("!", fill(t.due_overdue, &[&-item.days_left]), theme.pace(Pace::Behind))
-            } else if item.missed(year_over) {
+            } else if item.missed(app.year, app.today) {
                 ("!", t.due_missed.to_string(), theme.pace(Pace::Behind))
             } else {
                 ("·", fill(t.due_days_left, &[&item.days_left]), theme.dim())
@@ -195,8 +191,8 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(due_line(app.lang, &item.what)),
         ])
     }));
-    let hidden = app.data.due.len() - room.min(app.data.due.len());
-    if more > 0 {
+    let hidden = app.data.due.len().saturating_sub(room);
+    if hidden > 0 {
         lines.push(Line::styled(fill(t.due_more, &[&hidden]), theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), area);

@@ -21,6 +21,7 @@ fn context_name(app: &App, ctx: Ctx) -> &'static str {
         Ctx::Confirm => t.ctx_confirm,
         Ctx::Search => t.ctx_search,
         Ctx::Details => t.ctx_details,
+        Ctx::Move => t.ctx_move,
     }
 }
 
@@ -29,6 +30,7 @@ fn context_name(app: &App, ctx: Ctx) -> &'static str {
 pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let contexts = [
         Ctx::Lists,
+        Ctx::Move,
         Ctx::Screen(Screen::Board),
         Ctx::Screen(Screen::Activities),
         Ctx::Screen(Screen::Problems),

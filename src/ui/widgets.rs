@@ -41,23 +41,49 @@ pub fn draw_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// The bindings of `ctxs` grouped by what they do: ("Ctrl-g/Esc", "cancel");
-/// in the read-only view without the ones that write.
-pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(String, &'static str)> {
+/// A group of keys bound to the same thing: ("Ctrl-g/Esc", "cancel"), and
+/// whether the footer must always keep it (help, quit, the way out of a
+/// form or question).
+struct KeyGroup {
+    keys: String,
+    desc: &'static str,
+    kept: bool,
+}
+
+/// The bindings of `ctxs` grouped by what they do; in the read-only view
+/// without the ones that write.
+fn grouped(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<KeyGroup> {
     let t = app.text();
-    let mut groups: Vec<(String, &'static str)> = Vec::new();
+    let mut groups: Vec<KeyGroup> = Vec::new();
     let shown = |b: &&keymap::Binding| (b.footer || !footer_only) && !(app.read_only && b.action.writes());
     for b in keymap::bindings(ctxs).filter(shown) {
         let desc = (b.desc)(t);
-        match groups.iter_mut().find(|(_, d)| *d == desc) {
-            Some((keys, _)) => {
-                keys.push('/');
-                keys.push_str(b.shown);
+        let kept = matches!(
+            b.action,
+            Action::Quit | Action::Show(Screen::Help) | Action::Cancel | Action::No
+        );
+        match groups.iter_mut().find(|g| g.desc == desc) {
+            Some(g) => {
+                g.keys.push('/');
+                g.keys.push_str(b.shown);
+                g.kept |= kept;
             }
-            None => groups.push((b.shown.to_string(), desc)),
+            None => groups.push(KeyGroup {
+                keys: b.shown.to_string(),
+                desc,
+                kept,
+            }),
         }
     }
     groups
+}
+
+/// The bindings of `ctxs` grouped by what they do (for help).
+pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(String, &'static str)> {
+    grouped(app, ctxs, footer_only)
+        .into_iter()
+        .map(|g| (g.keys, g.desc))
+        .collect()
 }
 
 /// The footer's key groups for a line `width` columns wide: the footer
@@ -68,39 +94,19 @@ pub fn key_groups(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<(St
 /// as they fit, a short one after a long one that did not. Every key stays
 /// in help.
 pub fn footer_groups(app: &App, width: usize) -> Vec<(String, &'static str)> {
-    let t = app.text();
-    // (keys, what they do, shared by every screen)
-    let mut groups: Vec<(String, &'static str, bool)> = Vec::new();
-    let bindings = keymap::bindings(&app.contexts())
-        .filter(|b| b.footer && !(app.read_only && b.action.writes()))
-        .collect::<Vec<_>>();
-    for b in bindings {
-        let desc = (b.desc)(t);
-        let shared = matches!(
-            b.action,
-            Action::Quit | Action::Show(Screen::Help) | Action::Cancel | Action::No
-        );
-        match groups.iter_mut().find(|(_, d, _)| *d == desc) {
-            Some((keys, _, kept)) => {
-                keys.push('/');
-                keys.push_str(b.shown);
-                *kept |= shared;
-            }
-            None => groups.push((b.shown.to_string(), desc, shared)),
-        }
-    }
+    let groups = grouped(app, &app.contexts(), true);
     // Each group takes its keys, a space and its words, and " · " before it.
-    let cost = |(k, d, _): &(String, &str, bool)| k.width() + 1 + d.width() + 3;
-    let mut used: usize = groups.iter().filter(|g| g.2).map(cost).sum();
+    let cost = |g: &KeyGroup| g.keys.width() + 1 + g.desc.width() + 3;
+    let mut used: usize = groups.iter().filter(|g| g.kept).map(cost).sum();
     let mut shown = Vec::new();
-    for group in groups {
-        if !group.2 {
-            if used + cost(&group) > width + 3 {
+    for g in groups {
+        if !g.kept {
+            if used + cost(&g) > width + 3 {
                 continue;
             }
-            used += cost(&group);
+            used += cost(&g);
         }
-        shown.push((group.0, group.1));
+        shown.push((g.keys, g.desc));
     }
     shown
 }
