@@ -16,7 +16,6 @@ use branchlink::i18n::{Lang, errors, fill};
 use branchlink::server::{AutoStart, Client, ClientOptions, ReadOnlyStore, ServeOptions, Server, Stopped};
 use branchlink::store::Store;
 use chrono::NaiveDate;
-use clap::Parser;
 use nix::sys::signal::{SigSet, Signal};
 
 /// Set to a date (YYYY-MM-DD) to make "today" that day: for demonstrations,
@@ -24,7 +23,10 @@ use nix::sys::signal::{SigSet, Signal};
 const TODAY_VAR: &str = "BRANCHLINK_TODAY";
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match branchlink::cli::usage::parse_from(std::env::args_os().collect()) {
+        Ok((cli, _)) => cli,
+        Err((refusal, lang)) => return refuse(lang, &refusal),
+    };
     let lang = cli.lang;
     match start(cli) {
         Ok(out) => {
@@ -41,6 +43,27 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Prints what clap refused, or the help or version asked for, where clap
+/// would (help and version on stdout, errors on stderr), in colour on a
+/// terminal unless `NO_COLOR` is set. Exit codes as clap's: 0 for help
+/// and version, 2 for a usage error.
+fn refuse(lang: Lang, refusal: &clap::Error) -> ExitCode {
+    use std::io::{IsTerminal, Write};
+    let to_stdout = !refusal.use_stderr();
+    let terminal = match to_stdout {
+        true => std::io::stdout().is_terminal(),
+        false => std::io::stderr().is_terminal(),
+    };
+    let colour = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = branchlink::cli::usage::render(lang, refusal, colour);
+    // A closed pipe (`branchlink --help | head`) is not worth a panic.
+    let _ = match to_stdout {
+        true => std::io::stdout().lock().write_all(text.as_bytes()),
+        false => std::io::stderr().lock().write_all(text.as_bytes()),
+    };
+    ExitCode::from(refusal.exit_code().clamp(0, 255) as u8)
 }
 
 /// Today, and whether it was set (`BRANCHLINK_TODAY`) rather than read

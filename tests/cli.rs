@@ -136,12 +136,20 @@ fn help_on_every_command_and_version() {
         &["audit"],
     ];
     for c in commands {
-        let mut args = c.to_vec();
-        args.push("--help");
-        let r = db.run(&args);
-        assert_eq!(r.code, 0, "{args:?}: {r:?}");
-        assert!(r.stdout.contains("Usage: branchlink"), "{args:?}: {}", r.stdout);
-        assert!(r.stderr.is_empty(), "{args:?}: {r:?}");
+        // Chinese by default, as every other message; English on request.
+        for (lang, usage, english) in [
+            (None, "用法：branchlink", "Usage"),
+            (Some("en"), "Usage: branchlink", "用法"),
+        ] {
+            let mut args: Vec<&str> = lang.map(|l| vec!["--lang", l]).unwrap_or_default();
+            args.extend(c.iter());
+            args.push("--help");
+            let r = in_default_language(&db, &args);
+            assert_eq!(r.code, 0, "{args:?}: {r:?}");
+            assert!(r.stdout.contains(usage), "{args:?}: {}", r.stdout);
+            assert!(!r.stdout.contains(english), "{args:?}: {}", r.stdout);
+            assert!(r.stderr.is_empty(), "{args:?}: {r:?}");
+        }
     }
     let r = db.run(&["--version"]);
     assert_eq!(r.code, 0);
@@ -169,34 +177,44 @@ fn usage_errors_exit_2_and_write_nothing() {
         let r = db.run(args);
         assert_eq!(r.code, 2, "{args:?}: {r:?}");
         assert!(r.stdout.is_empty(), "{args:?}: {r:?}");
-        assert!(!r.stderr.is_empty(), "{args:?}: {r:?}");
+        // In English, as asked by the `--lang en` `Db::run` adds (which
+        // the case that gives `--lang` again makes a usage error itself).
+        if !args.contains(&"--lang") {
+            assert!(r.stderr.starts_with("error: "), "{args:?}: {r:?}");
+        }
+        // In the default language, Chinese, as every other message (`--lang
+        // fr` is refused in it too).
+        let r = in_default_language(&db, args);
+        assert_eq!(r.code, 2, "{args:?}: {r:?}");
+        assert!(r.stdout.is_empty(), "{args:?}: {r:?}");
+        assert!(r.stderr.starts_with("错误："), "{args:?}: {r:?}");
+        assert!(r.stderr.ends_with("用 --help 查看更多信息。\n"), "{args:?}: {r:?}");
     }
     assert!(db.state() == before, "a usage error changed the database");
+}
+
+/// Runs the binary on `db` without the `--lang en` that [`Db::run`] adds.
+fn in_default_language(db: &Db, args: &[&str]) -> common::Run {
+    let r = std::process::Command::new(bin())
+        .env_remove("BRANCHLINK_DB")
+        .env("BRANCHLINK_NO_SERVER", "1")
+        .env("BRANCHLINK_TODAY", common::TODAY)
+        .arg("--db")
+        .arg(&db.path)
+        .args(args)
+        .output()
+        .unwrap();
+    common::Run {
+        code: r.status.code().unwrap(),
+        stdout: String::from_utf8(r.stdout).unwrap(),
+        stderr: String::from_utf8(r.stderr).unwrap(),
+    }
 }
 
 #[test]
 fn chinese_is_the_default_language() {
     let db = small();
-    let r = std::process::Command::new(bin())
-        .env_remove("BRANCHLINK_DB")
-        .env("BRANCHLINK_NO_SERVER", "1")
-        .env("BRANCHLINK_TODAY", common::TODAY)
-        .args([
-            "--db",
-            db.path.to_str().unwrap(),
-            "visit",
-            "add",
-            "无名氏",
-            "--kind",
-            "research",
-        ])
-        .output()
-        .unwrap();
-    let r = common::Run {
-        code: r.status.code().unwrap(),
-        stdout: String::from_utf8(r.stdout).unwrap(),
-        stderr: String::from_utf8(r.stderr).unwrap(),
-    };
+    let r = in_default_language(&db, &["visit", "add", "无名氏", "--kind", "research"]);
     assert_user_error(&r, &["visit add 无名氏"]);
     assert!(r.stderr.starts_with("错误："), "{:?}", r.stderr);
     assert!(r.stderr.contains("无名氏"), "{:?}", r.stderr);

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use super::usage::localise_deferred;
 use crate::i18n::Lang;
 
 #[derive(Debug, Parser)]
@@ -161,11 +162,11 @@ impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
 
 impl<T: Subcommand> Subcommand for Deferred<T> {
     fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        cmd.defer(T::augment_subcommands)
+        cmd.defer(|cmd| localise_deferred(T::augment_subcommands(cmd)))
     }
 
     fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        cmd.defer(T::augment_subcommands_for_update)
+        cmd.defer(|cmd| localise_deferred(T::augment_subcommands_for_update(cmd)))
     }
 
     fn has_subcommand(name: &str) -> bool {
@@ -175,11 +176,11 @@ impl<T: Subcommand> Subcommand for Deferred<T> {
 
 impl<T: Args> Args for Deferred<T> {
     fn augment_args(cmd: clap::Command) -> clap::Command {
-        cmd.defer(T::augment_args)
+        cmd.defer(|cmd| localise_deferred(T::augment_args(cmd)))
     }
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        cmd.defer(T::augment_args_for_update)
+        cmd.defer(|cmd| localise_deferred(T::augment_args_for_update(cmd)))
     }
 
     fn group_id() -> Option<clap::Id> {

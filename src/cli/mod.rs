@@ -6,6 +6,7 @@ pub mod args;
 pub mod output;
 pub mod rhythm;
 pub mod run;
+pub mod usage;
 
 pub use args::{Cli, Command};
 pub use run::{Context, Failure, run};

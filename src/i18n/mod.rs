@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod errors;
+pub mod help;
 pub mod report;
 pub mod server;
 pub mod tui;

@@ -1,0 +1,350 @@
+//! Reading the command line in the language it asks for: under `--lang zh`
+//! (the default) clap's help, usage and errors are Chinese like every
+//! other message. clap has no translations of its own, so the grammar's
+//! help texts are replaced by command path and argument id
+//! (`i18n::help`), clap's own words in what it renders are replaced
+//! after it renders them, and its errors are said again from their parts
+//! (the offending argument, the valid values, the usage line).
+//!
+//! The language must be known before clap parses, so it is read from the
+//! arguments first ([`lang_of`]); a command deferred by `args::Deferred`
+//! is localised when clap builds it, from `HELP_IN_CHINESE`.
+
+use std::cell::Cell;
+use std::ffi::OsString;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, FromArgMatches};
+
+use super::args::Cli;
+use crate::i18n::{Lang, fill, help};
+
+thread_local! {
+    /// Whether the help being built is Chinese (else clap's English). Set
+    /// by [`parse_from`] before clap builds anything; commands deferred by
+    /// `args::Deferred` read it when clap builds them, which it does on
+    /// the thread that parses. Per thread, so that tests parsing in
+    /// parallel do not see each other's language.
+    static HELP_IN_CHINESE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The language the arguments ask for: the last `--lang VALUE` or
+/// `--lang=VALUE` before a `--`, Chinese when none (clap's default). A
+/// value clap will refuse counts as Chinese, so that refusal is Chinese.
+pub fn lang_of(args: &[OsString]) -> Lang {
+    let mut lang = Lang::Zh;
+    let mut args = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    while let Some(arg) = args.next() {
+        let value = match arg {
+            "--" => break,
+            "--lang" => args.next().unwrap_or(""),
+            _ => match arg.strip_prefix("--lang=") {
+                Some(value) => value,
+                None => continue,
+            },
+        };
+        lang = if value == "en" { Lang::En } else { Lang::Zh };
+    }
+    lang
+}
+
+/// Parses `args` (the program's name first) in the language they ask for.
+/// On `Err`, [`render`] says what clap refused, or the help or version
+/// asked for.
+pub fn parse_from(args: Vec<OsString>) -> Result<(Cli, Lang), (clap::Error, Lang)> {
+    let lang = lang_of(&args);
+    HELP_IN_CHINESE.set(lang == Lang::Zh);
+    let mut command = localise(Cli::command(), "");
+    let parsed = command
+        .try_get_matches_from_mut(args)
+        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
+        .map_err(|e| e.format(&mut command));
+    match parsed {
+        Ok(cli) => Ok((cli, lang)),
+        Err(e) => Err((e, lang)),
+    }
+}
+
+/// The text to print for a help, version or usage error, styled with
+/// terminal colours when `ansi`. English is clap's own rendering.
+pub fn render(lang: Lang, error: &clap::Error, ansi: bool) -> String {
+    let styled = |s: &clap::builder::StyledStr| if ansi { s.ansi().to_string() } else { s.to_string() };
+    match (lang, error.kind()) {
+        (Lang::En, _) | (_, ErrorKind::DisplayVersion) => styled(&error.render()),
+        (Lang::Zh, ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) => {
+            chinese_words(&styled(&error.render()))
+        }
+        (Lang::Zh, _) => {
+            let mut out = format!("{}{}\n", Lang::Zh.cli().error_prefix, message(error));
+            if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
+                out.push('\n');
+                out.push_str(chinese_words(&styled(usage)).trim_end());
+                out.push('\n');
+            }
+            out.push('\n');
+            out.push_str(help::ZH.more);
+            out.push('\n');
+            out
+        }
+    }
+}
+
+/// One line saying what clap refused, from the error's parts.
+fn message(error: &clap::Error) -> String {
+    let t = &help::ZH;
+    let text = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let suggestion = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => fill(t.did_you_mean, &[s]),
+        Some(ContextValue::Strings(v)) if !v.is_empty() => fill(t.did_you_mean, &[&v.join("、")]),
+        _ => String::new(),
+    };
+    let arg = text(ContextKind::InvalidArg);
+    match error.kind() {
+        ErrorKind::UnknownArgument => fill(t.unknown_argument, &[&arg]) + &suggestion(ContextKind::SuggestedArg),
+        ErrorKind::InvalidSubcommand => {
+            fill(t.unknown_command, &[&text(ContextKind::InvalidSubcommand)])
+                + &suggestion(ContextKind::SuggestedSubcommand)
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let value = text(ContextKind::InvalidValue);
+            let mut out = if value.is_empty() {
+                fill(t.empty_value, &[&arg])
+            } else {
+                fill(t.invalid_value, &[&arg, &value])
+            };
+            let valid = text(ContextKind::ValidValue);
+            if !valid.is_empty() {
+                out += &fill(t.valid_values, &[&valid]);
+            }
+            out
+        }
+        ErrorKind::MissingRequiredArgument => fill(t.missing, &[&arg]),
+        ErrorKind::MissingSubcommand => fill(
+            t.missing_command,
+            &[
+                &text(ContextKind::InvalidSubcommand),
+                &text(ContextKind::ValidSubcommand),
+            ],
+        ),
+        ErrorKind::ArgumentConflict => {
+            let first = match arg.is_empty() {
+                true => text(ContextKind::InvalidSubcommand),
+                false => arg,
+            };
+            let prior = text(ContextKind::PriorArg);
+            match prior == first {
+                // clap's way of saying an argument was given twice.
+                true => fill(t.repeated, &[&first]),
+                false => fill(t.conflict, &[&first, &prior]),
+            }
+        }
+        ErrorKind::TooManyValues => fill(t.too_many_values, &[&arg, &text(ContextKind::InvalidValue)]),
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            let expected = match error.get(ContextKind::ExpectedNumValues) {
+                Some(_) => text(ContextKind::ExpectedNumValues),
+                None => text(ContextKind::MinValues),
+            };
+            fill(t.wrong_number, &[&arg, &expected, &text(ContextKind::ActualNumValues)])
+        }
+        ErrorKind::NoEquals => fill(t.no_equals, &[&arg, &arg]),
+        ErrorKind::InvalidUtf8 => t.not_utf8.to_string(),
+        _ => t.other.to_string(),
+    }
+}
+
+/// clap's own words in rendered text, in Chinese.
+fn chinese_words(text: &str) -> String {
+    help::CLAP_WORDS
+        .iter()
+        .fold(text.to_string(), |text, (en, zh)| text.replace(en, zh))
+}
+
+/// Puts the Chinese help in place in `command` (at `path`) and the
+/// commands built with it, when the help being built is Chinese. A
+/// deferred command's own arguments are not there yet: clap builds them
+/// later and [`localise_deferred`] does the same to them.
+fn localise(mut command: clap::Command, path: &str) -> clap::Command {
+    if !HELP_IN_CHINESE.get() {
+        return command;
+    }
+    if let Some(about) = help::about(path) {
+        command = command.about(about);
+    }
+    if let Some(long) = help::long_about(path) {
+        command = command.long_about(long);
+    }
+    // In place: `mut_arg` would move the argument to the end, and clap
+    // numbers positional arguments in their order.
+    command = command.mut_args(|a| match help::arg(path, a.get_id().as_str()) {
+        Some(text) => a.help(text),
+        None => a,
+    });
+    for sub in command.get_subcommands_mut() {
+        let sub_path = match path {
+            "" => sub.get_name().to_string(),
+            _ => format!("{path} {}", sub.get_name()),
+        };
+        *sub = localise(std::mem::take(sub), &sub_path);
+    }
+    command
+}
+
+/// [`localise`] for a command that `args::Deferred` builds late: they are
+/// all commands of the program itself, so the command's name is its path.
+pub(crate) fn localise_deferred(command: clap::Command) -> clap::Command {
+    let path = command.get_name().to_string();
+    localise(command, &path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        std::iter::once("branchlink")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// Every command and argument, with its path (the whole grammar built,
+    /// deferred commands included).
+    fn grammar(lang: Lang) -> Vec<(String, Option<String>, Option<String>)> {
+        type Texts = Vec<(String, Option<String>, Option<String>)>;
+        fn walk(c: &clap::Command, path: &str, inherited: &[String], out: &mut Texts) {
+            out.push((path.to_string(), None, c.get_about().map(|s| s.to_string())));
+            let mut globals = inherited.to_vec();
+            for a in c.get_arguments() {
+                let id = a.get_id().as_str().to_string();
+                // A global is listed where it is declared, not in the
+                // commands clap copies it to; help and version are clap's
+                // own (see `chinese_words`).
+                if inherited.contains(&id) || id == "help" || id == "version" {
+                    continue;
+                }
+                if a.is_global_set() {
+                    globals.push(id.clone());
+                }
+                out.push((path.to_string(), Some(id), a.get_help().map(|s| s.to_string())));
+            }
+            for s in c.get_subcommands().filter(|s| s.get_name() != "help") {
+                let p = match path {
+                    "" => s.get_name().to_string(),
+                    _ => format!("{path} {}", s.get_name()),
+                };
+                walk(s, &p, &globals, out);
+            }
+        }
+        HELP_IN_CHINESE.set(lang == Lang::Zh);
+        let mut command = localise(Cli::command(), "");
+        command.build();
+        let mut out = Vec::new();
+        walk(&command, "", &[], &mut out);
+        out
+    }
+
+    /// The Chinese help covers exactly what the English help says: no
+    /// command or argument left in English, none translated that has no
+    /// English help (a rename in `args` would leave the text unused).
+    #[test]
+    fn every_help_text_has_its_chinese_and_errors_are_chinese() {
+        let english = grammar(Lang::En);
+        let chinese = grammar(Lang::Zh);
+        assert_eq!(english.len(), chinese.len());
+        assert!(english.len() > 100, "the walk found the grammar: {}", english.len());
+        for ((path, id, en), (_, _, zh)) in english.iter().zip(&chinese) {
+            let translated = match id {
+                None => help::about(path),
+                Some(id) => help::arg(path, id),
+            };
+            assert_eq!(
+                en.is_some(),
+                translated.is_some(),
+                "{path:?} {id:?}: {en:?} / {translated:?}"
+            );
+            if en.is_some() {
+                assert_eq!(zh.as_deref(), translated, "{path:?} {id:?} not put in place");
+            }
+        }
+
+        // Errors, in Chinese, from their parts.
+        let refused = |args: &[&str]| {
+            let (e, lang) = parse_from(os(args)).map(|_| ()).unwrap_err();
+            assert_eq!(lang, Lang::Zh);
+            render(lang, &e, false)
+        };
+        let r = refused(&["visit", "add", "瑞林"]);
+        assert!(r.starts_with("错误：缺少 --kind <KIND>\n"), "{r}");
+        assert!(r.contains("用法：branchlink visit add --kind <KIND> <LEADER>"), "{r}");
+        assert!(r.ends_with("用 --help 查看更多信息。\n"), "{r}");
+        let r = refused(&["vist"]);
+        assert!(r.starts_with("错误：没有“vist”这个命令；是不是 visit？"), "{r}");
+        let r = refused(&["status", "--format", "xml"]);
+        assert!(
+            r.starts_with("错误：--format <FORMAT> 不接受“xml”；可用：table、json"),
+            "{r}"
+        );
+        let r = refused(&["problem", "list", "--open", "--solved"]);
+        assert!(r.starts_with("错误：--open 不能和 --solved 一起用"), "{r}");
+        let r = refused(&[
+            "visit", "add", "瑞林", "--kind", "research", "--date", "today", "--date", "today",
+        ]);
+        assert!(r.starts_with("错误：--date <DATE> 只能给一次"), "{r}");
+        let r = refused(&["visit", "delete", "one"]);
+        assert!(r.starts_with("错误：<ID> 不接受“one”"), "{r}");
+        let r = refused(&["visit", "add", "瑞林", "--kind", "research", "--colour"]);
+        assert!(r.starts_with("错误：不认识的参数“--colour”"), "{r}");
+        let r = refused(&["--lang", "fr"]);
+        assert!(r.starts_with("错误：--lang <LANG> 不接受“fr”；可用：zh、en"), "{r}");
+
+        // Help: Chinese texts and clap's words, English under --lang en.
+        let help = |args: &[&str]| {
+            let (e, lang) = parse_from(os(args)).map(|_| ()).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::DisplayHelp);
+            render(lang, &e, false)
+        };
+        let h = help(&["visit", "add", "--help"]);
+        assert!(
+            h.starts_with("记录 LEADER 在联系点的联系活动\n\n用法：branchlink visit add [选项]"),
+            "{h}"
+        );
+        let styled = render(
+            Lang::Zh,
+            &parse_from(os(&["visit", "add", "--help"])).map(|_| ()).unwrap_err().0,
+            true,
+        );
+        assert!(
+            styled.contains("用法：\x1b[0m \x1b[1mbranchlink") || styled.contains("用法：\x1b[0m\x1b[1mbranchlink"),
+            "{styled:?}"
+        );
+        assert!(
+            h.contains("选项：") && h.contains("参数：") && h.contains("显示帮助"),
+            "{h}"
+        );
+        assert!(h.contains("消息和界面的语言 [默认：zh] [可选：zh, en]"), "{h}");
+        let h = help(&["--help"]);
+        assert!(h.contains("命令：\n") && h.contains("蹲点调研等联系活动"), "{h}");
+        assert!(!h.contains("Print") && !h.contains("Usage"), "{h}");
+        let h = help(&["--lang", "en", "visit", "add", "--help"]);
+        assert!(
+            h.starts_with("Log contact work by LEADER at their contact point\n\nUsage: branchlink"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn the_language_is_read_before_parsing() {
+        assert_eq!(lang_of(&os(&[])), Lang::Zh);
+        assert_eq!(lang_of(&os(&["--lang", "en", "status"])), Lang::En);
+        assert_eq!(lang_of(&os(&["status", "--lang=en"])), Lang::En);
+        assert_eq!(lang_of(&os(&["--lang", "en", "--lang", "zh"])), Lang::Zh);
+        assert_eq!(lang_of(&os(&["--lang", "fr"])), Lang::Zh);
+        assert_eq!(lang_of(&os(&["visit", "add", "x", "--", "--lang", "en"])), Lang::Zh);
+        assert_eq!(lang_of(&os(&["--lang"])), Lang::Zh);
+    }
+}

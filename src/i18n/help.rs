@@ -1,0 +1,184 @@
+//! The command line's own help and usage errors in Chinese.
+//!
+//! The grammar (`cli::args`) is written with clap's derive, whose doc
+//! comments are the English help. Under `--lang zh` (the default)
+//! `cli::usage` puts these texts in their place, by command path (`""` for
+//! the program, `"visit add"`) and argument id, and renders clap's errors
+//! from their parts with [`UsageText`]. A test in `cli::usage` checks that
+//! every English help line has its Chinese one here, and no more.
+
+/// A command's one-line help.
+pub fn about(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "" => "党支部工作联系点工作台",
+        "demo" => "载入文件中 2020 年的五个联系点和示例记录（只载入一次）",
+        "leader" => "局党组领导",
+        "leader add" => "添加领导",
+        "leader list" => "列出领导",
+        "branch" => "党支部",
+        "branch add" => "按正式全称添加党支部",
+        "branch list" => "列出党支部",
+        "point" => "联系点：确定、评估、交接",
+        "point assign" => "把 BRANCH 确定为 LEADER 的联系点",
+        "point list" => "列出联系点及其联系周期",
+        "point review" => "联系周期结束时评估联系点（二）",
+        "point handover" => "把 LEADER 的联系点交给接任的 SUCCESSOR（二）",
+        "visit" => "蹲点调研等联系活动",
+        "visit add" => "记录 LEADER 在联系点的联系活动",
+        "visit list" => "列出联系活动，日期早的在前",
+        "visit delete" => "按编号删除联系活动",
+        "problem" => "联系点的突出问题",
+        "problem add" => "记录 LEADER 联系点的问题",
+        "problem solve" => "把问题标为已解决",
+        "problem reopen" => "重新打开已解决的问题",
+        "problem list" => "列出问题",
+        "event" => "局里整体的工作：轮训、专题研究、分析研判",
+        "event add" => "记录局里的工作：training 轮训、thematic-study 专题研究、analysis 分析研判",
+        "event list" => "列出局里的工作",
+        "status" => "各位领导和全局对照年度指标的完成情况",
+        "export" => "把整个数据库以 JSON 写入 FILE",
+        "import" => "把导出的 FILE 读入空数据库（先全部检查）",
+        "backup" => "把运行中的数据库一致地导出为 JSON，写入 FILE（用 import 恢复到空数据库）",
+        "serve" => "运行持有数据库的服务；其他命令和工作台都经过它（需要时自动在后台启动）",
+        "audit" => "审计日志的最新记录",
+        "report" => "年度报告：汇总表，然后每位领导，然后局里的规定",
+        "due" => "每位领导和全局还差什么，最急的在前",
+        "assess" => "LEADER 联系点的“五好一满意”评估；另有 assess list、assess rubric",
+        "assess list" => "列出已记录的评估",
+        "assess rubric" => "显示某年的评估维度和等次，或从该年起改名",
+        "plan" => "年度工作安排（六）：阶段、时间和清单",
+        "plan tick" => "勾选任务 PHASE.TASK，如 2.3",
+        "plan untick" => "取消勾选任务 PHASE.TASK",
+        "plan set-window" => "把阶段 PHASE 的时间设为 FROM 到 TO（含首尾两天）",
+        "targets" => "各项规定的年度指标，按年份和角色",
+        "targets show" => "某年有效的指标",
+        "targets set" => "从 YEAR 年起设定 RULE 每年至少 MIN 次（满分 FULL 次，默认等于 MIN）",
+        _ => return None,
+    })
+}
+
+/// A command's longer help (`--help` rather than `-h`).
+pub fn long_about(path: &str) -> Option<&'static str> {
+    Some(match path {
+        "" => "党支部工作联系点工作台。\n不带命令时打开工作台；下面的命令在命令行里做同样的工作。",
+        _ => return None,
+    })
+}
+
+/// The help of argument `id` of the command at `path`.
+pub fn arg(path: &str, id: &str) -> Option<&'static str> {
+    Some(match (path, id) {
+        ("", "db") => "数据库目录 [默认：系统的数据目录]",
+        ("", "lang") => "消息和界面的语言",
+        ("", "read_only") => "只有查看的权限，不论角色：看板只读，改数据的命令被服务拒绝",
+        ("", "no_server") => "在本进程中打开数据库，不经过服务（服务占着数据库时失败）",
+        ("", "socket") => "服务的套接字 [默认：数据库旁的 <db>.sock]",
+        ("leader add", "title") => "公文中的职务，如 副局长",
+        ("leader add", "role") => "secretary（党组书记）或 member（班子成员）",
+        ("leader add", "own_branch") => "领导所在的党支部（全称、简称或编号）",
+        ("leader add", "from") => "任职起始日期 [默认：今天]",
+        ("branch add", "category") => "领域类别",
+        ("branch add", "parent") => "上级党总支或党委",
+        ("branch add", "weakness") => "软弱涣散的原因：organisation、team、premises、funding、role（可重复）",
+        ("point assign", "from") => "联系周期的开始日期 [默认：今天]",
+        ("point assign", "years") => "联系周期的年数",
+        ("point review", "transformed") => "实现转化提升：结束该联系点，领导再另选联系点",
+        ("point review", "keep") => "尚未转化提升：该联系点再延续一个周期",
+        ("visit add", "kind") => {
+            "research 蹲点调研、interview 访谈座谈、guidance 调度指导、analysis 分析研判、\n\
+             spot-check 抽查调研、org-life 组织生活、lecture 专题党课、theme-day 主题党日、\n\
+             home-visit 走访慰问"
+        }
+        ("visit add", "findings") => "发现的情况",
+        ("visit add", "actions") => "做了什么或定了什么",
+        ("problem add", "category") => {
+            "leadership-gap 班子配备不齐、irregular-org-life 组织生活不规范、weak-role 作用发挥不好、\n\
+             inspection 巡视巡察发现问题、other 其他"
+        }
+        ("problem list", "year") => "这一年发现或解决的问题",
+        ("serve", "group") => "让这个用户组能连接套接字（0660，多人共用的安装）；否则只有服务自己的用户能连接",
+        ("serve", "idle_exit") => "连续这么多秒没有连接就停止 [默认：不停止]",
+        ("report", "format") => "md（Markdown）、csv（每位领导一行）或 xlsx（需要 -o）",
+        ("report", "output") => "写入 FILE，而不是标准输出",
+        ("due", "days_without_visit") => "列出这么多天没有联系活动的联系点",
+        ("assess", "leader") => "被评估联系点的领导（姓名或编号）",
+        ("assess", "year") => "评估的年份 [默认：今年]",
+        ("assess", "grades") => "每个维度一个等次，按顺序，逗号分隔：好,较好,一般,好,好（或 1–4）",
+        ("assess", "satisfaction") => "群众满意：调查中满意的比例，0–100",
+        ("assess", "dim_notes") => "某一维度的备注：N=TEXT，N 从 1 数起（可重复）",
+        ("assess", "date") => "评估的日期 [默认：今天]",
+        ("assess rubric", "dimensions") => "评估维度，逗号分隔",
+        ("assess rubric", "grades") => "等次，好的在前，逗号分隔",
+        ("assess rubric", "satisfaction_name") => "满意度的名称",
+        ("plan", "year") => "工作安排的年份 [默认：今年]",
+        ("plan tick", "date") => "完成的日期 [默认：今天]",
+        ("targets set", "rule") => "research、problems_solved、org_life、training、thematic_study、own_branch_analysis",
+        ("targets set", "role") => "secretary 或 member [默认：两者]（局里的规定不分角色）",
+        _ => return None,
+    })
+}
+
+/// clap's own words in a help or usage it renders, and their Chinese.
+/// Applied in this order, so a longer phrase goes before its start.
+pub const CLAP_WORDS: &[(&str, &str)] = &[
+    ("Print help (see more with '--help')", "显示帮助（--help 显示更多）"),
+    ("Print help (see a summary with '-h')", "显示帮助（-h 显示摘要）"),
+    (
+        "Print this message or the help of the given subcommand(s)",
+        "显示本帮助或所给命令的帮助",
+    ),
+    ("Print help", "显示帮助"),
+    ("Print version", "显示版本"),
+    // A full-width colon needs no space after it, styled or not.
+    ("Usage: ", "用法："),
+    ("Usage:\x1b[0m ", "用法：\x1b[0m"),
+    ("Usage:", "用法："),
+    ("Commands:", "命令："),
+    ("Arguments:", "参数："),
+    ("Options:", "选项："),
+    ("[default: ", "[默认："),
+    ("[possible values: ", "[可选："),
+    ("[env: ", "[环境变量："),
+    ("[OPTIONS]", "[选项]"),
+    ("[COMMAND]", "[命令]"),
+    ("<COMMAND>", "<命令>"),
+];
+
+/// A usage error, said in Chinese. `{}` slots are filled in order.
+pub struct UsageText {
+    pub unknown_argument: &'static str,
+    pub unknown_command: &'static str,
+    pub did_you_mean: &'static str,
+    pub invalid_value: &'static str,
+    pub empty_value: &'static str,
+    pub valid_values: &'static str,
+    pub missing: &'static str,
+    pub missing_command: &'static str,
+    pub conflict: &'static str,
+    pub repeated: &'static str,
+    pub too_many_values: &'static str,
+    pub wrong_number: &'static str,
+    pub no_equals: &'static str,
+    pub not_utf8: &'static str,
+    pub other: &'static str,
+    pub more: &'static str,
+}
+
+pub static ZH: UsageText = UsageText {
+    unknown_argument: "不认识的参数“{}”",
+    unknown_command: "没有“{}”这个命令",
+    did_you_mean: "；是不是 {}？",
+    invalid_value: "{} 不接受“{}”",
+    empty_value: "{} 要给一个值",
+    valid_values: "；可用：{}",
+    missing: "缺少 {}",
+    missing_command: "{} 后面要跟一个命令：{}",
+    conflict: "{} 不能和 {} 一起用",
+    repeated: "{} 只能给一次",
+    too_many_values: "{} 只取一个值，“{}”多余",
+    wrong_number: "{} 要 {} 个值，给了 {} 个",
+    no_equals: "{} 的值要用等号给出，如 {}=…",
+    not_utf8: "参数不是有效的 UTF-8 文本",
+    other: "命令行用法不对",
+    more: "用 --help 查看更多信息。",
+};
