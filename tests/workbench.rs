@@ -1025,6 +1025,53 @@ fn a_report_is_written_from_the_board_in_each_format() {
     assert!(b.app.modal.is_none());
 }
 
+/// A report over a file that exists asks first: n goes back to the form
+/// and leaves the file as it was, y replaces it; Ctrl-c is a no.
+#[test]
+fn a_report_asks_before_it_replaces_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("年度报告.md");
+    std::fs::write(&file, "earlier").unwrap();
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('R'));
+    b.press(KeyCode::Char('m'));
+    // Typed without the extension: the question names the file written.
+    replace_field(&mut b, dir.path().join("年度报告").to_str().unwrap());
+    b.press(KeyCode::Enter);
+    let Some(Modal::ConfirmOverwrite(_, shown)) = &b.app.modal else {
+        panic!("no question: {:?}", b.app.modal);
+    };
+    assert_eq!(shown, &file.display().to_string());
+    let screen = b.screen_text(80, 24);
+    assert!(
+        screen.contains("年度报告.md 已经存在") && screen.contains("y 替换"),
+        "{screen}"
+    );
+    for no in [KeyCode::Char('n'), KeyCode::Esc] {
+        b.press(no);
+        assert_eq!(b.form().value(1), dir.path().join("年度报告").to_str().unwrap());
+        assert_eq!(b.form().error.as_deref(), Some("没有替换：换个文件名，或按 Esc 取消"));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "earlier");
+        b.press(KeyCode::Enter);
+        assert!(matches!(b.app.modal, Some(Modal::ConfirmOverwrite(..))));
+    }
+    b.ctrl('c');
+    assert!(matches!(b.app.modal, Some(Modal::Form(_))), "Ctrl-c is a no");
+    b.press(KeyCode::Enter);
+    b.press(KeyCode::Char('y'));
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("瑞林"));
+    let message = b.app.message.clone().unwrap().text;
+    assert!(message.contains("年度报告.md"), "{message}");
+    // A new name is written at once, with no question.
+    b.press(KeyCode::Char('R'));
+    b.press(KeyCode::Char('m'));
+    replace_field(&mut b, dir.path().join("另一份").to_str().unwrap());
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    assert!(dir.path().join("另一份.md").exists());
+}
+
 #[test]
 fn the_calendar_charts_activities_per_month() {
     let mut b = open(Lang::En, true, false);

@@ -387,6 +387,10 @@ pub enum Modal {
     /// Reopening a solved problem erases its solved date and lowers the
     /// leader's count, with no undo: asked first, as a delete is.
     ConfirmReopen(ProblemId),
+    /// A report form submitted with the name of a file that exists, and
+    /// that file's name as written (with the extension added): the file is
+    /// replaced only on yes; no goes back to the form.
+    ConfirmOverwrite(Form, String),
     /// The whole of one activity, wrapped (the list cuts its text), and
     /// how many lines it is scrolled by.
     Details(ActivityId, u16),
@@ -697,7 +701,7 @@ impl App {
     pub fn contexts(&self) -> Vec<Ctx> {
         match &self.modal {
             Some(Modal::Form(_)) => vec![Ctx::Form],
-            Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_)) => vec![Ctx::Confirm],
+            Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_) | Modal::ConfirmOverwrite(..)) => vec![Ctx::Confirm],
             Some(Modal::Details(..)) => vec![Ctx::Details, Ctx::Move],
             None if self.searching => vec![Ctx::Search],
             None => vec![Ctx::Screen(self.screen), Ctx::Lists, Ctx::Move],
@@ -795,7 +799,9 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
         Some(Modal::Form(_)) => to_input(),
-        Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_) | Modal::Details(..)) => None,
+        Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_) | Modal::ConfirmOverwrite(..) | Modal::Details(..)) => {
+            None
+        }
         None if app.searching => to_input(),
         None => None,
     }
@@ -1121,6 +1127,15 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             app.modal = None;
             app.info(t.msg_not_deleted);
         }
+        (Some(Modal::ConfirmOverwrite(form, _)), Action::Yes) => {
+            let form = form.clone();
+            finish_form(app, form, backend);
+        }
+        (Some(Modal::ConfirmOverwrite(form, _)), Action::No) => {
+            let mut form = form.clone();
+            form.error = Some(t.msg_not_overwritten.to_string());
+            app.modal = Some(Modal::Form(form));
+        }
         (Some(Modal::Details(..)), Action::Cancel) => app.modal = None,
         (Some(Modal::Details(_, scroll)), action @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown)) => {
             let step = if matches!(action, Action::PageUp | Action::PageDown) {
@@ -1184,23 +1199,38 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
                 return;
             }
             let form = form.clone();
-            match submit(app, &form, backend) {
-                Ok(message) => {
-                    app.modal = None;
-                    // A report changes no data: nothing to read again.
-                    if !matches!(form.purpose, Purpose::Report(_)) {
-                        app.reload(backend);
-                    }
-                    app.info(message);
-                }
-                Err(text) => {
-                    if let Some(Modal::Form(open)) = app.modal.as_mut() {
-                        open.error = Some(text);
-                    }
-                }
+            // A report over a file that exists is asked about first (a
+            // directory is refused when written, with no question).
+            if let Purpose::Report(_) = form.purpose
+                && let Some(path) = report_path(form.choice(0), form.value(1)).filter(|path| path.is_file())
+            {
+                let shown = crate::domain::text::printable(&path.display().to_string());
+                app.modal = Some(Modal::ConfirmOverwrite(form, shown));
+                return;
             }
+            finish_form(app, form, backend);
         }
         _ => {}
+    }
+}
+
+/// Carries out a submitted form: closed with the message on success, open
+/// again with the error otherwise (also when it was behind a question).
+fn finish_form(app: &mut App, form: Form, backend: &dyn Backend) {
+    match submit(app, &form, backend) {
+        Ok(message) => {
+            app.modal = None;
+            // A report changes no data: nothing to read again.
+            if !matches!(form.purpose, Purpose::Report(_)) {
+                app.reload(backend);
+            }
+            app.info(message);
+        }
+        Err(text) => {
+            let mut form = form;
+            form.error = Some(text);
+            app.modal = Some(Modal::Form(form));
+        }
     }
 }
 
@@ -1546,16 +1576,14 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
     }
 }
 
-/// Renders the year's report and writes it; the message says where.
-fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn Backend) -> Result<String, String> {
-    let t = app.text();
-    let lang = app.lang;
+/// The file a report form names, `None` when it names none. A name typed
+/// without an extension gets the format's, so that the file opens in the
+/// program the format is for.
+fn report_path(format: usize, file: &str) -> Option<std::path::PathBuf> {
     let file = file.trim();
     if file.is_empty() {
-        return Err(t.msg_no_file.to_string());
+        return None;
     }
-    // A name typed without an extension gets the format's, so that the
-    // file opens in the program the format is for.
     let mut path = std::path::PathBuf::from(file);
     let names_a_file = !file.ends_with(['/', std::path::MAIN_SEPARATOR]) && !path.is_dir();
     if names_a_file
@@ -1564,6 +1592,14 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
     {
         path.set_extension(ext);
     }
+    Some(path)
+}
+
+/// Renders the year's report and writes it; the message says where.
+fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn Backend) -> Result<String, String> {
+    let t = app.text();
+    let lang = app.lang;
+    let path = report_path(format, file).ok_or_else(|| t.msg_no_file.to_string())?;
     let shown = crate::domain::text::printable(&path.display().to_string());
     let cannot = |e: &dyn std::fmt::Display| {
         fill(

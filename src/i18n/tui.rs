@@ -104,6 +104,8 @@ pub struct TuiText {
     pub optional: &'static str,
     pub confirm_delete: &'static str,
     pub confirm_reopen: &'static str,
+    pub confirm_overwrite: &'static str,
+    pub msg_not_overwritten: &'static str,
     pub msg_kept_solved: &'static str,
     pub bad_date: &'static str,
 
@@ -313,6 +315,8 @@ pub static ZH: TuiText = TuiText {
     optional: "（可不填）",
     confirm_delete: "删除这条活动记录？ y 删除 / n 取消",
     confirm_reopen: "重新打开这个已解决的问题（解决日期将清除）？ y 打开 / n 取消",
+    confirm_overwrite: "{} 已经存在，替换它？ y 替换 / n 改名",
+    msg_not_overwritten: "没有替换：换个文件名，或按 Esc 取消",
     msg_kept_solved: "已取消，问题仍为已解决",
     bad_date: "无法识别的日期“{}”；{}",
 
@@ -515,6 +519,8 @@ pub static EN: TuiText = TuiText {
     optional: "(optional)",
     confirm_delete: "Delete this activity? y delete / n keep",
     confirm_reopen: "Reopen this solved problem (its solved date is cleared)? y reopen / n keep",
+    confirm_overwrite: "{} exists. Replace it? y replace / n rename",
+    msg_not_overwritten: "Not replaced: change the file name, or Esc to cancel",
     msg_kept_solved: "Cancelled, the problem stays solved",
     bad_date: "cannot read the date \"{}\"; {}",
 

@@ -199,6 +199,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Modal::Form(form)) => widgets::draw_form(frame, area, app, form, theme),
         Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app.text().confirm_delete, theme),
         Some(Modal::ConfirmReopen(_)) => widgets::draw_confirm(frame, area, app.text().confirm_reopen, theme),
+        Some(Modal::ConfirmOverwrite(_, file)) => {
+            let question = crate::i18n::fill(app.text().confirm_overwrite, &[file]);
+            widgets::draw_confirm(frame, area, &question, theme)
+        }
         Some(Modal::Details(id, scroll)) => widgets::draw_details(frame, area, app, *id, *scroll, theme),
         None => {}
     }
