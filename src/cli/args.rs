@@ -10,17 +10,29 @@ use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use super::usage::localise_deferred;
 use crate::i18n::Lang;
 
+/// The heading of the program's own (global) options in every help.
+pub const GLOBAL_OPTIONS: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "branchlink",
     version,
     about = "Workbench for the party-branch contact-point system (党支部工作联系点)",
     long_about = "Workbench for the party-branch contact-point system (党支部工作联系点).\n\
-                  With no command, opens the workbench; the commands below do the same work from a shell."
+                  With no command, opens the workbench; the commands below do the same work from a shell.",
+    // Every argument of the program itself is global: listed after a
+    // command's own, under their own heading.
+    next_help_heading = GLOBAL_OPTIONS
 )]
 pub struct Cli {
     /// Database directory [default: the platform data directory]
-    #[arg(long, global = true, env = "BRANCHLINK_DB", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "BRANCHLINK_DB",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub db: Option<PathBuf>,
     /// Language of messages and screens
     #[arg(long, global = true, value_enum, default_value = "zh")]
@@ -31,10 +43,16 @@ pub struct Cli {
     pub read_only: bool,
     /// Open the database in this process instead of going through the
     /// server (fails if a server holds it)
-    #[arg(long, global = true, env = "BRANCHLINK_NO_SERVER", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, global = true, env = "BRANCHLINK_NO_SERVER", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_server: bool,
     /// The server's socket [default: beside the database, <db>.sock]
-    #[arg(long, global = true, env = "BRANCHLINK_SOCKET", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "BRANCHLINK_SOCKET",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub socket: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -64,18 +82,29 @@ pub enum Command {
     Event(Deferred<EventCmd>),
     /// Each leader's and the bureau's standing against the year's targets
     Status {
+        /// The year [default: this year]
         #[arg(long)]
         year: Option<i64>,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Write the whole database to FILE as JSON
-    Export { file: PathBuf },
+    Export {
+        /// The JSON file to write
+        file: PathBuf,
+    },
     /// Read an export FILE into an empty database (checked in full first)
-    Import { file: PathBuf },
+    Import {
+        /// The export file to read
+        file: PathBuf,
+    },
     /// Write a consistent JSON export of the running database to FILE
     /// (restore it with import into an empty database)
-    Backup { file: PathBuf },
+    Backup {
+        /// The JSON file to write
+        file: PathBuf,
+    },
     /// Run the server that owns the database; every other command and the
     /// workbench talk to it (one is started in the background when needed)
     Serve {
@@ -89,11 +118,13 @@ pub enum Command {
     },
     /// The latest entries of the audit log
     Audit {
+        /// How many entries, newest first
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
     /// The year's report: a summary table, then each leader, then the bureau rules
     Report {
+        /// The year [default: this year]
         #[arg(long)]
         year: Option<i64>,
         /// md (Markdown), csv (one row per leader) or xlsx (needs -o)
@@ -105,11 +136,13 @@ pub enum Command {
     },
     /// What each leader and the bureau still owe, most urgent first
     Due {
+        /// The year [default: this year]
         #[arg(long)]
         year: Option<i64>,
         /// List contact points with no visit in this many days
         #[arg(long, default_value_t = 90)]
         days_without_visit: u32,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -212,6 +245,7 @@ pub struct AssessArgs {
     /// 群众满意: the survey's share of satisfied answers, 0–100
     #[arg(long, required = true, allow_negative_numbers = true)]
     pub satisfaction: Option<i64>,
+    /// A note on the whole assessment
     #[arg(long)]
     pub note: Option<String>,
     /// A note on one dimension: N=TEXT, N counted from 1 (repeatable)
@@ -226,13 +260,16 @@ pub struct AssessArgs {
 pub enum AssessCmd {
     /// List recorded assessments
     List {
+        /// Only this year's [default: every year]
         #[arg(long)]
         year: Option<i64>,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Show the dimensions and grades of a year, or rename them from that year on
     Rubric {
+        /// The year [default: this year]
         #[arg(long)]
         year: Option<i64>,
         /// The dimensions, comma-separated
@@ -260,33 +297,49 @@ pub struct PlanArgs {
 pub enum PlanCmd {
     /// Tick task PHASE.TASK, e.g. 2.3
     Tick {
+        /// The task, PHASE.TASK, e.g. 2.3
         item: String,
         /// The day it was done [default: today]
         #[arg(long)]
         date: Option<String>,
     },
     /// Untick task PHASE.TASK
-    Untick { item: String },
+    Untick {
+        /// The task, PHASE.TASK
+        item: String,
+    },
     /// Set the window of PHASE to FROM–TO (both days included)
-    SetWindow { phase: u32, from: String, to: String },
+    SetWindow {
+        /// The phase's number
+        phase: u32,
+        /// The first day, YYYY-MM-DD
+        from: String,
+        /// The last day, YYYY-MM-DD
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TargetsCmd {
     /// The targets in force for a year
     Show {
+        /// The year [default: this year]
         #[arg(long)]
         year: Option<i64>,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Set RULE's yearly MIN (and FULL mark, default MIN) from YEAR on
     Set {
+        /// The first year the target applies to
         #[arg(long)]
         year: i64,
         /// research, problems_solved, org_life, training, thematic_study, own_branch_analysis
         rule: String,
+        /// The yearly minimum
         min: u32,
+        /// The full mark [default: MIN]
         full: Option<u32>,
         /// secretary or member [default: both] (ignored for bureau rules)
         #[arg(long)]
@@ -302,6 +355,7 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ListFormat {
+    /// table for people, json for programs
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -310,6 +364,7 @@ pub struct ListFormat {
 pub enum LeaderCmd {
     /// Add a leader
     Add {
+        /// The leader's name
         name: String,
         /// As written in documents, e.g. 副局长
         #[arg(long)]
@@ -332,7 +387,9 @@ pub enum LeaderCmd {
 pub enum BranchCmd {
     /// Add a branch under its full official name
     Add {
+        /// The branch's full official name
         name: String,
+        /// A short name, typed and shown instead, e.g. 体科所支部
         #[arg(long)]
         short: Option<String>,
         /// Field or category (领域类别)
@@ -353,7 +410,9 @@ pub enum BranchCmd {
 pub enum PointCmd {
     /// Make BRANCH the contact point of LEADER
     Assign {
+        /// The leader (name, part of it, or id)
         leader: String,
+        /// The branch (name, short name or id)
         branch: String,
         /// Start of the cycle [default: today]
         #[arg(long)]
@@ -365,21 +424,27 @@ pub enum PointCmd {
     /// List contact points with their cycles
     List(ListFormat),
     /// Judge a contact point at the end of its cycle (二)
+    #[command(group(clap::ArgGroup::new("verdict").required(true).args(["transformed", "keep"])))]
     Review {
+        /// The leader (name, part of it, or id)
         leader: String,
         /// 实现转化提升: close the point; the leader then chooses a new one
-        #[arg(long, conflicts_with = "keep", required_unless_present = "keep")]
+        #[arg(long)]
         transformed: bool,
         /// 尚未转化提升: keep the point for another cycle
         #[arg(long = "continue", id = "keep")]
         keep: bool,
+        /// The day of the review [default: today]
         #[arg(long)]
         date: Option<String>,
     },
     /// Hand LEADER's contact point to SUCCESSOR in the post (二)
     Handover {
+        /// The leader (name, part of it, or id)
         leader: String,
+        /// The leader who takes over the post
         successor: String,
+        /// The day of the hand-over [default: today]
         #[arg(long)]
         date: Option<String>,
     },
@@ -389,18 +454,23 @@ pub enum PointCmd {
 pub enum VisitCmd {
     /// Log contact work by LEADER at their contact point
     Add {
+        /// Who did the work (name, part of it, or id)
         leader: String,
         /// research 蹲点调研, interview 访谈座谈, guidance 调度指导, analysis 分析研判,
         /// spot-check 抽查调研, org-life 组织生活, lecture 专题党课, theme-day 主题党日,
         /// home-visit 走访慰问
         #[arg(long)]
         kind: String,
+        /// The day it was done: YYYY-MM-DD, today or yesterday [default: today]
         #[arg(long)]
         date: Option<String>,
+        /// A note
         #[arg(long)]
         note: Option<String>,
+        /// Where
         #[arg(long)]
         place: Option<String>,
+        /// Who took part
         #[arg(long)]
         participants: Option<String>,
         /// What was found
@@ -412,51 +482,70 @@ pub enum VisitCmd {
     },
     /// List activities, oldest first
     List {
+        /// Only this year's [default: every year]
         #[arg(long)]
         year: Option<i64>,
+        /// Only this leader's
         #[arg(long)]
         leader: Option<String>,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
     /// Delete an activity by id
-    Delete { id: u64 },
+    Delete {
+        /// The activity's id (as visit list shows it)
+        id: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ProblemCmd {
     /// Record a problem at LEADER's contact point
     Add {
+        /// The leader whose contact point has the problem
         leader: String,
         /// leadership-gap 班子配备不齐, irregular-org-life 组织生活不规范, weak-role 作用发挥不好,
         /// inspection 巡视巡察发现问题, other 其他
         #[arg(long)]
         category: String,
+        /// What the problem is
         description: String,
+        /// The day it was found [default: today]
         #[arg(long)]
         found: Option<String>,
+        /// Measures taken or planned
         #[arg(long)]
         measures: Option<String>,
     },
     /// Mark a problem solved
     Solve {
+        /// The problem's id (as problem list shows it)
         id: u64,
+        /// The day it was solved [default: today]
         #[arg(long)]
         date: Option<String>,
+        /// What solved it
         #[arg(long)]
         measures: Option<String>,
     },
     /// Reopen a solved problem
-    Reopen { id: u64 },
+    Reopen {
+        /// The problem's id (as problem list shows it)
+        id: u64,
+    },
     /// List problems
     List {
+        /// Only open problems
         #[arg(long, conflicts_with = "solved")]
         open: bool,
+        /// Only solved problems
         #[arg(long)]
         solved: bool,
         /// Problems found or solved in this year
         #[arg(long)]
         year: Option<i64>,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -466,16 +555,21 @@ pub enum ProblemCmd {
 pub enum EventCmd {
     /// Record bureau work: training 轮训, thematic-study 专题研究, analysis 分析研判
     Add {
+        /// training, thematic-study or analysis (or 轮训, 专题研究, 分析研判)
         kind: String,
+        /// The day it was held [default: today]
         #[arg(long)]
         date: Option<String>,
+        /// A note
         #[arg(long)]
         note: Option<String>,
     },
     /// List bureau events
     List {
+        /// Only this year's [default: every year]
         #[arg(long)]
         year: Option<i64>,
+        /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },

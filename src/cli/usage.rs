@@ -162,6 +162,11 @@ fn chinese_words(text: &str) -> String {
     help::CLAP_WORDS
         .iter()
         .fold(text.to_string(), |text, (en, zh)| text.replace(en, zh))
+        // clap ends every heading with an ASCII colon, ours too.
+        .replace(
+            &format!("{}:", help::GLOBAL_OPTIONS),
+            &format!("{}：", help::GLOBAL_OPTIONS),
+        )
 }
 
 /// Puts the Chinese help in place in `command` (at `path`) and the
@@ -180,10 +185,7 @@ fn localise(mut command: clap::Command, path: &str) -> clap::Command {
     }
     // In place: `mut_arg` would move the argument to the end, and clap
     // numbers positional arguments in their order.
-    command = command.mut_args(|a| match help::arg(path, a.get_id().as_str()) {
-        Some(text) => a.help(text),
-        None => a,
-    });
+    command = command.mut_args(|a| chinese_arg(path, a));
     for sub in command.get_subcommands_mut() {
         let sub_path = match path {
             "" => sub.get_name().to_string(),
@@ -192,6 +194,49 @@ fn localise(mut command: clap::Command, path: &str) -> clap::Command {
         *sub = localise(std::mem::take(sub), &sub_path);
     }
     command
+}
+
+/// An argument's Chinese help, heading and notes. clap's own notes
+/// (default, possible values, environment variable) are hidden and said in
+/// Chinese at the end of the help instead: replacing them after clap
+/// renders would miss those it wrapped onto two lines.
+fn chinese_arg(path: &str, mut a: clap::Arg) -> clap::Arg {
+    let mut text = help::arg(path, a.get_id().as_str()).unwrap_or_default().to_string();
+    let mut note = |template: &str, value: &str| {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&fill(template, &[&value]));
+    };
+    if a.get_action().takes_values() {
+        let defaults: Vec<String> = a
+            .get_default_values()
+            .iter()
+            .map(|v| v.to_string_lossy().into())
+            .collect();
+        if !defaults.is_empty() && !a.is_hide_default_value_set() {
+            note(help::DEFAULT, &defaults.join(", "));
+            a = a.hide_default_value(true);
+        }
+        let possible: Vec<String> = a
+            .get_possible_values()
+            .iter()
+            .filter(|v| !v.is_hide_set())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        if !possible.is_empty() && !a.is_hide_possible_values_set() {
+            note(help::POSSIBLE, &possible.join(", "));
+            a = a.hide_possible_values(true);
+        }
+    }
+    if let Some(env) = a.get_env().filter(|_| !a.is_hide_env_set()) {
+        note(help::ENV, &env.to_string_lossy());
+        a = a.hide_env(true);
+    }
+    if a.get_help_heading() == Some(super::args::GLOBAL_OPTIONS) {
+        a = a.help_heading(help::GLOBAL_OPTIONS);
+    }
+    if text.is_empty() { a } else { a.help(text) }
 }
 
 /// [`localise`] for a command that `args::Deferred` builds late: they are
@@ -267,8 +312,32 @@ mod tests {
                 translated.is_some(),
                 "{path:?} {id:?}: {en:?} / {translated:?}"
             );
-            if en.is_some() {
-                assert_eq!(zh.as_deref(), translated, "{path:?} {id:?} not put in place");
+            if let Some(translated) = translated {
+                let zh = zh.as_deref().unwrap_or_default();
+                assert!(zh.starts_with(translated), "{path:?} {id:?} not put in place: {zh:?}");
+            }
+        }
+        // Every command's help, short and long, has none of clap's English
+        // left (the values and names of the grammar aside).
+        let paths: std::collections::BTreeSet<&str> = chinese.iter().map(|(path, _, _)| path.as_str()).collect();
+        for path in paths {
+            for flag in ["-h", "--help"] {
+                let mut args: Vec<&str> = path.split_whitespace().collect();
+                args.push(flag);
+                let (e, lang) = parse_from(os(&args)).map(|_| ()).unwrap_err();
+                let text = render(lang, &e, false);
+                for english in [
+                    "Usage",
+                    "Options",
+                    "Arguments",
+                    "Commands",
+                    "Print",
+                    "[default",
+                    "[env",
+                    "[possible",
+                ] {
+                    assert!(!text.contains(english), "{args:?} says {english:?}:\n{text}");
+                }
             }
         }
 
@@ -326,7 +395,10 @@ mod tests {
             h.contains("选项：") && h.contains("参数：") && h.contains("显示帮助"),
             "{h}"
         );
-        assert!(h.contains("消息和界面的语言 [默认：zh] [可选：zh, en]"), "{h}");
+        assert!(
+            h.contains("全局选项：") && h.contains("消息和界面的语言 [默认：zh] [可选：zh, en]"),
+            "{h}"
+        );
         let h = help(&["--help"]);
         assert!(h.contains("命令：\n") && h.contains("蹲点调研等联系活动"), "{h}");
         assert!(!h.contains("Print") && !h.contains("Usage"), "{h}");

@@ -11,7 +11,7 @@
 pub fn about(path: &str) -> Option<&'static str> {
     Some(match path {
         "" => "党支部工作联系点工作台",
-        "demo" => "载入文件中 2020 年的五个联系点和示例记录（只载入一次）",
+        "demo" => "载入吉体党字〔2020〕32号中 2020 年的五个联系点和示例记录（只载入一次）",
         "leader" => "局党组领导",
         "leader add" => "添加领导",
         "leader list" => "列出领导",
@@ -38,8 +38,8 @@ pub fn about(path: &str) -> Option<&'static str> {
         "status" => "各位领导和全局对照年度指标的完成情况",
         "export" => "把整个数据库以 JSON 写入 FILE",
         "import" => "把导出的 FILE 读入空数据库（先全部检查）",
-        "backup" => "把运行中的数据库一致地导出为 JSON，写入 FILE（用 import 恢复到空数据库）",
-        "serve" => "运行持有数据库的服务；其他命令和工作台都经过它（需要时自动在后台启动）",
+        "backup" => "把运行中的数据库导出为 JSON 写入 FILE（用 import 恢复）",
+        "serve" => "运行持有数据库的服务（需要时自动在后台启动）",
         "audit" => "审计日志的最新记录",
         "report" => "年度报告：汇总表，然后每位领导，然后局里的规定",
         "due" => "每位领导和全局还差什么，最急的在前",
@@ -70,8 +70,8 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
     Some(match (path, id) {
         ("", "db") => "数据库目录 [默认：系统的数据目录]",
         ("", "lang") => "消息和界面的语言",
-        ("", "read_only") => "只有查看的权限，不论角色：看板只读，改数据的命令被服务拒绝",
-        ("", "no_server") => "在本进程中打开数据库，不经过服务（服务占着数据库时失败）",
+        ("", "read_only") => "只有查看权限：看板只读，改数据的命令被拒绝",
+        ("", "no_server") => "在本进程中打开数据库，不经过服务",
         ("", "socket") => "服务的套接字 [默认：数据库旁的 <db>.sock]",
         ("leader add", "title") => "公文中的职务，如 副局长",
         ("leader add", "role") => "secretary（党组书记）或 member（班子成员）",
@@ -85,18 +85,18 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("point review", "transformed") => "实现转化提升：结束该联系点，领导再另选联系点",
         ("point review", "keep") => "尚未转化提升：该联系点再延续一个周期",
         ("visit add", "kind") => {
-            "research 蹲点调研、interview 访谈座谈、guidance 调度指导、analysis 分析研判、\n\
-             spot-check 抽查调研、org-life 组织生活、lecture 专题党课、theme-day 主题党日、\n\
-             home-visit 走访慰问"
+            "research\u{a0}蹲点调研, interview\u{a0}访谈座谈, guidance\u{a0}调度指导, analysis\u{a0}分析研判, \
+             spot-check\u{a0}抽查调研, org-life\u{a0}组织生活, lecture\u{a0}专题党课, theme-day\u{a0}主题党日, \
+             home-visit\u{a0}走访慰问"
         }
         ("visit add", "findings") => "发现的情况",
         ("visit add", "actions") => "做了什么或定了什么",
         ("problem add", "category") => {
-            "leadership-gap 班子配备不齐、irregular-org-life 组织生活不规范、weak-role 作用发挥不好、\n\
-             inspection 巡视巡察发现问题、other 其他"
+            "leadership-gap\u{a0}班子配备不齐, irregular-org-life\u{a0}组织生活不规范, \
+             weak-role\u{a0}作用发挥不好, inspection\u{a0}巡视巡察发现问题, other\u{a0}其他"
         }
         ("problem list", "year") => "这一年发现或解决的问题",
-        ("serve", "group") => "让这个用户组能连接套接字（0660，多人共用的安装）；否则只有服务自己的用户能连接",
+        ("serve", "group") => "这个用户组也能连接（套接字 0660，多人共用时）",
         ("serve", "idle_exit") => "连续这么多秒没有连接就停止 [默认：不停止]",
         ("report", "format") => "md（Markdown）、csv（每位领导一行）或 xlsx（需要 -o）",
         ("report", "output") => "写入 FILE，而不是标准输出",
@@ -114,6 +114,58 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("plan tick", "date") => "完成的日期 [默认：今天]",
         ("targets set", "rule") => "research、problems_solved、org_life、training、thematic_study、own_branch_analysis",
         ("targets set", "role") => "secretary 或 member [默认：两者]（局里的规定不分角色）",
+        ("status", "year") => "年份 [默认：今年]",
+        ("status", "format") => "table 给人看，json 给程序用",
+        ("export", "file") => "要写入的 JSON 文件",
+        ("import", "file") => "要读入的导出文件",
+        ("backup", "file") => "要写入的 JSON 文件",
+        ("audit", "limit") => "显示多少条，新的在前",
+        ("report", "year") => "年份 [默认：今年]",
+        ("due", "year") => "年份 [默认：今年]",
+        ("due", "format") => "table 给人看，json 给程序用",
+        ("assess", "note") => "整个评估的备注",
+        ("assess list", "year") => "只列这一年的 [默认：所有年份]",
+        ("assess list", "format") => "table 给人看，json 给程序用",
+        ("assess rubric", "year") => "年份 [默认：今年]",
+        ("targets show", "year") => "年份 [默认：今年]",
+        ("targets show", "format") => "table 给人看，json 给程序用",
+        ("targets set", "year") => "从哪一年起生效",
+        ("targets set", "min") => "每年至少几次",
+        ("targets set", "full") => "满分次数 [默认：等于 MIN]",
+        ("plan tick", "item") => "任务，PHASE.TASK，如 2.3",
+        ("plan untick", "item") => "任务，PHASE.TASK",
+        ("plan set-window", "phase") => "阶段的序号",
+        ("plan set-window", "from") => "第一天，YYYY-MM-DD",
+        ("plan set-window", "to") => "最后一天，YYYY-MM-DD",
+        ("leader list" | "branch list" | "point list", "format") => "table 给人看，json 给程序用",
+        ("leader add", "name") => "领导姓名",
+        ("branch add", "name") => "党支部的正式全称",
+        ("branch add", "short") => "简称，输入和显示时代替全称，如 体科所支部",
+        ("point assign" | "point review" | "point handover", "leader") => "领导（姓名、姓名的一部分或编号）",
+        ("point assign", "branch") => "党支部（全称、简称或编号）",
+        ("point review", "date") => "评估的日期 [默认：今天]",
+        ("point handover", "successor") => "接任这个职务的领导",
+        ("point handover", "date") => "交接的日期 [默认：今天]",
+        ("visit add", "leader") => "做这项工作的领导（姓名、姓名的一部分或编号）",
+        ("visit add", "date") => "做的日期：YYYY-MM-DD、today 或 yesterday [默认：今天]",
+        ("visit add" | "event add", "note") => "备注",
+        ("visit add", "place") => "地点",
+        ("visit add", "participants") => "参加人员",
+        ("visit list" | "event list", "year") => "只列这一年的 [默认：所有年份]",
+        ("visit list", "leader") => "只列这位领导的",
+        ("visit list" | "problem list" | "event list", "format") => "table 给人看，json 给程序用",
+        ("visit delete", "id") => "活动的编号（visit list 里有）",
+        ("problem add", "leader") => "出问题的联系点所属的领导",
+        ("problem add", "description") => "问题是什么",
+        ("problem add", "found") => "发现的日期 [默认：今天]",
+        ("problem add", "measures") => "采取或计划的措施",
+        ("problem solve" | "problem reopen", "id") => "问题的编号（problem list 里有）",
+        ("problem solve", "date") => "解决的日期 [默认：今天]",
+        ("problem solve", "measures") => "解决问题的措施",
+        ("problem list", "open") => "只列未解决的",
+        ("problem list", "solved") => "只列已解决的",
+        ("event add", "kind") => "training、thematic-study 或 analysis（也可写 轮训、专题研究、分析研判）",
+        ("event add", "date") => "举行的日期 [默认：今天]",
         _ => return None,
     })
 }
@@ -136,13 +188,19 @@ pub const CLAP_WORDS: &[(&str, &str)] = &[
     ("Commands:", "命令："),
     ("Arguments:", "参数："),
     ("Options:", "选项："),
-    ("[default: ", "[默认："),
-    ("[possible values: ", "[可选："),
-    ("[env: ", "[环境变量："),
     ("[OPTIONS]", "[选项]"),
     ("[COMMAND]", "[命令]"),
     ("<COMMAND>", "<命令>"),
 ];
+
+/// The heading of the program's own options (`cli::args::GLOBAL_OPTIONS`).
+pub const GLOBAL_OPTIONS: &str = "全局选项";
+
+/// What clap notes after an argument's help, said in Chinese inside it,
+/// so that clap wraps them with the help.
+pub const DEFAULT: &str = "[默认：{}]";
+pub const POSSIBLE: &str = "[可选：{}]";
+pub const ENV: &str = "[环境变量\u{a0}{}]";
 
 /// A usage error, said in Chinese. `{}` slots are filled in order.
 pub struct UsageText {
