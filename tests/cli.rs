@@ -393,6 +393,19 @@ fn visits_add_list_delete() {
             "问题",
         ],
         &["event", "add", "analysis", "--date", "2021-01-10"],
+        &["point", "review", "瑞林", "--continue", "--date", "2021-01-10"],
+        &["point", "handover", "瑞林", "海友", "--date", "2020-12-16"],
+        &["plan", "tick", "1.1", "--date", "2020-12-16"],
+        &[
+            "assess",
+            "瑞林",
+            "--grades",
+            "好,好,好,好,好",
+            "--satisfaction",
+            "90",
+            "--date",
+            "2020-12-16",
+        ],
     ] {
         let m = db.refused(args);
         assert!(m.contains("is after today"), "{args:?}: {m}");
@@ -764,7 +777,10 @@ fn review_transformed_closes_the_point_and_a_new_one_can_be_assigned() {
         "--short",
         "射击二支部",
     ]);
-    let out = db.ok(&["point", "review", "瑞林", "--transformed", "--date", "2022-08-28"]);
+    let out = db.ok_on(
+        "2022-08-28",
+        &["point", "review", "瑞林", "--transformed", "--date", "2022-08-28"],
+    );
     assert!(
         out.contains("瑞林") && out.contains("彩票中心") && out.contains("transformed and closed"),
         "{out}"
@@ -805,7 +821,10 @@ fn review_transformed_closes_the_point_and_a_new_one_can_be_assigned() {
 #[test]
 fn review_continue_extends_the_cycle() {
     let db = small();
-    let out = db.ok(&["point", "review", "海友", "--continue", "--date", "2022-08-28"]);
+    let out = db.ok_on(
+        "2022-08-28",
+        &["point", "review", "海友", "--continue", "--date", "2022-08-28"],
+    );
     assert!(
         out.contains("海友") && out.contains("科研所") && out.contains("2024-08-28"),
         "{out}"
@@ -821,7 +840,10 @@ fn review_continue_extends_the_cycle() {
         "2022-09-01",
         &["visit", "add", "海友", "--kind", "research", "--date", "2022-09-01"],
     );
-    let out = db.ok(&["point", "review", "海友", "--continue", "--date", "2024-09-01"]);
+    let out = db.ok_on(
+        "2024-09-01",
+        &["point", "review", "海友", "--continue", "--date", "2024-09-01"],
+    );
     assert!(out.contains("2026-09-01"), "{out}");
     let p = &db.json(&["point", "list", "--format", "json"])[1];
     assert_eq!(p["cycle_start"], "2024-09-01");
@@ -843,7 +865,10 @@ fn handover_moves_the_point_to_the_successor() {
         "--from",
         "2021-01-01",
     ]);
-    let out = db.ok(&["point", "handover", "瑞林", "新书记", "--date", "2021-01-01"]);
+    let out = db.ok_on(
+        "2021-01-01",
+        &["point", "handover", "瑞林", "新书记", "--date", "2021-01-01"],
+    );
     assert_eq!(
         out.trim(),
         "瑞林's contact point 彩票中心 handed over to 新书记 (from 2021-01-01)"
@@ -1296,8 +1321,14 @@ fn export_import_export_is_byte_identical() {
         "--from",
         "2021-01-01",
     ]);
-    a.ok(&["point", "handover", "瑞林", "新书记", "--date", "2021-01-01"]);
-    a.ok(&["point", "review", "俊华", "--continue", "--date", "2022-08-28"]);
+    a.ok_on(
+        "2021-01-01",
+        &["point", "handover", "瑞林", "新书记", "--date", "2021-01-01"],
+    );
+    a.ok_on(
+        "2022-08-28",
+        &["point", "review", "俊华", "--continue", "--date", "2022-08-28"],
+    );
     a.ok(&["visit", "delete", "3"]);
     let first = a.file("first.json");
     let out = a.ok(&["export", first.to_str().unwrap()]);

@@ -679,6 +679,14 @@ fn contact_points_forms_add_assign_and_hand_over() {
     assert!(b.screen_text(80, 24).contains("! 待评估"));
     b.press(KeyCode::Char('v'));
     b.press(KeyCode::Char('c')); // continue
+    // A review is recorded once made: a day after today (2020-11-20) is
+    // refused, and the form stays open.
+    b.ctrl('u');
+    b.type_text("12-01");
+    b.press(KeyCode::Enter);
+    assert!(b.form().error.as_deref().unwrap_or_default().contains("还没到"));
+    b.ctrl('u');
+    b.type_text("11-20");
     b.press(KeyCode::Enter);
     assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
     assert!(!b.screen_text(80, 24).contains("! 待评估"));
@@ -695,6 +703,13 @@ fn contact_points_forms_add_assign_and_hand_over() {
     b.press(KeyCode::Char('h'));
     b.type_text("李四");
     b.press(KeyCode::Enter);
+    // A hand-over too, once made.
+    b.ctrl('u');
+    b.type_text("12-01");
+    b.press(KeyCode::Enter);
+    assert!(b.form().error.as_deref().unwrap_or_default().contains("还没到"));
+    b.ctrl('u');
+    b.type_text("11-20");
     b.press(KeyCode::Enter);
     assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
     let leader = b

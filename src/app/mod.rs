@@ -1531,13 +1531,13 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         }
         Purpose::Review(who) => {
             let review = [Review::Transformed, Review::Continue][form.choice(0)];
-            let date = parse_date(app, form.value(1))?;
+            let date = parse_done_date(app, form.value(1))?;
             backend.review_point(*who, review, date).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }
         Purpose::HandOver(who) => {
             let successor = leader(0)?;
-            let date = parse_date(app, form.value(1))?;
+            let date = parse_done_date(app, form.value(1))?;
             backend.hand_over(*who, successor, date).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }

@@ -156,7 +156,7 @@ fn record_assessment(
     }
     let satisfaction = assessment::satisfaction(satisfaction).map_err(|e| cx.fail(e))?;
     let l = cx.leader(leader)?;
-    let date = cx.date(date.as_deref())?;
+    let date = cx.done_date(date.as_deref())?;
     let points = cx.backend.points().map_err(|e| cx.fail(e))?;
     let point = point_in_year(&points, l.id, year).ok_or_else(|| cx.fail(DomainError::NoPoint(l.name.clone())))?;
     let saved = cx
@@ -301,7 +301,7 @@ pub fn plan(cx: &Context<'_>, p: PlanArgs) -> Outcome {
         }
         Some(PlanCmd::Tick { item: i, date }) => {
             let (phase, task) = item(&i)?;
-            let date = cx.date(date.as_deref())?;
+            let date = cx.done_date(date.as_deref())?;
             let plan = cx
                 .backend
                 .set_plan_item(year, phase, task, Some(date))

@@ -320,7 +320,8 @@ fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
             date,
         } => {
             let l = cx.leader(&leader)?;
-            let date = cx.date(date.as_deref())?;
+            // A review and a hand-over are recorded once made, as visits are.
+            let date = cx.done_date(date.as_deref())?;
             let review = if transformed {
                 Review::Transformed
             } else {
@@ -340,7 +341,7 @@ fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
         } => {
             let l = cx.leader(&leader)?;
             let s = cx.leader(&successor)?;
-            let date = cx.date(date.as_deref())?;
+            let date = cx.done_date(date.as_deref())?;
             let p = cx.backend.hand_over(l.id, s.id, date).map_err(|e| cx.fail(e))?;
             let branch = cx.branch(&p.branch.to_string())?;
             Ok(fill(t.point_handed_over, &[&l.name, &branch.short, &s.name, &date]))
