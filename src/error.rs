@@ -91,6 +91,16 @@ pub enum ServerError {
     /// A request larger than the protocol allows.
     #[error("request of {size} bytes, the limit is {max}")]
     TooLarge { size: u64, max: u64 },
+    // New variants go at the end: errors cross the wire in bincode,
+    // which numbers the variants in order.
+    /// A server this client started exited before it answered; `last` is
+    /// the last line it wrote to its log in this start, if any (what went
+    /// wrong, in the server's words).
+    #[error("the server exited: {} (see {})", last.as_deref().unwrap_or("no message"), log.display())]
+    Exited { log: PathBuf, last: Option<String> },
+    /// No server answered within `secs` seconds of a start; see `log`.
+    #[error("the server did not answer within {secs} s (see {})", log.display())]
+    StartTimeout { secs: u64, log: PathBuf },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

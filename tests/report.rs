@@ -834,7 +834,22 @@ fn cli_targets() {
     let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(v["member"]["research"]["min"], 2);
     assert_eq!(cli.ok(&["report", "--year", "2020"]), before);
-    cli.refused(&["targets", "set", "--year", "2021", "visits", "3"]);
+    // A rule by its name, as activity kinds are, or its id with hyphens.
+    cli.ok(&["targets", "set", "--year", "2021", "组织生活", "2"]);
+    cli.ok(&["targets", "set", "--year", "2021", "problems-solved", "2"]);
+    let shown = cli.ok(&["targets", "show", "--year", "2021", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["member"]["org_life"]["min"], 2);
+    assert_eq!(v["member"]["problems_solved"]["min"], 2);
+    let m = cli.refused(&["report", "-o", "/no/such/dir/r.md"]);
+    assert!(m.trim_end().ends_with("：文件或目录不存在"), "{m}");
+    let m = cli.refused(&["targets", "set", "--year", "2021", "visits", "3"]);
+    assert!(
+        m.contains("可用：research 蹲点调研、problems-solved 解决问题、org-life 组织生活"),
+        "{m}"
+    );
+    let m = cli.refused(&["visit", "add", "瑞林", "--kind", "调研"]);
+    assert!(m.contains("可用：research 蹲点调研、interview 访谈座谈"), "{m}");
     cli.refused(&["targets", "set", "--year", "2021", "research", "3", "2"]);
     cli.refused(&["targets", "set", "--year", "3000", "research", "3"]);
     cli.refused(&["targets", "set", "--year", "2021", "research", "3", "--role", "boss"]);

@@ -290,6 +290,21 @@ fn a_second_server_is_refused() {
     assert!(stderr(&out).contains("not"), "{}", stderr(&out));
     assert!(stderr(&out).contains("check --socket"), "{}", stderr(&out));
 
+    // A client pointed at another socket starts a server there, which
+    // cannot open the database the first server holds: the client says why
+    // in one line, in the server's own words, and names its log.
+    let other_socket = p.db.with_file_name("other.sock");
+    let out = cli(&p, &["--socket", other_socket.to_str().unwrap(), "status"]);
+    assert_eq!(out.status.code(), Some(1));
+    let line = stderr(&out);
+    assert_eq!(line.trim_end().lines().count(), 1, "{line}");
+    assert!(line.starts_with("error: the server did not start: "), "{line}");
+    assert!(
+        line.contains("正被另一个进程使用") && line.contains("db.server.log"),
+        "{line}"
+    );
+    assert!(!line.contains("错误："), "the server's prefix is not repeated: {line}");
+
     // --no-server while the server holds the database.
     let out = cli(&p, &["--no-server", "leader", "list"]);
     assert_eq!(out.status.code(), Some(1));

@@ -1613,7 +1613,7 @@ fn write_report(app: &App, year: i32, format: usize, file: &str, backend: &dyn B
         Some(&"xlsx") => crate::report::xlsx::render(&report, lang).map_err(|e| cannot(&e))?,
         _ => crate::report::markdown::render(&report, lang).into_bytes(),
     };
-    crate::paths::write_atomically(&path, &bytes).map_err(|e| cannot(&e))?;
+    crate::paths::write_atomically(&path, &bytes).map_err(|e| cannot(&errors::io(lang, &e)))?;
     // Where it went, in full: a bare name lands in the directory the
     // workbench was started from, which the person may not know.
     let written = std::fs::canonicalize(&path)

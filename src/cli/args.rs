@@ -335,7 +335,8 @@ pub enum TargetsCmd {
         /// The first year the target applies to
         #[arg(long)]
         year: i64,
-        /// research, problems_solved, org_life, training, thematic_study, own_branch_analysis
+        /// research, problems-solved, org-life, training, thematic-study, own-branch-analysis,
+        /// or the rule's name (组织生活)
         rule: String,
         /// The yearly minimum
         min: u32,

@@ -43,7 +43,7 @@ pub fn report(cx: &Context<'_>, year: Option<i64>, format: ReportFormat, output:
             write_atomically(file, &bytes).map_err(|e| {
                 Failure(fill(
                     cx.text().cannot_write_file,
-                    &[&shown_path(file), &crate::domain::text::printable(&e.to_string())],
+                    &[&shown_path(file), &crate::i18n::errors::io(cx.lang, &e)],
                 ))
             })?;
             Ok(fill(t.report_written, &[&year, &shown_path(file)]))
@@ -397,7 +397,8 @@ pub fn targets(cx: &Context<'_>, c: TargetsCmd) -> Outcome {
             role,
         } => {
             let year = validate::year(year).map_err(|e| cx.fail(e))?;
-            let rule_id = RuleId::parse(&rule).ok_or_else(|| cx.fail(DomainError::UnknownRule(rule.clone())))?;
+            let rule_id =
+                crate::i18n::parse_rule(&rule).ok_or_else(|| cx.fail(DomainError::UnknownRule(rule.clone())))?;
             let role = role
                 .map(|r| Role::parse(&r).ok_or_else(|| cx.fail(DomainError::UnknownRole(r.clone()))))
                 .transpose()?;

@@ -138,13 +138,7 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
             own_branch,
             from,
         } => {
-            let role = Role::parse(&role).ok_or_else(|| {
-                Failure(fill(
-                    cx.lang
-                        .pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
-                    &[&crate::domain::text::printable(&role), &Role::accepted()],
-                ))
-            })?;
+            let role = Role::parse(&role).ok_or_else(|| cx.fail(DomainError::UnknownRole(role.clone())))?;
             let own_branch = match own_branch {
                 Some(b) => Some(cx.branch(&b)?.id),
                 None => None,
@@ -642,7 +636,7 @@ fn write_export(cx: &Context<'_>, file: &Path) -> Result<(usize, String), Failur
     write_atomically(file, text.as_bytes()).map_err(|e| {
         Failure(fill(
             t.cannot_write_file,
-            &[&shown, &crate::domain::text::printable(&e.to_string())],
+            &[&shown, &crate::i18n::errors::io(cx.lang, &e)],
         ))
     })?;
     Ok((snapshot.record_count(), shown))
@@ -663,7 +657,7 @@ fn import(cx: &Context<'_>, file: &Path) -> Outcome {
     let bytes = std::fs::read(file).map_err(|e| {
         Failure(fill(
             t.cannot_read_file,
-            &[&shown, &crate::domain::text::printable(&e.to_string())],
+            &[&shown, &crate::i18n::errors::io(cx.lang, &e)],
         ))
     })?;
     let snapshot = parse_snapshot(&bytes).map_err(|e| cx.fail(e))?;

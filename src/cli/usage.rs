@@ -121,6 +121,14 @@ fn message(error: &clap::Error) -> String {
             if !valid.is_empty() {
                 out += &fill(t.valid_values, &[&valid]);
             }
+            // A number clap could not read: say what a number must be.
+            let number = std::error::Error::source(error).and_then(|e| e.downcast_ref::<std::num::ParseIntError>());
+            out += match number.map(|e| e.kind()) {
+                Some(std::num::IntErrorKind::PosOverflow) => t.too_big,
+                Some(std::num::IntErrorKind::NegOverflow) => t.too_small,
+                Some(_) => t.not_integer,
+                None => "",
+            };
             out
         }
         ErrorKind::MissingRequiredArgument => fill(t.missing, &[&arg]),
@@ -365,7 +373,12 @@ mod tests {
         ]);
         assert!(r.starts_with("错误：--date <DATE> 只能给一次"), "{r}");
         let r = refused(&["visit", "delete", "one"]);
-        assert!(r.starts_with("错误：<ID> 不接受“one”"), "{r}");
+        assert!(r.starts_with("错误：<ID> 不接受“one”：要是整数\n"), "{r}");
+        let r = refused(&["status", "--year", "99999999999999999999"]);
+        assert!(
+            r.starts_with("错误：--year <YEAR> 不接受“99999999999999999999”：数太大\n"),
+            "{r}"
+        );
         let r = refused(&["visit", "add", "瑞林", "--kind", "research", "--colour"]);
         assert!(r.starts_with("错误：不认识的参数“--colour”"), "{r}");
         let r = refused(&["--lang", "fr"]);

@@ -34,13 +34,21 @@ macro_rules! vocabulary {
                 let s = input.trim();
                 Self::ALL.iter().copied().find(|v| v.id().eq_ignore_ascii_case(s) || v.zh() == s)
             }
-            /// "id (中文)" for every value, for error messages and help.
+            /// "id (中文)" for every value, for English error messages.
             pub fn accepted() -> String {
                 Self::ALL
                     .iter()
                     .map(|v| format!("{} ({})", v.id(), v.zh()))
                     .collect::<Vec<_>>()
                     .join(", ")
+            }
+            /// "id 中文" for every value, joined with 、, for Chinese ones.
+            pub fn accepted_zh() -> String {
+                Self::ALL
+                    .iter()
+                    .map(|v| format!("{} {}", v.id(), v.zh()))
+                    .collect::<Vec<_>>()
+                    .join("、")
             }
         }
     };

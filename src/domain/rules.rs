@@ -23,6 +23,14 @@ pub enum RuleId {
 impl RuleId {
     pub const LEADER: [RuleId; 3] = [RuleId::Research, RuleId::ProblemsSolved, RuleId::OrgLife];
     pub const BUREAU: [RuleId; 3] = [RuleId::Training, RuleId::ThematicStudy, RuleId::OwnBranchAnalysis];
+    pub const ALL: [RuleId; 6] = [
+        RuleId::Research,
+        RuleId::ProblemsSolved,
+        RuleId::OrgLife,
+        RuleId::Training,
+        RuleId::ThematicStudy,
+        RuleId::OwnBranchAnalysis,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -37,10 +45,7 @@ impl RuleId {
 
     pub fn parse(s: &str) -> Option<RuleId> {
         let s = s.trim().replace('-', "_");
-        [RuleId::LEADER, RuleId::BUREAU]
-            .concat()
-            .into_iter()
-            .find(|r| r.id() == s)
+        RuleId::ALL.into_iter().find(|r| r.id() == s)
     }
 
     /// Activity kinds that count toward a leader rule (empty for the others).

@@ -4,7 +4,7 @@ use super::{Lang, fill};
 use crate::domain::date::{DateProblem, MAX_YEAR, MIN_YEAR};
 use crate::domain::error::{DomainError, Field, RecordKind};
 use crate::domain::text::{TextProblem, printable};
-use crate::domain::{ActivityKind, EventKind, ProblemCategory, Weakness};
+use crate::domain::{ActivityKind, EventKind, ProblemCategory, Role, Weakness};
 use crate::error::{Error, ServerError, StoreError};
 
 pub fn field(lang: Lang, f: Field) -> &'static str {
@@ -84,7 +84,10 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
                 &[&p(input), &date_forms(lang)],
             ),
             DateProblem::OutOfRange => fill(
-                lang.pick("日期“{}”超出范围（{}–{} 年）", "date \"{}\" is out of range (years {}–{})"),
+                lang.pick(
+                    "日期“{}”超出范围（{}–{} 年）",
+                    "date \"{}\" is out of range (years {}–{})",
+                ),
                 &[&p(input), &MIN_YEAR, &MAX_YEAR],
             ),
             // The date read is named when the input does not spell it
@@ -116,7 +119,10 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             &[&record(lang, *kind), &p(input)],
         ),
         DomainError::Ambiguous { kind, input, matches } => fill(
-            lang.pick("“{}”对应多个{}：{}；请写全名或编号", "\"{}\" matches several {}s: {}; give the full name or the id"),
+            lang.pick(
+                "“{}”对应多个{}：{}；请写全名或编号",
+                "\"{}\" matches several {}s: {}; give the full name or the id",
+            ),
             &[&p(input), &record(lang, *kind), &p(&matches.join(", "))],
         ),
         DomainError::Duplicate { kind, name } => fill(
@@ -124,20 +130,35 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             &[&record(lang, *kind), &p(name)],
         ),
         DomainError::UnknownActivityKind(s) => fill(
-            lang.pick("未知的活动类型“{}”；可用：{}", "unknown activity kind \"{}\"; accepted: {}"),
-            &[&p(s), &ActivityKind::accepted()],
+            lang.pick(
+                "未知的活动类型“{}”；可用：{}",
+                "unknown activity kind \"{}\"; accepted: {}",
+            ),
+            &[
+                &p(s),
+                &lang.pick_owned(ActivityKind::accepted_zh(), ActivityKind::accepted()),
+            ],
         ),
         DomainError::UnknownCategory(s) => fill(
-            lang.pick("未知的问题类别“{}”；可用：{}", "unknown problem category \"{}\"; accepted: {}"),
-            &[&p(s), &ProblemCategory::accepted()],
+            lang.pick(
+                "未知的问题类别“{}”；可用：{}",
+                "unknown problem category \"{}\"; accepted: {}",
+            ),
+            &[
+                &p(s),
+                &lang.pick_owned(ProblemCategory::accepted_zh(), ProblemCategory::accepted()),
+            ],
         ),
         DomainError::UnknownEventKind(s) => fill(
-            lang.pick("未知的局级工作类型“{}”；可用：{}", "unknown bureau event \"{}\"; accepted: {}"),
-            &[&p(s), &EventKind::accepted()],
+            lang.pick(
+                "未知的局级工作类型“{}”；可用：{}",
+                "unknown bureau event \"{}\"; accepted: {}",
+            ),
+            &[&p(s), &lang.pick_owned(EventKind::accepted_zh(), EventKind::accepted())],
         ),
         DomainError::UnknownWeakness(s) => fill(
             lang.pick("未知的薄弱方面“{}”；可用：{}", "unknown weakness \"{}\"; accepted: {}"),
-            &[&p(s), &Weakness::accepted()],
+            &[&p(s), &lang.pick_owned(Weakness::accepted_zh(), Weakness::accepted())],
         ),
         DomainError::OwnBranch { leader, branch } => fill(
             lang.pick(
@@ -147,7 +168,10 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             &[&p(leader), &p(branch)],
         ),
         DomainError::PointExists { leader, branch } => fill(
-            lang.pick("{}已有联系点“{}”，请先评估或移交", "{} already has the contact point \"{}\"; review or hand it over first"),
+            lang.pick(
+                "{}已有联系点“{}”，请先评估或移交",
+                "{} already has the contact point \"{}\"; review or hand it over first",
+            ),
             &[&p(leader), &p(branch)],
         ),
         DomainError::NoPoint(l) => fill(
@@ -161,42 +185,53 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             lang.pick("{}当前没有在联系中的联系点", "{} holds no open contact point"),
             &[&p(l)],
         ),
-        DomainError::AlreadySolved(id) => {
-            fill(lang.pick("问题 {} 已经解决", "problem {} is already solved"), &[id])
-        }
+        DomainError::AlreadySolved(id) => fill(lang.pick("问题 {} 已经解决", "problem {} is already solved"), &[id]),
         DomainError::NotSolved(id) => fill(lang.pick("问题 {} 尚未解决", "problem {} is not solved"), &[id]),
         DomainError::SolvedBeforeFound { found, solved } => fill(
-            lang.pick("解决日期 {} 早于发现日期 {}", "solved date {} is before the found date {}"),
+            lang.pick(
+                "解决日期 {} 早于发现日期 {}",
+                "solved date {} is before the found date {}",
+            ),
             &[solved, found],
         ),
         DomainError::PostEndsBeforeStart { from, to } => fill(
             lang.pick("离任日期 {} 早于任职日期 {}", "post end {} is before post start {}"),
             &[to, from],
         ),
-        DomainError::SelfHandover(l) => {
-            fill(lang.pick("{}不能移交给自己", "{} cannot hand over to themselves"), &[&p(l)])
-        }
+        DomainError::SelfHandover(l) => fill(
+            lang.pick("{}不能移交给自己", "{} cannot hand over to themselves"),
+            &[&p(l)],
+        ),
         DomainError::CycleLength(n) => fill(
-            lang.pick("周期 {} 年无效：应为 1–10 年", "a cycle of {} years is not allowed: 1 to 10"),
+            lang.pick(
+                "周期 {} 年无效：应为 1–10 年",
+                "a cycle of {} years is not allowed: 1 to 10",
+            ),
             &[n],
         ),
         DomainError::BadTarget { min, full } => fill(
-            lang.pick("目标无效：最低 {} 不能高于满分 {}（且不超过 1000）", "bad target: min {} above full {} (or over 1000)"),
+            lang.pick(
+                "目标无效：最低 {} 不能高于满分 {}（且不超过 1000）",
+                "bad target: min {} above full {} (or over 1000)",
+            ),
             &[min, full],
         ),
         DomainError::UnknownRule(s) => fill(
-            lang.pick(
-                "未知的规则“{}”；可用：research, problems_solved, org_life, training, thematic_study, own_branch_analysis",
-                "unknown rule \"{}\"; accepted: research, problems_solved, org_life, training, thematic_study, own_branch_analysis",
-            ),
-            &[&p(s)],
+            lang.pick("未知的规则“{}”；可用：{}", "unknown rule \"{}\"; accepted: {}"),
+            &[&p(s), &super::rules_accepted(lang)],
         ),
         DomainError::UnknownGrade { input, accepted } => fill(
-            lang.pick("未知的等次“{}”；可用：{}（或从 1 起的序号）", "unknown grade \"{}\"; accepted: {} (or its number from 1)"),
+            lang.pick(
+                "未知的等次“{}”；可用：{}（或从 1 起的序号）",
+                "unknown grade \"{}\"; accepted: {} (or its number from 1)",
+            ),
             &[&p(input), &p(accepted)],
         ),
         DomainError::GradeCount { expected, got } => fill(
-            lang.pick("给出了 {} 个等次，应为 {} 个（每个维度一个）", "{} grades given; {} expected (one per dimension)"),
+            lang.pick(
+                "给出了 {} 个等次，应为 {} 个（每个维度一个）",
+                "{} grades given; {} expected (one per dimension)",
+            ),
             &[got, expected],
         ),
         DomainError::Satisfaction(n) => fill(
@@ -204,7 +239,10 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             &[n],
         ),
         DomainError::RubricSize { got, max } => fill(
-            lang.pick("评价维度或等次有 {} 项：应为 1–{} 项", "a rubric list of {} items: 1 to {} allowed"),
+            lang.pick(
+                "评价维度或等次有 {} 项：应为 1–{} 项",
+                "a rubric list of {} items: 1 to {} allowed",
+            ),
             &[got, max],
         ),
         DomainError::RubricDuplicate(list) => fill(
@@ -212,7 +250,10 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             &[&p(list)],
         ),
         DomainError::UnknownPlanItem(s) => fill(
-            lang.pick("工作计划中没有“{}”；请写阶段.任务，如 2.3", "no plan item \"{}\"; write PHASE.TASK, e.g. 2.3"),
+            lang.pick(
+                "工作计划中没有“{}”；请写阶段.任务，如 2.3",
+                "no plan item \"{}\"; write PHASE.TASK, e.g. 2.3",
+            ),
             &[&p(s)],
         ),
         DomainError::WindowEndsBeforeStart { from, to } => fill(
@@ -228,7 +269,7 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
         ),
         DomainError::UnknownRole(s) => fill(
             lang.pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
-            &[&p(s), &crate::domain::Role::accepted()],
+            &[&p(s), &lang.pick_owned(Role::accepted_zh(), Role::accepted())],
         ),
     }
 }
@@ -359,6 +400,18 @@ pub fn server(lang: Lang, e: &ServerError) -> String {
             lang.pick("无法启动服务：{}", "cannot start the server: {}"),
             &[&p(r)],
         ),
+        ServerError::Exited { log, last: Some(last) } => fill(
+            lang.pick("服务没能启动：{}（日志 {}）", "the server did not start: {} (log {})"),
+            &[last, &path(log)],
+        ),
+        ServerError::Exited { log, last: None } => fill(
+            lang.pick("服务没能启动，见日志 {}", "the server did not start; see its log {}"),
+            &[&path(log)],
+        ),
+        ServerError::StartTimeout { secs, log } => fill(
+            lang.pick("服务 {} 秒内没有应答，见日志 {}", "no server answered within {} s; see its log {}"),
+            &[secs, &path(log)],
+        ),
         ServerError::Access { path: file, reason } => fill(
             lang.pick("访问文件 {} 有误：{}", "the access file {} is wrong: {}"),
             &[&path(file), &p(reason)],
@@ -385,6 +438,28 @@ pub fn restore_hint(lang: Lang, db: &std::path::Path, backup: &std::path::Path) 
         ),
         &[&p(backup), &p(&restored), &p(backup)],
     )
+}
+
+/// What went wrong with a file, for a message: in Chinese, the usual
+/// causes said in Chinese; otherwise the system's own words (English),
+/// cleaned for a terminal.
+pub fn io(lang: Lang, e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let zh = match e.kind() {
+        K::NotFound => "文件或目录不存在",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "已经存在",
+        K::IsADirectory => "这是一个目录",
+        K::NotADirectory => "路径中有一段不是目录",
+        K::StorageFull => "磁盘已满",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::FileTooLarge => "文件太大",
+        _ => return printable(&e.to_string()),
+    };
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => printable(&e.to_string()),
+    }
 }
 
 pub fn message(lang: Lang, e: &Error) -> String {

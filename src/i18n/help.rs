@@ -112,7 +112,9 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("assess rubric", "satisfaction_name") => "满意度的名称",
         ("plan", "year") => "工作安排的年份 [默认：今年]",
         ("plan tick", "date") => "完成的日期 [默认：今天]",
-        ("targets set", "rule") => "research、problems_solved、org_life、training、thematic_study、own_branch_analysis",
+        ("targets set", "rule") => {
+            "research、problems-solved、org-life、training、thematic-study、own-branch-analysis，或规则名称（如 组织生活）"
+        }
         ("targets set", "role") => "secretary 或 member [默认：两者]（局里的规定不分角色）",
         ("status", "year") => "年份 [默认：今年]",
         ("status", "format") => "table 给人看，json 给程序用",
@@ -217,6 +219,9 @@ pub struct UsageText {
     pub too_many_values: &'static str,
     pub wrong_number: &'static str,
     pub no_equals: &'static str,
+    pub not_integer: &'static str,
+    pub too_big: &'static str,
+    pub too_small: &'static str,
     pub not_utf8: &'static str,
     pub other: &'static str,
     pub more: &'static str,
@@ -236,6 +241,9 @@ pub static ZH: UsageText = UsageText {
     too_many_values: "{} 只取一个值，“{}”多余",
     wrong_number: "{} 要 {} 个值，给了 {} 个",
     no_equals: "{} 的值要用等号给出，如 {}=…",
+    not_integer: "：要是整数",
+    too_big: "：数太大",
+    too_small: "：数太小",
     not_utf8: "参数不是有效的 UTF-8 文本",
     other: "命令行用法不对",
     more: "用 --help 查看更多信息。",

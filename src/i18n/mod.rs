@@ -63,6 +63,14 @@ impl Lang {
         }
     }
 
+    /// [`Lang::pick`] for strings made at run time.
+    pub fn pick_owned(self, zh: String, en: String) -> String {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     /// The punctuation that joins a label to its value: `：` or `: `.
     pub fn colon(self) -> &'static str {
         self.pick("：", ": ")
@@ -144,9 +152,48 @@ impl Label for RuleId {
     }
 }
 
+/// A rule as a person types it: its id (with `-` or `_`) or its name in
+/// either language (`组织生活`, `org life`).
+pub fn parse_rule(input: &str) -> Option<RuleId> {
+    let s = input.trim();
+    RuleId::parse(s).or_else(|| {
+        RuleId::ALL
+            .into_iter()
+            .find(|r| r.label(Lang::Zh) == s || r.label(Lang::En).eq_ignore_ascii_case(s))
+    })
+}
+
+/// The rules as [`parse_rule`] takes them, for messages: ids written with
+/// `-` as the activity kinds' are, each with its Chinese name.
+pub fn rules_accepted(lang: Lang) -> String {
+    let each = RuleId::ALL.iter().map(|r| {
+        let id = r.id().replace('_', "-");
+        match lang {
+            Lang::Zh => format!("{id} {}", r.label(Lang::Zh)),
+            Lang::En => format!("{id} ({})", r.label(Lang::Zh)),
+        }
+    });
+    each.collect::<Vec<_>>().join(lang.pick("、", ", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_are_taken_by_id_or_name() {
+        for r in RuleId::ALL {
+            assert_eq!(parse_rule(r.id()), Some(r));
+            assert_eq!(parse_rule(&r.id().replace('_', "-")), Some(r));
+            assert_eq!(parse_rule(r.label(Lang::Zh)), Some(r));
+            assert_eq!(parse_rule(&r.label(Lang::En).to_uppercase()), Some(r));
+            assert!(rules_accepted(Lang::Zh).contains(r.label(Lang::Zh)));
+        }
+        assert_eq!(parse_rule(" 组织生活 "), Some(RuleId::OrgLife));
+        assert_eq!(parse_rule("组织"), None);
+        assert!(rules_accepted(Lang::Zh).starts_with("research 蹲点调研、problems-solved 解决问题"));
+        assert!(rules_accepted(Lang::En).starts_with("research (蹲点调研), problems-solved (解决问题)"));
+    }
 
     #[test]
     fn fill_in_order() {

@@ -185,7 +185,7 @@ pub static ZH: ReportText = ReportText {
     xlsx_needs_file: "xlsx 格式需要用 -o FILE 指定文件",
     h_days_left: "剩余天数",
     h_item: "事项",
-    due_heading: "{} 待办事项（截至 {}）",
+    due_heading: "{} 年待办事项（截至 {}）",
     due_none: "没有待办事项",
     due_no_visit: "{}：{}已 {} 天未联系（上次 {}）",
     due_never: "{}：{}已 {} 天无联系记录",

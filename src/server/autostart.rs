@@ -61,11 +61,10 @@ pub fn connect(socket: &Path, start: Option<&AutoStart>) -> Result<UnixStream, S
                     return Ok(s);
                 }
                 if Instant::now() > deadline {
-                    return Err(ServerError::Start(format!(
-                        "no server on {} after {} s",
-                        socket.display(),
-                        START_TIMEOUT.as_secs()
-                    )));
+                    return Err(ServerError::StartTimeout {
+                        secs: START_TIMEOUT.as_secs(),
+                        log: crate::paths::server_log_for(&start.db),
+                    });
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -115,6 +114,8 @@ fn start_locked(socket: &Path, start: &AutoStart, deadline: Instant) -> Result<U
         Err(_) => {}
     }
     let log_path = crate::paths::server_log_for(&start.db);
+    // Where this start's lines begin: the log keeps every start's.
+    let log_start = std::fs::metadata(&log_path).map_or(0, |m| m.len());
     let log = OpenOptions::new()
         .create(true)
         .append(true)
@@ -149,18 +150,35 @@ fn start_locked(socket: &Path, start: &AutoStart, deadline: Instant) -> Result<U
             if let Ok(s) = UnixStream::connect(socket) {
                 return Ok(s);
             }
-            return Err(ServerError::Start(format!(
-                "the server exited ({status}); see {}",
-                log_path.display()
-            )));
+            tracing::info!(%status, "the server started exited");
+            return Err(ServerError::Exited {
+                last: last_line_from(&log_path, log_start),
+                log: log_path,
+            });
         }
         if Instant::now() > deadline {
-            return Err(ServerError::Start(format!(
-                "the server did not answer within {} s; see {}",
-                START_TIMEOUT.as_secs(),
-                log_path.display()
-            )));
+            return Err(ServerError::StartTimeout {
+                secs: START_TIMEOUT.as_secs(),
+                log: log_path,
+            });
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// The last non-empty line written to the log at `path` from byte `from`
+/// on (this start's), cleaned for a terminal and cut to a line's length.
+fn last_line_from(path: &Path, from: u64) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut text = Vec::new();
+    // A start writes a line or two; a megabyte is far more than enough.
+    file.take(1 << 20).read_to_end(&mut text).ok()?;
+    let text = String::from_utf8_lossy(&text);
+    let line = text.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    // The message says itself that it is an error.
+    let prefixes = [crate::i18n::Lang::Zh, crate::i18n::Lang::En].map(|l| l.cli().error_prefix);
+    let line = prefixes.iter().find_map(|p| line.strip_prefix(p)).unwrap_or(line);
+    Some(crate::domain::text::printable(line).chars().take(300).collect())
 }

@@ -145,7 +145,7 @@ fn open_patiently(options: &ClientOptions) -> Result<(UnixStream, Session)> {
 fn is_final(options: &ClientOptions, e: &Error) -> bool {
     match e {
         Error::Server(ServerError::Version { .. } | ServerError::Refused { .. } | ServerError::Access { .. })
-        | Error::Server(ServerError::Start(_)) => true,
+        | Error::Server(ServerError::Start(_) | ServerError::Exited { .. } | ServerError::StartTimeout { .. }) => true,
         Error::Server(ServerError::NoServer { .. }) => options.autostart.is_some(),
         _ => false,
     }
