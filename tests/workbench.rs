@@ -1089,6 +1089,23 @@ fn a_report_asks_before_it_replaces_a_file() {
     assert!(dir.path().join("另一份.md").exists());
 }
 
+/// At 80 columns the problems screen writes days without their year, but
+/// only when every date shown is in the year on view.
+#[test]
+fn problems_from_another_year_show_their_year() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('3'));
+    let screen = b.screen_text(80, 24);
+    assert!(!screen.contains("2020-"), "{screen}");
+    // In 2021's view, 2020's problems are on the screen with their year.
+    let mut b = open_at(Lang::Zh, true, false, NaiveDate::from_ymd_opt(2021, 3, 1).unwrap());
+    b.press(KeyCode::Char(']'));
+    assert_eq!(b.app.year, 2021);
+    b.press(KeyCode::Char('3'));
+    let screen = b.screen_text(80, 24);
+    assert!(screen.contains("2020-09-"), "{screen}");
+}
+
 #[test]
 fn the_calendar_charts_activities_per_month() {
     let mut b = open(Lang::En, true, false);
@@ -1605,6 +1622,11 @@ fn read_only_help_lists_no_keys_that_write() {
         assert!(!text.contains(desc), "{desc}: {text}");
     }
     assert!(text.contains(t.k_quit) && text.contains(t.k_report), "{text}");
+    // The screens whose keys all write have no heading left alone.
+    for line in text.lines() {
+        let line = line.trim_matches(|c: char| c == '│' || c.is_whitespace());
+        assert!(line != "突出问题" && line != "联系点", "a heading with no keys: {text}");
+    }
 }
 
 #[test]

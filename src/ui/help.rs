@@ -43,16 +43,22 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     ];
     contexts
         .into_iter()
-        .map(|ctx| {
+        .filter_map(|ctx| {
+            // A context whose keys all write has none in a read-only view:
+            // no heading with nothing after it.
+            let groups = widgets::key_groups(app, &[ctx], false);
+            if groups.is_empty() {
+                return None;
+            }
             let mut spans = vec![Span::styled(format!("{}  ", context_name(app, ctx)), theme.heading())];
-            for (i, (keys, desc)) in widgets::key_groups(app, &[ctx], false).into_iter().enumerate() {
+            for (i, (keys, desc)) in groups.into_iter().enumerate() {
                 if i > 0 {
                     spans.push(Span::styled(" · ", theme.dim()));
                 }
                 spans.push(Span::styled(keys, theme.key()));
                 spans.push(Span::raw(format!(" {desc}")));
             }
-            Line::from(spans)
+            Some(Line::from(spans))
         })
         .collect()
 }

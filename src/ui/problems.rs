@@ -1,6 +1,7 @@
 //! Problems 突出问题: open problems first, grouped by contact point (the
 //! point's name is written on the first row of each group).
 
+use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -19,6 +20,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let wide = area.width >= 100;
+    // Days without their year only when every date shown is in the year
+    // on view: a problem found in an earlier year must not read as this
+    // year's.
+    let in_year = |d: chrono::NaiveDate| d.year() == app.year;
+    let full_dates = wide
+        || app.problem_order.iter().any(|i| {
+            let p = &app.data.problems[*i];
+            !in_year(p.found) || p.solved.is_some_and(|d| !in_year(d))
+        });
     let height = area.height.saturating_sub(1) as usize;
     let first = window(app.prob_sel, height);
     let rows = app
@@ -37,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let state_style = theme.pace(if solved { Pace::Met } else { Pace::Behind });
             let selected = row == app.prob_sel;
             let date = |d: chrono::NaiveDate| {
-                if wide {
+                if full_dates {
                     d.to_string()
                 } else {
                     d.format("%m-%d").to_string()
@@ -65,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let r = Row::new(cells);
             if selected { r.style(theme.selected()) } else { r }
         });
-    let date_width = if wide { 10 } else { 5 };
+    let date_width = if full_dates { 10 } else { 5 };
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(if wide { 12 } else { 8 }),
