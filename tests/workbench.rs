@@ -1106,6 +1106,27 @@ fn problems_from_another_year_show_their_year() {
     assert!(screen.contains("2020-09-"), "{screen}");
 }
 
+/// The branches under the contact points: full names in one column, and
+/// a count of those that do not fit.
+#[test]
+fn the_branch_list_says_how_many_it_leaves_out() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('4'));
+    let all = b.store.branches().unwrap().len();
+    let tall = b.screen_text(80, 40);
+    assert!(!tall.contains("个支部"), "{tall}");
+    let columns: Vec<usize> = tall
+        .lines()
+        .filter_map(|l| l.find("中共").map(|i| unicode_width::UnicodeWidthStr::width(&l[..i])))
+        .collect();
+    assert_eq!(columns.len(), all, "{tall}");
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{tall}");
+    let short = b.screen_text(80, 16);
+    let shown = short.lines().filter(|l| l.contains("中共")).count();
+    assert!(shown < all, "{short}");
+    assert!(short.contains(&format!("还有 {} 个支部", all - shown)), "{short}");
+}
+
 #[test]
 fn the_calendar_charts_activities_per_month() {
     let mut b = open(Lang::En, true, false);

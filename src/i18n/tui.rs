@@ -193,6 +193,7 @@ pub struct TuiText {
     pub due_missed: &'static str,
     /// The reminders that did not fit the board.
     pub due_more: &'static str,
+    pub branches_more: &'static str,
     pub form_report: &'static str,
     pub f_format: &'static str,
     pub f_file: &'static str,
@@ -396,6 +397,7 @@ pub static ZH: TuiText = TuiText {
     due_overdue: "逾期 {} 天",
     due_missed: "未完成",
     due_more: "…… 还有 {} 条（命令 due 列出全部）",
+    branches_more: "…… 还有 {} 个支部（命令 branch list 列出全部）",
     form_report: "导出年度报告",
     f_format: "格式",
     f_file: "文件名",
@@ -600,6 +602,7 @@ pub static EN: TuiText = TuiText {
     due_overdue: "{} d overdue",
     due_missed: "not done",
     due_more: "… {} more (the due command lists them all)",
+    branches_more: "… {} more branches (the branch list command lists them all)",
     form_report: "Write the year's report",
     f_format: "Format",
     f_file: "File",

@@ -10,7 +10,8 @@ use super::theme::Theme;
 use super::widgets::{mark, window};
 use crate::app::{App, PointRow, review_due};
 use crate::domain::Pace;
-use crate::i18n::Label;
+use crate::i18n::{Label, fill};
+use unicode_width::UnicodeWidthStr;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let t = app.text();
@@ -83,11 +84,33 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::styled(t.no_branches, theme.dim()));
     }
     let room = branches_area.height.saturating_sub(2) as usize;
-    lines.extend(app.data.branches.iter().take(room).map(|b| {
+    let branches = &app.data.branches;
+    // The last line says how many are left out when they do not all fit.
+    let shown = if branches.len() > room {
+        room.saturating_sub(1)
+    } else {
+        branches.len()
+    };
+    // Full names in one column: short names padded to the widest shown
+    // (at most 16 columns, so that a long one does not push them all).
+    let column = branches[..shown]
+        .iter()
+        .map(|b| b.short.width())
+        .max()
+        .unwrap_or(0)
+        .min(16);
+    lines.extend(branches[..shown].iter().map(|b| {
+        let pad = column.saturating_sub(b.short.width());
         Line::from(vec![
-            Span::raw(format!("  {}  ", b.short)),
+            Span::raw(format!("  {}{}  ", b.short, " ".repeat(pad))),
             Span::styled(b.name.clone(), theme.dim()),
         ])
     }));
+    if shown < branches.len() {
+        lines.push(Line::styled(
+            fill(t.branches_more, &[&(branches.len() - shown)]),
+            theme.dim(),
+        ));
+    }
     frame.render_widget(Paragraph::new(lines), branches_area);
 }
