@@ -218,7 +218,12 @@ fn roles_from_the_access_file_and_read_only() {
     let out = cli(&p, &["--read-only", "visit", "add", "瑞林", "--kind", "research"]);
     assert_eq!(out.status.code(), Some(1));
     let line = stderr(&out);
-    assert!(line.contains("viewer") && line.contains("--read-only"), "{line}");
+    // It names the read-only connection as the reason, not the user as a
+    // viewer (the user is an admin here).
+    assert!(
+        line.contains("read-only (--read-only)") && !line.contains("viewer"),
+        "{line}"
+    );
     assert_eq!(line.lines().count(), 1, "{line}");
 
     // The access file makes this user an editor: activities yes, leaders no.

@@ -345,25 +345,24 @@ pub fn server(lang: Lang, e: &ServerError) -> String {
             lang.pick("与服务通信出错：{}", "protocol error talking to the server: {}"),
             &[&p(r)],
         ),
+        ServerError::Denied { needed, read_only, .. } if *read_only => fill(
+            // The role is the viewer's because of --read-only, not the
+            // user's own: say so, not that the user is a viewer.
+            lang.pick(
+                "这次是只读连接（--read-only），此操作需要{}权限",
+                "this connection is read-only (--read-only); this needs {} rights",
+            ),
+            &[&super::server::role(lang, *needed)],
+        ),
         ServerError::Denied {
-            user,
-            role,
-            needed,
-            read_only,
-        } => {
-            let line = fill(
-                lang.pick(
-                    "{} 在此数据库的权限是{}，此操作需要{}权限",
-                    "{} has the role {} here; this needs {} rights",
-                ),
-                &[&p(user), &super::server::role(lang, *role), &super::server::role(lang, *needed)],
-            );
-            if *read_only {
-                line + lang.pick("（本次以 --read-only 只读连接）", " (this connection is --read-only)")
-            } else {
-                line
-            }
-        }
+            user, role, needed, ..
+        } => fill(
+            lang.pick(
+                "{} 在此数据库的权限是{}，此操作需要{}权限",
+                "{} has the role {} here; this needs {} rights",
+            ),
+            &[&p(user), &super::server::role(lang, *role), &super::server::role(lang, *needed)],
+        ),
         ServerError::Refused { user } => fill(
             lang.pick(
                 "访问文件不允许用户 {} 使用此数据库",
