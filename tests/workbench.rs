@@ -224,6 +224,13 @@ fn solving_a_problem_takes_three_keys_and_raises_the_board() {
     assert!(b.app.modal.is_none());
     assert_eq!(b.done("俊华", RuleId::ProblemsSolved), 1);
     assert_eq!(b.board_done("俊华", RuleId::ProblemsSolved), 1);
+    // The word on it stays with the screen: another screen starts clear.
+    assert!(b.app.message.is_some());
+    b.press(KeyCode::Char('3'));
+    assert!(b.app.message.is_some(), "the same screen keeps it");
+    b.press(KeyCode::Char('1'));
+    assert!(b.app.message.is_none(), "{:?}", b.app.message);
+    b.press(KeyCode::Char('3'));
     // Reopen it again: the count drops.
     let id = b
         .store

@@ -856,12 +856,17 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
         // Handled above, before forms and searches.
         Action::Poll => {}
         Action::Quit => app.quit = true,
-        Action::Show(screen) => {
+        Action::Show(_) | Action::NextScreen | Action::PrevScreen => {
+            let screen = match action {
+                Action::Show(screen) => screen,
+                _ => app.screen.step(action == Action::NextScreen),
+            };
+            // The last word belongs to what was done on the screen left
+            // ("solved" under the board would read as the board's).
+            if screen != app.screen {
+                app.message = None;
+            }
             app.screen = screen;
-            app.ensure_shown(backend);
-        }
-        Action::NextScreen | Action::PrevScreen => {
-            app.screen = app.screen.step(action == Action::NextScreen);
             app.ensure_shown(backend);
         }
         Action::PrevYear | Action::NextYear => {
