@@ -466,14 +466,15 @@ fn a_long_chinese_error_leaves_the_form_hint_in_view() {
     b.press(KeyCode::Char('2'));
     b.press(KeyCode::Char('a'));
     b.press(KeyCode::Down); // kind → date
+    // Emptied first: Chinese typed on the date as filled goes to the note.
+    b.ctrl('u');
     b.type_text("主题党日缺少记录，党员参与度不高，需要整改");
     b.press(KeyCode::Enter);
     assert!(matches!(&b.app.modal, Some(Modal::Form(form)) if form.error.is_some()));
     let screen = b.screen_text(80, 24);
     assert!(screen.contains("!\u{a0}无法识别的日期"), "{screen}");
-    // The form's own hint; the footer below the board orders the keys
-    // the other way ("Ctrl-g/Esc").
-    assert!(screen.contains("Ctrl-g/Esc"), "{screen}");
+    // The form's own hint.
+    assert!(screen.contains("Ctrl-g/Esc 取消"), "{screen}");
 }
 
 #[test]
@@ -1132,6 +1133,57 @@ fn the_branch_list_says_how_many_it_leaves_out() {
     let shown = short.lines().filter(|l| l.contains("中共")).count();
     assert!(shown < all, "{short}");
     assert!(short.contains(&format!("还有 {} 个支部", all - shown)), "{short}");
+}
+
+/// The solve form opens on its date, filled with today: Chinese typed
+/// there is the measures, but 今天 and 昨天 are dates, and a date emptied
+/// is today.
+#[test]
+fn chinese_typed_on_a_fresh_date_goes_to_the_words_after_it() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('3'));
+    let solve_first_open = |b: &mut Bench, keys: &dyn Fn(&mut Bench)| {
+        let id = b.app.selected_problem().unwrap().id;
+        b.press(KeyCode::Char('s'));
+        keys(b);
+        b.press(KeyCode::Enter);
+        assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+        b.store.problems().unwrap().into_iter().find(|p| p.id == id).unwrap()
+    };
+    let p = solve_first_open(&mut b, &|b| {
+        b.type_text("完成委员增补");
+        assert_eq!(b.form().value(0), "2020-11-20");
+        assert!(b.form().value(1).ends_with("完成委员增补"), "{}", b.form().value(1));
+    });
+    assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 11, 20));
+    assert!(p.measures.unwrap().ends_with("完成委员增补"));
+    let p = solve_first_open(&mut b, &|b| {
+        b.type_text("昨天");
+        assert_eq!(b.form().value(0), "昨天");
+    });
+    assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 11, 19));
+    let p = solve_first_open(&mut b, &|b| b.ctrl('u'));
+    assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 11, 20));
+}
+
+/// A visit saved for a day outside the year on view does not show there:
+/// the message says which year it counts in.
+#[test]
+fn a_record_saved_into_another_year_says_which() {
+    let mut b = open_at(Lang::Zh, true, false, NaiveDate::from_ymd_opt(2021, 3, 1).unwrap());
+    assert_eq!(b.app.year, 2020, "demo data opens on its year");
+    b.press(KeyCode::Char('a'));
+    b.type_text("蹲点");
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let message = b.app.message.clone().unwrap().text;
+    assert!(message.contains("2021-03-01 计入 2021 年"), "{message}");
+    // In the year on view, the plain word.
+    b.press(KeyCode::Char(']'));
+    b.press(KeyCode::Char('a'));
+    b.type_text("再次蹲点");
+    b.press(KeyCode::Enter);
+    assert_eq!(b.app.message.clone().unwrap().text, "已保存");
 }
 
 #[test]

@@ -212,6 +212,24 @@ impl Form {
         if self.focused_choice().is_none() {
             return false;
         }
+        self.focus_next_words()
+    }
+
+    /// The same for a date still holding the day it was filled with: a
+    /// Chinese character typed there is the start of the text after it (the
+    /// measures of a solved problem), unless it starts 今天 or 昨天, which
+    /// a date takes. Once the date has been edited, what is typed stays.
+    pub fn to_text_after_fresh_date(&mut self, c: char) -> bool {
+        let field = &self.fields[self.focus];
+        if field.kind != FieldKind::Date || !field.fresh || c.is_ascii() || matches!(c, '今' | '昨') {
+            return false;
+        }
+        self.focus_next_words()
+    }
+
+    /// Moves the focus to the next field that takes names or words (free
+    /// text, a leader, a branch, a file); whether there was one.
+    fn focus_next_words(&mut self) -> bool {
         let takes_words = |kind: FieldKind| {
             matches!(
                 kind,

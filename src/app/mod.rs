@@ -1196,7 +1196,12 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             form.cycle(step);
             follow_choice(form, &app.data.targets);
         }
-        (Some(Modal::Form(form)), Action::Input(request)) => form.input(request),
+        (Some(Modal::Form(form)), Action::Input(request)) => {
+            if let InputRequest::InsertChar(c) = request {
+                form.to_text_after_fresh_date(c);
+            }
+            form.input(request)
+        }
         (Some(Modal::Form(form)), Action::Paste(text)) => form.paste(&text),
         (Some(Modal::Form(form)), Action::Submit) => {
             if !form.quick && !form.on_last() {
@@ -1383,6 +1388,10 @@ fn undo(app: &mut App, backend: &dyn Backend) {
 
 /// Reads a date field the way quick entry accepts it.
 fn parse_date(app: &App, input: &str) -> Result<NaiveDate, String> {
+    // A date field emptied is today, as the command line's missing --date.
+    if input.trim().is_empty() {
+        return Ok(app.today);
+    }
     date::parse(input, app.today, DateForms::Quick).map_err(|problem| match problem {
         DateProblem::Unreadable => fill(
             app.text().bad_date,
@@ -1410,6 +1419,18 @@ fn parse_done_date(app: &App, input: &str) -> Result<NaiveDate, String> {
             },
         )
     })
+}
+
+/// "Saved", and when the record's day is in another year than the one on
+/// view, which year it counts in: otherwise the screen does not change
+/// and the record seems lost.
+fn saved_on(app: &App, date: NaiveDate) -> String {
+    let t = app.text();
+    if date.year() == app.year {
+        t.msg_saved.to_string()
+    } else {
+        fill(t.msg_saved_other_year, &[&date, &date.year()])
+    }
 }
 
 fn optional(s: &str) -> Option<String> {
@@ -1465,7 +1486,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                 backend.add_activity(activity).map_err(to_line)?;
             }
             app.last_leader = Some(who);
-            Ok(t.msg_saved.into())
+            Ok(saved_on(app, date))
         }
         Purpose::NewProblem => {
             let who = leader(0)?;
@@ -1483,7 +1504,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                 solved_by: None,
             };
             backend.add_problem(problem).map_err(to_line)?;
-            Ok(t.msg_saved.into())
+            Ok(saved_on(app, found))
         }
         Purpose::Solve(id) => {
             let date = parse_done_date(app, form.value(0))?;

@@ -336,7 +336,7 @@ pub enum TargetsCmd {
         #[arg(long)]
         year: i64,
         /// research, problems-solved, org-life, training, thematic-study, own-branch-analysis,
-        /// or the rule's name (组织生活)
+        /// or the rule's name (组织生活, 轮训)
         rule: String,
         /// The yearly minimum
         min: u32,

@@ -52,9 +52,18 @@ pub fn lang_of(args: &[OsString]) -> Lang {
 /// On `Err`, [`render`] says what clap refused, or the help or version
 /// asked for.
 pub fn parse_from(args: Vec<OsString>) -> Result<(Cli, Lang), (clap::Error, Lang)> {
+    parse_with(args, |command| command)
+}
+
+/// [`parse_from`] with the grammar changed by `adjust` first (tests set
+/// the width of the help with it).
+fn parse_with(
+    args: Vec<OsString>,
+    adjust: impl FnOnce(clap::Command) -> clap::Command,
+) -> Result<(Cli, Lang), (clap::Error, Lang)> {
     let lang = lang_of(&args);
     HELP_IN_CHINESE.set(lang == Lang::Zh);
-    let mut command = localise(Cli::command(), "");
+    let mut command = adjust(localise(Cli::command(), ""));
     let parsed = command
         .try_get_matches_from_mut(args)
         .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
@@ -326,14 +335,33 @@ mod tests {
             }
         }
         // Every command's help, short and long, has none of clap's English
-        // left (the values and names of the grammar aside).
+        // left (the values and names of the grammar aside), and fits an
+        // 80-column terminal in both languages.
         let paths: std::collections::BTreeSet<&str> = chinese.iter().map(|(path, _, _)| path.as_str()).collect();
         for path in paths {
-            for flag in ["-h", "--help"] {
-                let mut args: Vec<&str> = path.split_whitespace().collect();
+            for (lang, flag) in [
+                (None, "-h"),
+                (None, "--help"),
+                (Some("en"), "-h"),
+                (Some("en"), "--help"),
+            ] {
+                let mut args: Vec<&str> = lang.map(|l| vec!["--lang", l]).unwrap_or_default();
+                args.extend(path.split_whitespace());
                 args.push(flag);
-                let (e, lang) = parse_from(os(&args)).map(|_| ()).unwrap_err();
+                let (e, lang) = parse_with(os(&args), |c| c.term_width(80)).map(|_| ()).unwrap_err();
                 let text = render(lang, &e, false);
+                // The usage line is a command line, which clap does not
+                // break (nor should it); every other line must fit.
+                for line in text
+                    .lines()
+                    .filter(|l| !l.starts_with("用法：") && !l.starts_with("Usage:"))
+                {
+                    let width = unicode_width::UnicodeWidthStr::width(line);
+                    assert!(width <= 80, "{args:?}: a line of {width} columns:\n{line}");
+                }
+                if lang == Lang::En {
+                    continue;
+                }
                 for english in [
                     "Usage",
                     "Options",

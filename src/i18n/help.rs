@@ -65,7 +65,10 @@ pub fn long_about(path: &str) -> Option<&'static str> {
     })
 }
 
-/// The help of argument `id` of the command at `path`.
+/// The help of argument `id` of the command at `path`. clap wraps help
+/// at ASCII spaces only, so lists of ids are written with `, ` (and a
+/// no-break space inside an `id 名称` pair), not `、`, which it could not
+/// break.
 pub fn arg(path: &str, id: &str) -> Option<&'static str> {
     Some(match (path, id) {
         ("", "db") => "数据库目录 [默认：系统的数据目录]",
@@ -79,7 +82,7 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("leader add", "from") => "任职起始日期 [默认：今天]",
         ("branch add", "category") => "领域类别",
         ("branch add", "parent") => "上级党总支或党委",
-        ("branch add", "weakness") => "软弱涣散的原因：organisation、team、premises、funding、role（可重复）",
+        ("branch add", "weakness") => "软弱涣散的原因：organisation, team, premises, funding, role（可重复）",
         ("point assign", "from") => "联系周期的开始日期 [默认：今天]",
         ("point assign", "years") => "联系周期的年数",
         ("point review", "transformed") => "实现转化提升：结束该联系点，领导再另选联系点",
@@ -113,7 +116,8 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("plan", "year") => "工作安排的年份 [默认：今年]",
         ("plan tick", "date") => "完成的日期 [默认：今天]",
         ("targets set", "rule") => {
-            "research、problems-solved、org-life、training、thematic-study、own-branch-analysis，或规则名称（如 组织生活）"
+            "research, problems-solved, org-life, training, thematic-study, own-branch-analysis, \
+             或规则名称（如 组织生活、轮训）"
         }
         ("targets set", "role") => "secretary 或 member [默认：两者]（局里的规定不分角色）",
         ("status", "year") => "年份 [默认：今年]",

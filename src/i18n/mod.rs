@@ -152,15 +152,21 @@ impl Label for RuleId {
     }
 }
 
-/// A rule as a person types it: its id (with `-` or `_`) or its name in
-/// either language (`组织生活`, `org life`).
+/// A rule as a person types it: its id (with `-` or `_`), its name in
+/// either language (`组织生活`, `org life`), or for a bureau rule the name
+/// of the work it counts as `event add` takes it (`轮训`).
 pub fn parse_rule(input: &str) -> Option<RuleId> {
     let s = input.trim();
-    RuleId::parse(s).or_else(|| {
-        RuleId::ALL
-            .into_iter()
-            .find(|r| r.label(Lang::Zh) == s || r.label(Lang::En).eq_ignore_ascii_case(s))
-    })
+    RuleId::parse(s)
+        .or_else(|| {
+            RuleId::ALL
+                .into_iter()
+                .find(|r| r.label(Lang::Zh) == s || r.label(Lang::En).eq_ignore_ascii_case(s))
+        })
+        .or_else(|| {
+            let event = crate::domain::EventKind::parse_short(s)?;
+            RuleId::BUREAU.into_iter().find(|r| r.counted_event() == Some(event))
+        })
 }
 
 /// The rules as [`parse_rule`] takes them, for messages: ids written with
@@ -190,6 +196,9 @@ mod tests {
             assert!(rules_accepted(Lang::Zh).contains(r.label(Lang::Zh)));
         }
         assert_eq!(parse_rule(" 组织生活 "), Some(RuleId::OrgLife));
+        // The bureau's work by the names `event add` takes.
+        assert_eq!(parse_rule("轮训"), Some(RuleId::Training));
+        assert_eq!(parse_rule("分析研判"), Some(RuleId::OwnBranchAnalysis));
         assert_eq!(parse_rule("组织"), None);
         assert!(rules_accepted(Lang::Zh).starts_with("research 蹲点调研、problems-solved 解决问题"));
         assert!(rules_accepted(Lang::En).starts_with("research (蹲点调研), problems-solved (解决问题)"));

@@ -51,12 +51,14 @@ pub fn key_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
                 return None;
             }
             let mut spans = vec![Span::styled(format!("{}  ", context_name(app, ctx)), theme.heading())];
+            // No-break spaces keep a key, what it does and the dot before
+            // it together when the line wraps: it breaks before a dot.
             for (i, (keys, desc)) in groups.into_iter().enumerate() {
                 if i > 0 {
-                    spans.push(Span::styled(" · ", theme.dim()));
+                    spans.push(Span::styled(" ·\u{a0}", theme.dim()));
                 }
                 spans.push(Span::styled(keys, theme.key()));
-                spans.push(Span::raw(format!(" {desc}")));
+                spans.push(Span::raw(format!("\u{a0}{}", desc.replace(' ', "\u{a0}"))));
             }
             Some(Line::from(spans))
         })
