@@ -71,7 +71,7 @@ fn refuse(lang: Lang, refusal: &clap::Error) -> ExitCode {
 fn today(lang: Lang) -> Result<(NaiveDate, bool), Failure> {
     let now = chrono::Local::now().date_naive();
     match std::env::var(TODAY_VAR) {
-        Ok(s) if !s.trim().is_empty() => date::parse(&s, now, DateForms::Full)
+        Ok(s) if !s.trim().is_empty() => date::parse(&s, now, DateForms::Quick)
             .map(|d| (d, true))
             .map_err(|problem| {
                 let e = branchlink::domain::DomainError::Date {

@@ -1019,15 +1019,22 @@ fn bad_dates_are_refused_with_the_accepted_forms() {
         "2020-9-1",
         "next tuesday",
         "2020/09/10",
-        "09-10",
+        "0230",
     ] {
         let m = db.fails(&["visit", "add", "瑞林", "--kind", "research", "--date", bad]);
         assert!(m.contains(bad), "{bad}: {m}");
         assert!(
-            m.contains("2020-09-10") && m.contains("today") && m.contains("yesterday"),
+            m.contains("2020-09-10") && m.contains("09-10") && m.contains("-3") && m.contains("yesterday"),
             "{bad}: {m}"
         );
     }
+    assert!(db.state() == before, "a refused date wrote something");
+    // The workbench's short forms, this year's (today is 2020-12-15 here).
+    for (short, day) in [("09-10", "2020-09-10"), ("0911", "2020-09-11"), ("-3", "2020-12-12")] {
+        let out = db.ok(&["visit", "add", "瑞林", "--kind", "research", "--date", short]);
+        assert!(out.contains(day), "{short}: {out}");
+    }
+    let before = db.state();
     let m = db.fails(&["visit", "add", "瑞林", "--kind", "research", "--date", "1900-01-01"]);
     assert!(m.contains("out of range"), "{m}");
     for args in [

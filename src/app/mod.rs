@@ -1393,10 +1393,7 @@ fn parse_date(app: &App, input: &str) -> Result<NaiveDate, String> {
         return Ok(app.today);
     }
     date::parse(input, app.today, DateForms::Quick).map_err(|problem| match problem {
-        DateProblem::Unreadable => fill(
-            app.text().bad_date,
-            &[&input.trim(), &errors::quick_date_forms(app.lang)],
-        ),
+        DateProblem::Unreadable => fill(app.text().bad_date, &[&input.trim(), &errors::date_forms(app.lang)]),
         problem => errors::domain(
             app.lang,
             &DomainError::Date {

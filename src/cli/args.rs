@@ -252,7 +252,7 @@ pub struct AssessArgs {
     #[arg(long = "dim-note", value_name = "N=TEXT")]
     pub dim_notes: Vec<String>,
     /// The day of the assessment [default: today]
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub date: Option<String>,
 }
 
@@ -300,7 +300,7 @@ pub enum PlanCmd {
         /// The task, PHASE.TASK, e.g. 2.3
         item: String,
         /// The day it was done [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
     },
     /// Untick task PHASE.TASK
@@ -377,7 +377,7 @@ pub enum LeaderCmd {
         #[arg(long)]
         own_branch: Option<String>,
         /// In post since [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         from: Option<String>,
     },
     /// List leaders
@@ -416,7 +416,7 @@ pub enum PointCmd {
         /// The branch (name, short name or id)
         branch: String,
         /// Start of the cycle [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         from: Option<String>,
         /// Cycle length in years
         #[arg(long, default_value_t = 2)]
@@ -436,7 +436,7 @@ pub enum PointCmd {
         #[arg(long = "continue", id = "keep")]
         keep: bool,
         /// The day of the review [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
     },
     /// Hand LEADER's contact point to SUCCESSOR in the post (二)
@@ -446,7 +446,7 @@ pub enum PointCmd {
         /// The leader who takes over the post
         successor: String,
         /// The day of the hand-over [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
     },
 }
@@ -462,8 +462,9 @@ pub enum VisitCmd {
         /// home-visit 走访慰问
         #[arg(long)]
         kind: String,
-        /// The day it was done: YYYY-MM-DD, today or yesterday [default: today]
-        #[arg(long)]
+        /// The day it was done: 2020-09-10, 09-10 or 0910 (this year), -3 (days ago), today or
+        /// yesterday [default: today]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
         /// A note
         #[arg(long)]
@@ -513,7 +514,7 @@ pub enum ProblemCmd {
         /// What the problem is
         description: String,
         /// The day it was found [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         found: Option<String>,
         /// Measures taken or planned
         #[arg(long)]
@@ -524,7 +525,7 @@ pub enum ProblemCmd {
         /// The problem's id (as problem list shows it)
         id: u64,
         /// The day it was solved [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
         /// What solved it
         #[arg(long)]
@@ -559,7 +560,7 @@ pub enum EventCmd {
         /// training, thematic-study or analysis (or 轮训, 专题研究, 分析研判)
         kind: String,
         /// The day it was held [default: today]
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
         /// A note
         #[arg(long)]

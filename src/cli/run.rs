@@ -45,7 +45,7 @@ impl Context<'_> {
     pub(crate) fn date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
         match input {
             None => Ok(self.today),
-            Some(s) => date::parse(s, self.today, DateForms::Full).map_err(|problem| {
+            Some(s) => date::parse(s, self.today, DateForms::Quick).map_err(|problem| {
                 self.fail(DomainError::Date {
                     input: s.to_string(),
                     problem,

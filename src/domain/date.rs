@@ -18,9 +18,10 @@ pub const MAX_YEAR: i32 = 2100;
 /// Which forms a parser accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateForms {
-    /// `YYYY-MM-DD`, `today`, `yesterday` (the command line).
+    /// `YYYY-MM-DD`, `today`, `yesterday` only.
     Full,
-    /// Also `MM-DD`, `MMDD` and `-N` days ago (the workbench).
+    /// Also `MM-DD`, `MMDD` and `-N` days ago: what people type (the
+    /// workbench and the command line).
     Quick,
 }
 

@@ -40,14 +40,6 @@ pub fn record(lang: Lang, k: RecordKind) -> &'static str {
 /// The accepted date forms, for error messages.
 pub fn date_forms(lang: Lang) -> &'static str {
     lang.pick(
-        "可用格式：2020-09-10、today（今天）、yesterday（昨天）",
-        "accepted: 2020-09-10, today, yesterday",
-    )
-}
-
-/// The accepted date forms of the workbench's quick entry.
-pub fn quick_date_forms(lang: Lang) -> &'static str {
-    lang.pick(
         "可用格式：2020-09-10、09-10、0910、today（今天）、yesterday（昨天）、-3（三天前）",
         "accepted: 2020-09-10, 09-10, 0910, today, yesterday, -3 (three days ago)",
     )

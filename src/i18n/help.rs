@@ -153,7 +153,9 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("point handover", "successor") => "接任这个职务的领导",
         ("point handover", "date") => "交接的日期 [默认：今天]",
         ("visit add", "leader") => "做这项工作的领导（姓名、姓名的一部分或编号）",
-        ("visit add", "date") => "做的日期：YYYY-MM-DD、today 或 yesterday [默认：今天]",
+        ("visit add", "date") => {
+            "做的日期：2020-09-10, 09-10 或 0910（今年）, -3（三天前）, today 或 yesterday [默认：今天]"
+        }
         ("visit add" | "event add", "note") => "备注",
         ("visit add", "place") => "地点",
         ("visit add", "participants") => "参加人员",
