@@ -1178,6 +1178,16 @@ fn a_record_saved_into_another_year_says_which() {
     assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
     let message = b.app.message.clone().unwrap().text;
     assert!(message.contains("2021-03-01 计入 2021 年"), "{message}");
+    // A 2020 problem solved today counts in 2021 too.
+    b.press(KeyCode::Char('3'));
+    b.press(KeyCode::Char('s'));
+    b.press(KeyCode::Enter);
+    let message = b.app.message.clone().unwrap().text;
+    assert!(
+        message.starts_with("已标记为解决：2021-03-01 计入 2021 年"),
+        "{message}"
+    );
+    b.press(KeyCode::Char('1'));
     // In the year on view, the plain word.
     b.press(KeyCode::Char(']'));
     b.press(KeyCode::Char('a'));

@@ -1508,7 +1508,11 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             backend
                 .solve_problem(*id, date, optional(form.value(1)))
                 .map_err(to_line)?;
-            Ok(t.msg_solved.into())
+            Ok(if date.year() == app.year {
+                t.msg_solved.into()
+            } else {
+                fill(t.msg_solved_other_year, &[&date, &date.year()])
+            })
         }
         Purpose::AddLeader => {
             let own_branch = match optional(form.value(3)) {

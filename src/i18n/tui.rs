@@ -112,6 +112,7 @@ pub struct TuiText {
     // Messages in the status line.
     pub msg_saved: &'static str,
     pub msg_saved_other_year: &'static str,
+    pub msg_solved_other_year: &'static str,
     pub msg_deleted: &'static str,
     pub msg_undone: &'static str,
     pub msg_nothing_to_undo: &'static str,
@@ -324,6 +325,7 @@ pub static ZH: TuiText = TuiText {
 
     msg_saved: "已保存",
     msg_saved_other_year: "已保存：{} 计入 {} 年（[ 和 ] 换年份）",
+    msg_solved_other_year: "已标记为解决：{} 计入 {} 年（[ 和 ] 换年份）",
     msg_deleted: "已删除（按 u 撤销）",
     msg_undone: "已撤销",
     msg_nothing_to_undo: "没有可撤销的操作",
@@ -530,6 +532,7 @@ pub static EN: TuiText = TuiText {
 
     msg_saved: "Saved",
     msg_saved_other_year: "Saved: {} counts in {} ([ and ] change the year)",
+    msg_solved_other_year: "Marked solved: {} counts in {} ([ and ] change the year)",
     msg_deleted: "Deleted (u undoes)",
     msg_undone: "Undone",
     msg_nothing_to_undo: "Nothing to undo",
