@@ -56,7 +56,13 @@ fn refuse(lang: Lang, refusal: &clap::Error) -> ExitCode {
         true => std::io::stdout().is_terminal(),
         false => std::io::stderr().is_terminal(),
     };
-    let colour = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // As clap decides: CLICOLOR_FORCE forces it; NO_COLOR and a dumb
+    // terminal turn it off.
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    let colour = set("CLICOLOR_FORCE")
+        || (terminal
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb"));
     let text = branchlink::cli::usage::render(lang, refusal, colour);
     // A closed pipe (`branchlink --help | head`) is not worth a panic.
     let _ = match to_stdout {
@@ -131,7 +137,7 @@ fn start(cli: Cli) -> Result<String, Failure> {
         options.read_only = cli.read_only;
         // Only a board needs to hear about others' changes.
         options.subscribe = workbench;
-        options.autostart = Some(AutoStart::this_program(&db).map_err(|e| fail(lang, e))?);
+        options.autostart = Some(AutoStart::this_program(&db, lang).map_err(|e| fail(lang, e))?);
         if !workbench {
             // The workbench shows its own state; a command says it on stderr.
             options.on_reconnect = Some(Arc::new(move || eprintln!("{}", lang.server().reconnecting)));

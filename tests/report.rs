@@ -871,6 +871,10 @@ fn cli_plan() {
     );
     cli.ok(&["plan", "untick", "2.2"]);
     assert!(cli.ok(&["plan"]).contains("☐ 2.2"));
+    // A window is in the plan's year: short forms, read in today's year,
+    // are refused here.
+    let m = cli.refused(&["plan", "set-window", "3", "10-01", "11-15"]);
+    assert!(m.contains("日期“10-01”要写完整"), "{m}");
     cli.ok(&["plan", "set-window", "3", "2020-10-01", "2020-11-15"]);
     assert!(!cli.ok(&["plan"]).contains("当前阶段"));
     cli.refused(&["plan", "tick", "9.1"]);

@@ -1164,6 +1164,34 @@ fn chinese_typed_on_a_fresh_date_goes_to_the_words_after_it() {
     assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 11, 19));
     let p = solve_first_open(&mut b, &|b| b.ctrl('u'));
     assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 11, 20));
+    // What can start a date stays in it: a Chinese numeral (refused there,
+    // so nothing is saved) and full-width digits (read as digits).
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Char('y'));
+    b.press(KeyCode::Char('s'));
+    b.type_text("九月十日");
+    assert_eq!(b.form().value(0), "九月十日");
+    b.press(KeyCode::Enter);
+    assert!(b.form().error.as_deref().unwrap_or_default().contains("无法识别的日期"));
+    b.press(KeyCode::Esc);
+    let id = b.app.selected_problem().unwrap().id;
+    b.press(KeyCode::Char('s'));
+    b.type_text("０９１０");
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let p = b.store.problems().unwrap().into_iter().find(|p| p.id == id).unwrap();
+    assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 9, 10));
+    // Editing a visit, an emptied date is refused, not moved to today.
+    b.press(KeyCode::Char('2'));
+    let before = b.app.data.activities[b.app.visible[0]].clone();
+    b.press(KeyCode::Char('e'));
+    b.press(KeyCode::Down); // kind → date
+    assert_eq!(b.form().focus, 2);
+    b.ctrl('u');
+    b.press(KeyCode::Enter);
+    assert!(b.form().error.as_deref().unwrap_or_default().contains("无法识别的日期"));
+    b.press(KeyCode::Esc);
+    assert_eq!(b.app.data.activities[b.app.visible[0]], before);
 }
 
 /// A visit saved for a day outside the year on view does not show there:

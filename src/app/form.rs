@@ -216,12 +216,16 @@ impl Form {
     }
 
     /// The same for a date still holding the day it was filled with: a
-    /// Chinese character typed there is the start of the text after it (the
-    /// measures of a solved problem), unless it starts 今天 or 昨天, which
-    /// a date takes. Once the date has been edited, what is typed stays.
+    /// Chinese word typed there is the start of the text after it (the
+    /// measures of a solved problem). Only a CJK ideograph that cannot
+    /// start a date moves on: 今天, 昨天, 前天, 九月十日 and full-width
+    /// digits stay in the date, to be read or refused there. Once the date
+    /// has been edited, what is typed stays.
     pub fn to_text_after_fresh_date(&mut self, c: char) -> bool {
         let field = &self.fields[self.focus];
-        if field.kind != FieldKind::Date || !field.fresh || c.is_ascii() || matches!(c, '今' | '昨') {
+        let ideograph = matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}');
+        let may_start_a_date = "今昨前明后上下本大一二三四五六七八九十〇零两".contains(c);
+        if field.kind != FieldKind::Date || !field.fresh || !ideograph || may_start_a_date {
             return false;
         }
         self.focus_next_words()

@@ -1418,15 +1418,15 @@ fn parse_done_date(app: &App, input: &str) -> Result<NaiveDate, String> {
     })
 }
 
-/// "Saved", and when the record's day is in another year than the one on
-/// view, which year it counts in: otherwise the screen does not change
-/// and the record seems lost.
-fn saved_on(app: &App, date: NaiveDate) -> String {
-    let t = app.text();
+/// What was done (`plain`), and when its day is in another year than the
+/// one on view, which year it counts in (`other_year`, filled with the day
+/// and the year): otherwise the board does not change and the work seems
+/// lost.
+fn done_on(app: &App, date: NaiveDate, plain: &str, other_year: &str) -> String {
     if date.year() == app.year {
-        t.msg_saved.to_string()
+        plain.to_string()
     } else {
-        fill(t.msg_saved_other_year, &[&date, &date.year()])
+        fill(other_year, &[&date, &date.year()])
     }
 }
 
@@ -1455,6 +1455,17 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         Purpose::NewActivity | Purpose::EditActivity(_) => {
             let who = leader(0)?;
             let kind = ActivityKind::ALL[form.choice(1)];
+            // An emptied date is today for a new record only: an edit
+            // must not move a recorded visit to today unasked.
+            if matches!(form.purpose, Purpose::EditActivity(_)) && form.value(2).trim().is_empty() {
+                return Err(errors::domain(
+                    lang,
+                    &DomainError::Date {
+                        input: String::new(),
+                        problem: DateProblem::Unreadable,
+                    },
+                ));
+            }
             let date = parse_done_date(app, form.value(2))?;
             let note = optional(form.value(3));
             if let Purpose::EditActivity(old) = &form.purpose {
@@ -1483,7 +1494,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                 backend.add_activity(activity).map_err(to_line)?;
             }
             app.last_leader = Some(who);
-            Ok(saved_on(app, date))
+            Ok(done_on(app, date, t.msg_saved, t.msg_saved_other_year))
         }
         Purpose::NewProblem => {
             let who = leader(0)?;
@@ -1501,18 +1512,15 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                 solved_by: None,
             };
             backend.add_problem(problem).map_err(to_line)?;
-            Ok(saved_on(app, found))
+            // Every problem is on the problems screen, whatever the year.
+            Ok(t.msg_saved.into())
         }
         Purpose::Solve(id) => {
             let date = parse_done_date(app, form.value(0))?;
             backend
                 .solve_problem(*id, date, optional(form.value(1)))
                 .map_err(to_line)?;
-            Ok(if date.year() == app.year {
-                t.msg_solved.into()
-            } else {
-                fill(t.msg_solved_other_year, &[&date, &date.year()])
-            })
+            Ok(done_on(app, date, t.msg_solved, t.msg_solved_other_year))
         }
         Purpose::AddLeader => {
             let own_branch = match optional(form.value(3)) {

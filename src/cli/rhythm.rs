@@ -317,8 +317,10 @@ pub fn plan(cx: &Context<'_>, p: PlanArgs) -> Outcome {
             Ok(fill(t.plan_unticked, &[&phase, &task, &task_text(&plan, phase, task)]))
         }
         Some(PlanCmd::SetWindow { phase, from, to }) => {
-            let from = cx.date(Some(&from))?;
-            let to = cx.date(Some(&to))?;
+            // A window belongs to the plan's year, which a short form
+            // (`09-10`, read in today's year) would not follow: full dates.
+            let from = cx.full_date(&from)?;
+            let to = cx.full_date(&to)?;
             cx.backend
                 .set_plan_window(year, phase, from, to)
                 .map_err(|e| cx.fail(e))?;

@@ -45,13 +45,28 @@ impl Context<'_> {
     pub(crate) fn date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
         match input {
             None => Ok(self.today),
-            Some(s) => date::parse(s, self.today, DateForms::Quick).map_err(|problem| {
-                self.fail(DomainError::Date {
-                    input: s.to_string(),
-                    problem,
-                })
-            }),
+            Some(s) => self.parse_date(s, DateForms::Quick),
         }
+    }
+
+    /// A date written out in full (`2020-09-10`, `today`, `yesterday`).
+    pub(crate) fn full_date(&self, input: &str) -> Result<NaiveDate, Failure> {
+        match date::parse(input, self.today, DateForms::Full) {
+            Err(date::DateProblem::Unreadable) => Err(Failure(fill(
+                self.text().full_date_needed,
+                &[&crate::domain::text::printable(input.trim())],
+            ))),
+            _ => self.parse_date(input, DateForms::Full),
+        }
+    }
+
+    fn parse_date(&self, input: &str, forms: DateForms) -> Result<NaiveDate, Failure> {
+        date::parse(input, self.today, forms).map_err(|problem| {
+            self.fail(DomainError::Date {
+                input: input.to_string(),
+                problem,
+            })
+        })
     }
 
     /// [`Context::date`] for work already done: not after today

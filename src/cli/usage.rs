@@ -28,8 +28,9 @@ thread_local! {
     static HELP_IN_CHINESE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The language the arguments ask for: the last `--lang VALUE` or
-/// `--lang=VALUE` before a `--`, Chinese when none (clap's default). A
+/// The language the arguments ask for: `--lang VALUE` or `--lang=VALUE`
+/// before a `--` (the last, should there be two: clap then refuses the
+/// repetition, in that language), Chinese when none (clap's default). A
 /// value clap will refuse counts as Chinese, so that refusal is Chinese.
 pub fn lang_of(args: &[OsString]) -> Lang {
     let mut lang = Lang::Zh;
@@ -103,13 +104,13 @@ fn message(error: &clap::Error) -> String {
     let t = &help::ZH;
     let text = |kind| match error.get(kind) {
         Some(ContextValue::String(s)) => s.clone(),
-        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(ContextValue::Strings(v)) => v.join(t.list_separator),
         Some(ContextValue::Number(n)) => n.to_string(),
         _ => String::new(),
     };
     let suggestion = |kind| match error.get(kind) {
         Some(ContextValue::String(s)) => fill(t.did_you_mean, &[s]),
-        Some(ContextValue::Strings(v)) if !v.is_empty() => fill(t.did_you_mean, &[&v.join("、")]),
+        Some(ContextValue::Strings(v)) if !v.is_empty() => fill(t.did_you_mean, &[&v.join(t.list_separator)]),
         _ => String::new(),
     };
     let arg = text(ContextKind::InvalidArg);
@@ -135,8 +136,9 @@ fn message(error: &clap::Error) -> String {
             out += match number.map(|e| e.kind()) {
                 Some(std::num::IntErrorKind::PosOverflow) => t.too_big,
                 Some(std::num::IntErrorKind::NegOverflow) => t.too_small,
+                // Nothing given: `empty_value` said so already.
+                Some(std::num::IntErrorKind::Empty) | None => "",
                 Some(_) => t.not_integer,
-                None => "",
             };
             out
         }
@@ -267,6 +269,18 @@ pub(crate) fn localise_deferred(command: clap::Command) -> clap::Command {
 mod tests {
     use super::*;
 
+    /// [`parse_with`] as a test needs it: help 80 columns wide, and the
+    /// environment's BRANCHLINK_DB and the like left out (clap names an
+    /// option it took from there in the usage line).
+    fn parse_here(args: &[&str]) -> Result<(Cli, Lang), (clap::Error, Lang)> {
+        parse_with(os(args), |c| {
+            c.mut_arg("db", |a| a.env(None))
+                .mut_arg("socket", |a| a.env(None))
+                .mut_arg("no_server", |a| a.env(None))
+                .term_width(80)
+        })
+    }
+
     fn os(args: &[&str]) -> Vec<OsString> {
         std::iter::once("branchlink")
             .chain(args.iter().copied())
@@ -348,7 +362,7 @@ mod tests {
                 let mut args: Vec<&str> = lang.map(|l| vec!["--lang", l]).unwrap_or_default();
                 args.extend(path.split_whitespace());
                 args.push(flag);
-                let (e, lang) = parse_with(os(&args), |c| c.term_width(80)).map(|_| ()).unwrap_err();
+                let (e, lang) = parse_here(&args).map(|_| ()).unwrap_err();
                 let text = render(lang, &e, false);
                 // The usage line is a command line, which clap does not
                 // break (nor should it); every other line must fit.
@@ -379,7 +393,7 @@ mod tests {
 
         // Errors, in Chinese, from their parts.
         let refused = |args: &[&str]| {
-            let (e, lang) = parse_from(os(args)).map(|_| ()).unwrap_err();
+            let (e, lang) = parse_here(args).map(|_| ()).unwrap_err();
             assert_eq!(lang, Lang::Zh);
             render(lang, &e, false)
         };
@@ -409,12 +423,14 @@ mod tests {
         );
         let r = refused(&["visit", "add", "瑞林", "--kind", "research", "--colour"]);
         assert!(r.starts_with("错误：不认识的参数“--colour”"), "{r}");
+        let r = refused(&["status", "--year="]);
+        assert_eq!(r.lines().next(), Some("错误：--year <YEAR> 要给一个值"), "{r}");
         let r = refused(&["--lang", "fr"]);
         assert!(r.starts_with("错误：--lang <LANG> 不接受“fr”；可用：zh、en"), "{r}");
 
         // Help: Chinese texts and clap's words, English under --lang en.
         let help = |args: &[&str]| {
-            let (e, lang) = parse_from(os(args)).map(|_| ()).unwrap_err();
+            let (e, lang) = parse_here(args).map(|_| ()).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::DisplayHelp);
             render(lang, &e, false)
         };
@@ -425,12 +441,16 @@ mod tests {
         );
         let styled = render(
             Lang::Zh,
-            &parse_from(os(&["visit", "add", "--help"])).map(|_| ()).unwrap_err().0,
+            &parse_here(&["visit", "add", "--help"]).map(|_| ()).unwrap_err().0,
             true,
         );
+        // No space after the full-width colon, styled as plain.
+        assert!(styled.contains("用法：\x1b[0m\x1b[1mbranchlink"), "{styled:?}");
+        // The help of `help` itself, which the walk above leaves out.
+        let of_help = help(&["help", "help"]);
         assert!(
-            styled.contains("用法：\x1b[0m \x1b[1mbranchlink") || styled.contains("用法：\x1b[0m\x1b[1mbranchlink"),
-            "{styled:?}"
+            of_help.contains("显示所给命令的帮助") && !of_help.contains("Print"),
+            "{of_help}"
         );
         assert!(
             h.contains("选项：") && h.contains("参数：") && h.contains("显示帮助"),

@@ -1,10 +1,11 @@
 //! Dates as people type them.
 //!
-//! The command line accepts `2020-09-10`, `today` and `yesterday`; the
-//! workbench's quick entry also accepts the short forms people use in a
-//! meeting: `09-10` and `0910` (in the year of today, whatever year the
-//! screen shows), and `-3` (three days ago). Everything else is an error
-//! that lists the accepted forms. "Today" is always passed in, so parsing
+//! The workbench and the command line accept `2020-09-10`, `today` and
+//! `yesterday` (今天, 昨天), and the short forms people use in a meeting:
+//! `09-10` and `0910` (in the year of today, whatever year the screen
+//! shows), and `-3` (three days ago); full-width digits as plain ones.
+//! [`DateForms::Full`] is the strict subset without the short forms.
+//! Everything else is an error that lists the accepted forms. "Today" is always passed in, so parsing
 //! is pure and testable. Work already done is dated today or earlier
 //! ([`done_by`]).
 
@@ -39,7 +40,18 @@ pub enum DateProblem {
 
 /// Parses one date. `today` anchors the relative forms.
 pub fn parse(input: &str, today: NaiveDate, forms: DateForms) -> Result<NaiveDate, DateProblem> {
-    let s = input.trim();
+    // Full-width digits and minus, as an input method in full-width mode
+    // types them, read as the ASCII ones.
+    let ascii: String = input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' => char::from(b'0' + (c as u32 - 0xFF10) as u8),
+            '\u{FF0D}' => '-',
+            c => c,
+        })
+        .collect();
+    let s = ascii.as_str();
     let lower = s.to_ascii_lowercase();
     let date = match lower.as_str() {
         "today" | "今天" => today,
@@ -203,6 +215,10 @@ mod tests {
         for quick in ["09-10", "0910", "-3"] {
             assert_eq!(parse(quick, t, DateForms::Full), Err(DateProblem::Unreadable));
         }
+        // As a full-width input method types them.
+        assert_eq!(parse("０９１０", t, DateForms::Quick), Ok(d(2020, 9, 10)));
+        assert_eq!(parse("－３", t, DateForms::Quick), Ok(d(2020, 11, 17)));
+        assert_eq!(parse("２０２０－０９－１０", t, DateForms::Full), Ok(d(2020, 9, 10)));
     }
 
     #[test]

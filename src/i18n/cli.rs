@@ -48,6 +48,7 @@ pub struct CliText {
     pub bureau_heading: &'static str,
     pub cannot_read_file: &'static str,
     pub cannot_write_file: &'static str,
+    pub full_date_needed: &'static str,
     pub review_due: &'static str,
     pub activity_deleted: &'static str,
 }
@@ -100,6 +101,7 @@ pub static ZH: CliText = CliText {
     bureau_heading: "局党组",
     cannot_read_file: "无法读取文件 {}：{}",
     cannot_write_file: "无法写入文件 {}：{}",
+    full_date_needed: "日期“{}”要写完整，如 2020-09-10",
     review_due: "待评估",
     activity_deleted: "已删除活动 {}",
 };
@@ -152,6 +154,7 @@ pub static EN: CliText = CliText {
     bureau_heading: "Leading party group",
     cannot_read_file: "cannot read {}: {}",
     cannot_write_file: "cannot write {}: {}",
+    full_date_needed: "write the date \"{}\" in full, e.g. 2020-09-10",
     review_due: "review due",
     activity_deleted: "deleted activity {}",
 };

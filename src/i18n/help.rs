@@ -5,7 +5,9 @@
 //! `cli::usage` puts these texts in their place, by command path (`""` for
 //! the program, `"visit add"`) and argument id, and renders clap's errors
 //! from their parts with [`UsageText`]. A test in `cli::usage` checks that
-//! every English help line has its Chinese one here, and no more.
+//! every English help line has its Chinese one here and no Chinese one
+//! stands where there is no English (an entry left here for an argument
+//! that is gone is not noticed: remove it with the argument).
 
 /// A command's one-line help.
 pub fn about(path: &str) -> Option<&'static str> {
@@ -187,6 +189,7 @@ pub const CLAP_WORDS: &[(&str, &str)] = &[
         "Print this message or the help of the given subcommand(s)",
         "显示本帮助或所给命令的帮助",
     ),
+    ("Print help for the subcommand(s)", "显示所给命令的帮助"),
     ("Print help", "显示帮助"),
     ("Print version", "显示版本"),
     // A full-width colon needs no space after it, styled or not.
@@ -230,6 +233,8 @@ pub struct UsageText {
     pub too_small: &'static str,
     pub not_utf8: &'static str,
     pub other: &'static str,
+    /// Between the items of a list (valid values, missing arguments).
+    pub list_separator: &'static str,
     pub more: &'static str,
 }
 
@@ -252,5 +257,6 @@ pub static ZH: UsageText = UsageText {
     too_small: "：数太小",
     not_utf8: "参数不是有效的 UTF-8 文本",
     other: "命令行用法不对",
+    list_separator: "、",
     more: "用 --help 查看更多信息。",
 };

@@ -26,16 +26,20 @@ pub struct AutoStart {
     /// The program to run as `<exe> serve …`: normally this very binary.
     pub exe: PathBuf,
     pub idle_exit: Duration,
+    /// The language of what the server writes to its log, which a client
+    /// quotes when the server cannot start: the starting client's.
+    pub lang: crate::i18n::Lang,
 }
 
 impl AutoStart {
     /// Starting this very program, with the default idle time.
-    pub fn this_program(db: &Path) -> Result<AutoStart, ServerError> {
+    pub fn this_program(db: &Path, lang: crate::i18n::Lang) -> Result<AutoStart, ServerError> {
         let exe = std::env::current_exe().map_err(|e| ServerError::Start(e.to_string()))?;
         Ok(AutoStart {
             db: db.to_path_buf(),
             exe,
             idle_exit: DEFAULT_IDLE_EXIT,
+            lang,
         })
     }
 }
@@ -124,6 +128,11 @@ fn start_locked(socket: &Path, start: &AutoStart, deadline: Instant) -> Result<U
         .map(Stdio::from)
         .unwrap_or_else(|_| Stdio::null());
     let mut child = Command::new(&start.exe)
+        .arg("--lang")
+        .arg(match start.lang {
+            crate::i18n::Lang::Zh => "zh",
+            crate::i18n::Lang::En => "en",
+        })
         .arg("serve")
         .arg("--db")
         .arg(&start.db)
@@ -166,17 +175,23 @@ fn start_locked(socket: &Path, start: &AutoStart, deadline: Instant) -> Result<U
     }
 }
 
-/// The last non-empty line written to the log at `path` from byte `from`
-/// on (this start's), cleaned for a terminal and cut to a line's length.
+/// The last line that says something in what was written to the log at
+/// `path` from byte `from` on (this start's), cleaned for a terminal and
+/// cut to a line's length. Only the log's last 64 KiB are read.
 fn last_line_from(path: &Path, from: u64) -> Option<String> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path).ok()?;
-    file.seek(SeekFrom::Start(from)).ok()?;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(from.max(len.saturating_sub(64 * 1024))))
+        .ok()?;
     let mut text = Vec::new();
-    // A start writes a line or two; a megabyte is far more than enough.
-    file.take(1 << 20).read_to_end(&mut text).ok()?;
+    file.read_to_end(&mut text).ok()?;
     let text = String::from_utf8_lossy(&text);
-    let line = text.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    // After a panic the last line is the runtime's hint about backtraces.
+    let line = text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("note: run with"))?;
     // The message says itself that it is an error.
     let prefixes = [crate::i18n::Lang::Zh, crate::i18n::Lang::En].map(|l| l.cli().error_prefix);
     let line = prefixes.iter().find_map(|p| line.strip_prefix(p)).unwrap_or(line);
