@@ -1098,20 +1098,25 @@ fn a_report_asks_before_it_replaces_a_file() {
 }
 
 /// At 80 columns the problems screen writes days without their year, but
-/// only when every date shown is in the year on view.
+/// only when every date shown is in the year on view; problems solved
+/// before that year are not on it.
 #[test]
-fn problems_from_another_year_show_their_year() {
+fn problems_from_another_year_show_their_year_and_earlier_solved_ones_go() {
     let mut b = open(Lang::Zh, true, false);
     b.press(KeyCode::Char('3'));
     let screen = b.screen_text(80, 24);
     assert!(!screen.contains("2020-"), "{screen}");
-    // In 2021's view, 2020's problems are on the screen with their year.
+    assert_eq!(screen.matches("已解决").count(), 2, "{screen}");
+    // In 2021's view, 2020's open problems are on the screen with their
+    // year; those solved in 2020 are done with and left out.
     let mut b = open_at(Lang::Zh, true, false, NaiveDate::from_ymd_opt(2021, 3, 1).unwrap());
     b.press(KeyCode::Char(']'));
     assert_eq!(b.app.year, 2021);
     b.press(KeyCode::Char('3'));
     let screen = b.screen_text(80, 24);
     assert!(screen.contains("2020-09-"), "{screen}");
+    assert!(!screen.contains("已解决"), "{screen}");
+    assert_eq!(b.app.problem_order.len(), 3);
 }
 
 /// The branches under the contact points: full names in one column, and

@@ -598,7 +598,7 @@ impl App {
         if let Err(e) = self.data.load_problems(backend) {
             self.error(&e);
         }
-        self.problem_order = problem_order(&self.data);
+        self.problem_order = problem_order(&self.data, self.year);
         self.prob_sel = clamp(self.prob_sel, self.problem_order.len());
     }
 
@@ -744,8 +744,13 @@ fn clamp(sel: usize, rows: usize) -> usize {
     sel.min(rows.saturating_sub(1))
 }
 
-fn problem_order(data: &Data) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..data.problems.len()).collect();
+/// The problems screen's rows: open problems first, then solved ones, by
+/// point and day found. A problem solved before the year on view is done
+/// with there and left out (the command line's `problem list` has all).
+fn problem_order(data: &Data, year: i32) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..data.problems.len())
+        .filter(|i| data.problems[*i].solved.is_none_or(|d| d.year() >= year))
+        .collect();
     order.sort_by_key(|i| {
         let p = &data.problems[*i];
         (p.state == ProblemState::Solved, p.point, p.found, p.id)

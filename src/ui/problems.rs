@@ -1,5 +1,6 @@
 //! Problems 突出问题: open problems first, grouped by contact point (the
-//! point's name is written on the first row of each group).
+//! point's name is written on the first row of each group), then those
+//! solved in the year on view or later (`app::problem_order`).
 
 use chrono::Datelike;
 use ratatui::Frame;
