@@ -211,6 +211,29 @@ fn in_default_language(db: &Db, args: &[&str]) -> common::Run {
     }
 }
 
+/// Help is plain when piped, in colour when CLICOLOR_FORCE asks for it,
+/// in either language, as clap's own choice was.
+#[test]
+fn help_colour_follows_clicolor_force() {
+    for lang in ["zh", "en"] {
+        let help = |force: Option<&str>| {
+            let mut c = std::process::Command::new(bin());
+            c.args(["--lang", lang, "visit", "add", "--help"])
+                .env_remove("NO_COLOR");
+            match force {
+                Some(v) => c.env("CLICOLOR_FORCE", v),
+                None => c.env_remove("CLICOLOR_FORCE"),
+            };
+            let out = c.output().unwrap();
+            assert_eq!(out.status.code(), Some(0));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert!(!help(None).contains('\u{1b}'), "{lang}: piped help is plain");
+        assert!(!help(Some("0")).contains('\u{1b}'), "{lang}: 0 does not force");
+        assert!(help(Some("1")).contains('\u{1b}'), "{lang}: forced colour");
+    }
+}
+
 #[test]
 fn chinese_is_the_default_language() {
     let db = small();

@@ -197,3 +197,33 @@ fn last_line_from(path: &Path, from: u64) -> Option<String> {
     let line = prefixes.iter().find_map(|p| line.strip_prefix(p)).unwrap_or(line);
     Some(crate::domain::text::printable(line).chars().take(300).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a start wrote is read from the log's tail: earlier starts'
+    /// lines, a megabyte of this start's, the runtime's backtrace hint and
+    /// the error prefix do not hide the line that says what went wrong.
+    #[test]
+    fn the_last_line_is_this_starts_and_says_something() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("db.server.log");
+        std::fs::write(&log, "错误：an earlier start's line\n").unwrap();
+        let from = std::fs::metadata(&log).unwrap().len();
+        assert_eq!(last_line_from(&log, from), None, "this start wrote nothing");
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!("INFO a line of tracing {i}\n"));
+        }
+        text.push_str("error: the database is in use\n\n");
+        text.push_str("note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n");
+        std::fs::write(&log, format!("错误：an earlier start's line\n{text}")).unwrap();
+        assert!(text.len() > 64 * 1024);
+        assert_eq!(last_line_from(&log, from).as_deref(), Some("the database is in use"));
+        // Control characters are not passed to the terminal.
+        std::fs::write(&log, "错误：数据库\u{1b}[2J被占用\n").unwrap();
+        let line = last_line_from(&log, 0).unwrap();
+        assert!(line.starts_with("数据库") && !line.contains('\u{1b}'), "{line:?}");
+    }
+}
