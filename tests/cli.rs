@@ -195,24 +195,9 @@ fn usage_errors_exit_2_and_write_nothing() {
 
 /// Runs the binary on `db` without the `--lang en` that [`Db::run`] adds.
 fn in_default_language(db: &Db, args: &[&str]) -> common::Run {
-    let r = std::process::Command::new(bin())
-        .env_remove("BRANCHLINK_DB")
-        .env("BRANCHLINK_NO_SERVER", "1")
-        .env("BRANCHLINK_TODAY", common::TODAY)
-        .arg("--db")
-        .arg(&db.path)
-        .args(args)
-        .output()
-        .unwrap();
-    common::Run {
-        code: r.status.code().unwrap(),
-        stdout: String::from_utf8(r.stdout).unwrap(),
-        stderr: String::from_utf8(r.stderr).unwrap(),
-    }
+    common::Run::from(db.command_in_default_language().args(args).output().unwrap())
 }
 
-/// Help is plain when piped, in colour when CLICOLOR_FORCE asks for it,
-/// in either language, as clap's own choice was.
 #[test]
 fn help_colour_follows_clicolor_force() {
     for lang in ["zh", "en"] {

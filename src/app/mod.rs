@@ -1287,14 +1287,7 @@ fn follow_choice(form: &mut Form, targets: &Targets) {
 }
 
 /// The rules the targets form offers, in the order of `Choice::Rule`.
-pub const TARGET_RULES: [RuleId; 6] = [
-    RuleId::Research,
-    RuleId::ProblemsSolved,
-    RuleId::OrgLife,
-    RuleId::Training,
-    RuleId::ThematicStudy,
-    RuleId::OwnBranchAnalysis,
-];
+pub const TARGET_RULES: [RuleId; 6] = RuleId::ALL;
 
 /// Ticks the selected task of the plan, or unticks it when it is done.
 fn tick(app: &mut App, backend: &dyn Backend) {

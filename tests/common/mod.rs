@@ -33,7 +33,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(out: Output) -> Run {
+    pub fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -69,6 +69,13 @@ impl Db {
 
     /// The binary with a clean environment for this database, English messages.
     pub fn command(&self) -> Command {
+        let mut c = self.command_in_default_language();
+        c.arg("--lang").arg("en");
+        c
+    }
+
+    /// [`Db::command`] without `--lang en`: Chinese, as a user gets it.
+    pub fn command_in_default_language(&self) -> Command {
         let mut c = Command::new(bin());
         // These tests are about the command line on the embedded store (they
         // also open the database themselves); tests/server.rs covers the
@@ -79,9 +86,7 @@ impl Db {
             .env("USER", USER)
             .env("LOGNAME", USER)
             .arg("--db")
-            .arg(&self.path)
-            .arg("--lang")
-            .arg("en");
+            .arg(&self.path);
         c
     }
 
