@@ -25,10 +25,13 @@ LEADER="王建国"
 mkdir -p "$OUT"
 
 cargo build --release --locked --bin branchlink --example generate --example sled_floor --example pty_start
-BIN=$PWD/target/release/branchlink
-GEN=$PWD/target/release/examples/generate
-FLOOR=$PWD/target/release/examples/sled_floor
-PTY=$PWD/target/release/examples/pty_start
+# .cargo/config.toml builds for the host as for another target, so the
+# output is under target/<host tuple>/.
+RELEASE=$PWD/target/$(rustc -vV | sed -n 's/^host: //p')/release
+BIN=$RELEASE/branchlink
+GEN=$RELEASE/examples/generate
+FLOOR=$RELEASE/examples/sled_floor
+PTY=$RELEASE/examples/pty_start
 HAVE_TASK=$(command -v task >/dev/null && echo yes || echo no)
 
 # The median of a hyperfine JSON export, in ms.

@@ -8,7 +8,9 @@
 //!
 //! The language must be known before clap parses, so it is read from the
 //! arguments first ([`lang_of`]); a command deferred by `args::Deferred`
-//! is localised when clap builds it, from `HELP_IN_CHINESE`.
+//! is localised when clap builds it, from `HELP_IN_CHINESE`. A command
+//! line that parses is parsed without the Chinese texts, which it never
+//! shows; help and refusals are parsed again with them ([`parse_from`]).
 
 use std::cell::Cell;
 use std::ffi::OsString;
@@ -60,15 +62,25 @@ pub fn parse_from(args: Vec<OsString>) -> Result<(Cli, Lang), (clap::Error, Lang
 /// the width of the help with it).
 fn parse_with(
     args: Vec<OsString>,
-    adjust: impl FnOnce(clap::Command) -> clap::Command,
+    adjust: impl Fn(clap::Command) -> clap::Command,
 ) -> Result<(Cli, Lang), (clap::Error, Lang)> {
     let lang = lang_of(&args);
-    HELP_IN_CHINESE.set(lang == Lang::Zh);
-    let mut command = adjust(localise(Cli::command(), ""));
-    let parsed = command
-        .try_get_matches_from_mut(args)
-        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
-        .map_err(|e| e.format(&mut command));
+    // The help texts change nothing clap parses, so the grammar is first
+    // built without the Chinese ones, which a command that parses never
+    // shows (putting them in place is a tenth of a one-shot command's
+    // instructions). Help and refusals are parsed again with them.
+    let attempt = |chinese: bool, args: Vec<OsString>| {
+        HELP_IN_CHINESE.set(chinese);
+        let mut command = adjust(localise(Cli::command(), ""));
+        command
+            .try_get_matches_from_mut(args)
+            .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
+            .map_err(|e| e.format(&mut command))
+    };
+    let parsed = match attempt(false, args.clone()) {
+        Err(_) if lang == Lang::Zh => attempt(true, args),
+        parsed => parsed,
+    };
     match parsed {
         Ok(cli) => Ok((cli, lang)),
         Err(e) => Err((e, lang)),
@@ -479,5 +491,44 @@ mod tests {
         assert_eq!(lang_of(&os(&["--lang", "fr"])), Lang::Zh);
         assert_eq!(lang_of(&os(&["visit", "add", "x", "--", "--lang", "en"])), Lang::Zh);
         assert_eq!(lang_of(&os(&["--lang"])), Lang::Zh);
+    }
+
+    /// A command line that parses is parsed without the Chinese texts
+    /// ([`parse_with`]): it must come out as it would with them, for every
+    /// command that clap builds late as for the top level.
+    #[test]
+    fn the_chinese_texts_change_nothing_that_parses() {
+        let lines = [
+            "status --year 2026 --format json",
+            "visit add 王建国 --kind research --date 09-10 --note 听取意见",
+            "problem solve 3 --measures 建立台账",
+            "point review 王建国 --transformed --date -3",
+            "targets set 组织生活 2 --year 2026",
+            "report --year 2025 --format xlsx --output r.xlsx",
+            "--read-only --lang zh due --days-without-visit 30",
+        ];
+        for line in lines {
+            let line: Vec<&str> = line.split_whitespace().collect();
+            let line = line.as_slice();
+            let parse = |chinese: bool| {
+                HELP_IN_CHINESE.set(chinese);
+                let mut command = localise(Cli::command(), "");
+                let cli = command
+                    .try_get_matches_from_mut(os(line))
+                    .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
+                format!("{:?}", cli.expect("parses"))
+            };
+            assert_eq!(parse(false), parse(true), "{line:?}");
+            let (cli, lang) = parse_here(line).expect("parses");
+            assert_eq!((format!("{cli:?}"), lang), (parse(true), Lang::Zh), "{line:?}");
+        }
+        // Help, and a refusal's usage, come from the Chinese grammar.
+        let (e, _) = parse_here(&["visit", "--help"]).expect_err("help");
+        let shown = render(Lang::Zh, &e, false);
+        let about = help::about("visit").expect("visit has a Chinese about");
+        assert!(shown.starts_with(about), "{shown}");
+        let (e, _) = parse_here(&["visit", "add"]).expect_err("refused");
+        let shown = render(Lang::Zh, &e, false);
+        assert!(shown.starts_with("错误：") && shown.contains("用法"), "{shown}");
     }
 }

@@ -320,12 +320,16 @@ pub(crate) fn encode_plain(entries: &BucketMap) -> Vec<u8> {
 /// A zstd context of each kind.
 type Contexts = (zstd::bulk::Compressor<'static>, zstd::bulk::Decompressor<'static>);
 
-thread_local! {
-    /// This thread's zstd contexts, made on first use: a context costs an
-    /// allocation of tables each time it is made, and a scan inflates
-    /// thousands of buckets.
-    static ZSTD_CONTEXTS: std::cell::RefCell<Option<Contexts>> = const { std::cell::RefCell::new(None) };
-}
+/// zstd contexts made and not in use, for the next `with_zstd`: a context
+/// costs an allocation of tables each time it is made, a scan inflates
+/// thousands of buckets, and the server answers each connection on a
+/// thread of its own, which would make a pair for every add. At most
+/// [`POOLED_CONTEXTS`] are kept.
+static ZSTD_CONTEXTS: std::sync::Mutex<Vec<Contexts>> = std::sync::Mutex::new(Vec::new());
+
+/// Enough for the threads that compress or inflate at once (a few
+/// connections and the workbench's reader); about 200 kB each.
+const POOLED_CONTEXTS: usize = 4;
 
 fn new_contexts() -> std::io::Result<Contexts> {
     let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
@@ -336,23 +340,22 @@ fn new_contexts() -> std::io::Result<Contexts> {
     Ok((compressor, zstd::bulk::Decompressor::new()?))
 }
 
-/// Runs `f` with this thread's zstd contexts; an error if they cannot be
-/// made (zstd refused the settings).
+/// Runs `f` with a pair of zstd contexts, from the pool or new; an error
+/// if they cannot be made (zstd refused the settings). The pool's lock is
+/// not held while `f` runs.
 fn with_zstd<R>(f: impl FnOnce(&mut Contexts) -> R) -> std::io::Result<R> {
-    ZSTD_CONTEXTS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut slot) => {
-            let mut contexts = match slot.take() {
-                Some(contexts) => contexts,
-                None => new_contexts()?,
-            };
-            let result = f(&mut contexts);
-            *slot = Some(contexts);
-            Ok(result)
-        }
-        // Only if `f` compressed or inflated in turn, which none does:
-        // contexts for this call alone, rather than a false error.
-        Err(_) => Ok(f(&mut new_contexts()?)),
-    })
+    let pool = || ZSTD_CONTEXTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pooled = pool().pop();
+    let mut contexts = match pooled {
+        Some(contexts) => contexts,
+        None => new_contexts()?,
+    };
+    let result = f(&mut contexts);
+    let mut pool = pool();
+    if pool.len() < POOLED_CONTEXTS {
+        pool.push(contexts);
+    }
+    Ok(result)
 }
 
 /// `ZSTD ‖ length ‖ frame` for a plain value; `None` if zstd fails (the
@@ -830,6 +833,28 @@ mod tests {
         contexts.0.compress(&plain).unwrap();
         let size = contexts.0.context_mut().sizeof();
         assert!(size < 128 * 1024, "{size} bytes");
+    }
+
+    /// Threads that compress and inflate at once each get a pair of
+    /// contexts of their own from the shared pool, and the pool keeps no
+    /// more than [`POOLED_CONTEXTS`] afterwards.
+    #[test]
+    fn threads_share_the_pool_of_contexts() {
+        std::thread::scope(|scope| {
+            for t in 0..8u64 {
+                scope.spawn(move || {
+                    for round in 0..20u64 {
+                        let mut entries = notes();
+                        entries.insert(keys::id(1000 + t).to_vec(), format!("线程{t}第{round}轮").into_bytes());
+                        let stored = encode_bucket(T::Activities, &entries);
+                        assert_eq!(stored[0], ZSTD);
+                        assert_eq!(bucket_map(Some(&stored)).unwrap(), entries);
+                    }
+                });
+            }
+        });
+        let pooled = ZSTD_CONTEXTS.lock().unwrap().len();
+        assert!((1..=POOLED_CONTEXTS).contains(&pooled), "{pooled} pooled");
     }
 
     #[test]
