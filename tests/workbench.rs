@@ -685,7 +685,15 @@ fn contact_points_forms_add_assign_and_hand_over() {
     assert_eq!(points.len(), 1);
     // The cycle ended 2020-01-01: marked for review.
     assert!(b.screen_text(80, 24).contains("! 待评估"));
+    let before = b.store.points().unwrap();
     b.press(KeyCode::Char('v'));
+    // The decision has no default: Enter alone decides nothing.
+    assert!(b.screen_text(80, 24).contains("（按下面的键选一项）"));
+    b.press(KeyCode::Enter);
+    b.press(KeyCode::Enter);
+    assert_eq!(b.form().error.as_deref(), Some("先选评估结果：按下面的一个键"));
+    assert_eq!(b.form().focus, 0);
+    assert_eq!(b.store.points().unwrap(), before);
     b.press(KeyCode::Char('c')); // continue
     // A review is recorded once made: a day after today (2020-11-20) is
     // refused, and the form stays open.
@@ -1155,13 +1163,16 @@ fn chinese_typed_on_a_fresh_date_goes_to_the_words_after_it() {
         assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
         b.store.problems().unwrap().into_iter().find(|p| p.id == id).unwrap()
     };
+    // The measures taken so far stay, and the new ones follow after a
+    // separator.
+    let so_far = b.app.selected_problem().unwrap().measures.clone().unwrap();
+    assert!(!so_far.is_empty() && !so_far.ends_with('；'), "{so_far}");
     let p = solve_first_open(&mut b, &|b| {
         b.type_text("完成委员增补");
         assert_eq!(b.form().value(0), "2020-11-20");
-        assert!(b.form().value(1).ends_with("完成委员增补"), "{}", b.form().value(1));
     });
     assert_eq!(p.solved, NaiveDate::from_ymd_opt(2020, 11, 20));
-    assert!(p.measures.unwrap().ends_with("完成委员增补"));
+    assert_eq!(p.measures.unwrap(), format!("{so_far}；完成委员增补"));
     let p = solve_first_open(&mut b, &|b| {
         b.type_text("昨天");
         assert_eq!(b.form().value(0), "昨天");
@@ -1287,8 +1298,22 @@ fn a_plan_task_is_ticked_and_unticked_with_space_or_x() {
         line.contains("▶") && line.contains("✓") && line.contains("2020-11-20"),
         "{line}"
     );
+    // Unticking erases the done date: asked first, and n keeps it.
     b.press(KeyCode::Char('x'));
+    assert!(
+        b.screen_text(80, 24)
+            .contains("取消勾选 1.2（完成日期 2020-11-20 将清除）？"),
+        "{}",
+        b.screen_text(80, 24)
+    );
+    b.press(KeyCode::Char('n'));
+    assert_eq!(done(&b), Some(today()));
+    assert_eq!(b.app.message.as_ref().unwrap().text, "已取消，这一项仍为已完成");
+    b.press(KeyCode::Char('x'));
+    b.press(KeyCode::Char('y'));
     assert_eq!(done(&b), None);
+    assert!(b.app.modal.is_none());
+    assert!(b.app.message.as_ref().unwrap().text.starts_with("已取消勾选 1.2"));
     // The selection scrolls the plan on a short screen: the last task shows.
     for _ in 0..20 {
         b.press(KeyCode::Down);

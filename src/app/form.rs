@@ -79,6 +79,9 @@ pub struct FormField {
     pub input: Input,
     /// The chosen index, for choice fields.
     pub choice: usize,
+    /// Whether a choice field holds a choice: false for one that must be
+    /// made on purpose (the review's decision), until a key makes it.
+    pub chosen: bool,
     /// A pre-filled pick field: the first character typed replaces the
     /// value, so that type-ahead starts from nothing.
     pub fresh: bool,
@@ -95,6 +98,7 @@ impl FormField {
             kind,
             input: Input::new(value.to_string()),
             choice: 0,
+            chosen: true,
             fresh,
         }
     }
@@ -105,13 +109,49 @@ impl FormField {
             kind: FieldKind::Choice(choice),
             input: Input::default(),
             choice: index,
+            chosen: true,
             fresh: false,
+        }
+    }
+
+    /// A choice with nothing chosen: the form refuses to save until a key
+    /// (or a step with the arrows) makes it. For decisions that must not
+    /// be taken by an Enter pressed in haste.
+    pub fn choice_unmade(label: &'static str, choice: Choice) -> FormField {
+        FormField {
+            chosen: false,
+            ..FormField::choice(label, choice, 0)
         }
     }
 
     pub fn value(&self) -> &str {
         self.input.value()
     }
+
+    /// Before words carried in from another field (see
+    /// [`Form::to_text_after_choice`]) are added to what this field already
+    /// holds, a separator, so that the two do not run together: the
+    /// measures of a problem being solved hold those taken so far. `；`
+    /// after Chinese, `; ` after anything else; none after a space or a
+    /// mark that already separates, in a field about to be replaced (a
+    /// fresh pick), or when the cursor is not at the end.
+    fn continue_words(&mut self) {
+        let value = self.input.value();
+        let Some(last) = value.chars().last() else {
+            return;
+        };
+        let at_end = self.input.cursor() == value.chars().count();
+        if self.fresh || !at_end || last.is_whitespace() || "；;，,。.、：:".contains(last) {
+            return;
+        }
+        let separator = if is_cjk(last) { "；" } else { "; " };
+        self.input = Input::new(format!("{value}{separator}"));
+    }
+}
+
+/// A CJK ideograph (the unified block and extension A).
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// What a form will do when saved.
@@ -176,6 +216,13 @@ impl Form {
         self.fields.get(i).map_or(0, |f| f.choice)
     }
 
+    /// The first choice field still without a choice.
+    pub fn unmade_choice(&self) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| matches!(f.kind, FieldKind::Choice(_)) && !f.chosen)
+    }
+
     pub fn next(&mut self) {
         self.focus = (self.focus + 1) % self.fields.len();
     }
@@ -195,7 +242,9 @@ impl Form {
         };
         match choice.keys().iter().position(|k| *k == key.to_ascii_lowercase()) {
             Some(i) => {
-                self.fields[self.focus].choice = i;
+                let field = &mut self.fields[self.focus];
+                field.choice = i;
+                field.chosen = true;
                 true
             }
             None => false,
@@ -223,7 +272,7 @@ impl Form {
     /// has been edited, what is typed stays.
     pub fn to_text_after_fresh_date(&mut self, c: char) -> bool {
         let field = &self.fields[self.focus];
-        let ideograph = matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}');
+        let ideograph = is_cjk(c);
         let may_start_a_date = "今昨前明后上下本大一二三四五六七八九十〇零两".contains(c);
         if field.kind != FieldKind::Date || !field.fresh || !ideograph || may_start_a_date {
             return false;
@@ -248,6 +297,7 @@ impl Form {
         match (self.focus + 1..self.fields.len()).find(|i| takes_words(self.fields[*i].kind)) {
             Some(i) => {
                 self.focus = i;
+                self.fields[i].continue_words();
                 true
             }
             None => false,
@@ -258,7 +308,16 @@ impl Form {
         if let Some(choice) = self.focused_choice() {
             let n = choice.keys().len() as isize;
             let field = &mut self.fields[self.focus];
-            field.choice = (field.choice as isize + step).rem_euclid(n) as usize;
+            field.choice = if field.chosen {
+                (field.choice as isize + step).rem_euclid(n) as usize
+            } else if step > 0 {
+                // The first step from nothing lands on the first or the
+                // last choice, as it would from before the first.
+                0
+            } else {
+                n as usize - 1
+            };
+            field.chosen = true;
         }
     }
 
@@ -375,7 +434,66 @@ fn skip_string(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::pasted_line;
+    use super::*;
+
+    fn decision_form() -> Form {
+        let fields = vec![
+            FormField::choice_unmade("decision", Choice::Decision),
+            FormField::new("date", FieldKind::Date, "2020-11-20"),
+        ];
+        Form::new(Purpose::Review(1), "review", fields, false)
+    }
+
+    /// Chinese typed on a date still holding today goes on in the measures
+    /// after a separator when they hold some already, and in the language
+    /// of what is there.
+    #[test]
+    fn words_carried_into_a_field_with_text_are_kept_apart() {
+        let solve = |measures: &str| {
+            let fields = vec![
+                FormField::new("date", FieldKind::Date, "2020-11-20"),
+                FormField::new("measures", FieldKind::Optional, measures),
+            ];
+            let mut form = Form::new(Purpose::Solve(1), "solve", fields, true);
+            assert!(form.to_text_after_fresh_date('整'));
+            form.input(InputRequest::InsertChar('整'));
+            form.value(1).to_string()
+        };
+        assert_eq!(solve(""), "整");
+        assert_eq!(solve("建立台账"), "建立台账；整");
+        assert_eq!(solve("建立台账；"), "建立台账；整");
+        assert_eq!(solve("ledger set up"), "ledger set up; 整");
+        assert_eq!(solve("建立台账 "), "建立台账 整");
+        // A field whose cursor is not at the end is left as it is.
+        let mut field = FormField::new("measures", FieldKind::Optional, "建立台账");
+        field.input.handle(InputRequest::GoToStart);
+        field.continue_words();
+        assert_eq!(field.value(), "建立台账");
+    }
+
+    /// An unmade choice stays unmade until a key or an arrow makes it; the
+    /// first arrow lands on the first (→) or the last (←) choice.
+    #[test]
+    fn an_unmade_choice_is_made_by_a_key_or_an_arrow() {
+        let mut form = decision_form();
+        assert_eq!(form.unmade_choice(), Some(0));
+        assert!(!form.choose('x'), "not one of the choice's keys");
+        assert_eq!(form.unmade_choice(), Some(0));
+        assert!(form.choose('c'));
+        assert_eq!((form.unmade_choice(), form.choice(0)), (None, 1));
+        for (step, index) in [(1, 0), (-1, 1)] {
+            let mut form = decision_form();
+            form.cycle(step);
+            assert_eq!((form.unmade_choice(), form.choice(0)), (None, index), "step {step}");
+        }
+        // Made choices step round as before.
+        let mut form = decision_form();
+        form.cycle(1);
+        form.cycle(1);
+        assert_eq!(form.choice(0), 1);
+        form.cycle(1);
+        assert_eq!(form.choice(0), 0);
+    }
 
     #[test]
     fn a_paste_keeps_what_is_seen_and_drops_sequences_whole() {

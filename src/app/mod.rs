@@ -387,6 +387,9 @@ pub enum Modal {
     /// Reopening a solved problem erases its solved date and lowers the
     /// leader's count, with no undo: asked first, as a delete is.
     ConfirmReopen(ProblemId),
+    /// Unticking a done task of the plan (year, phase, task) erases the
+    /// day it was done: asked first, as a reopen is.
+    ConfirmUntick(i32, u32, u32),
     /// A report form submitted with the name of a file that exists, and
     /// that file's name as written (with the extension added): the file is
     /// replaced only on yes; no goes back to the form.
@@ -701,7 +704,12 @@ impl App {
     pub fn contexts(&self) -> Vec<Ctx> {
         match &self.modal {
             Some(Modal::Form(_)) => vec![Ctx::Form],
-            Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_) | Modal::ConfirmOverwrite(..)) => vec![Ctx::Confirm],
+            Some(
+                Modal::ConfirmDelete(_)
+                | Modal::ConfirmReopen(_)
+                | Modal::ConfirmUntick(..)
+                | Modal::ConfirmOverwrite(..),
+            ) => vec![Ctx::Confirm],
             Some(Modal::Details(..)) => vec![Ctx::Details, Ctx::Move],
             None if self.searching => vec![Ctx::Search],
             None => vec![Ctx::Screen(self.screen), Ctx::Lists, Ctx::Move],
@@ -804,9 +812,13 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
         Some(Modal::Form(_)) => to_input(),
-        Some(Modal::ConfirmDelete(_) | Modal::ConfirmReopen(_) | Modal::ConfirmOverwrite(..) | Modal::Details(..)) => {
-            None
-        }
+        Some(
+            Modal::ConfirmDelete(_)
+            | Modal::ConfirmReopen(_)
+            | Modal::ConfirmUntick(..)
+            | Modal::ConfirmOverwrite(..)
+            | Modal::Details(..),
+        ) => None,
         None if app.searching => to_input(),
         None => None,
     }
@@ -959,8 +971,10 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
         Action::Review => match app.selected_point_row() {
             Some(PointRow::Point(i)) if review_due(&app.data.points[i], app.today) => {
                 let leader = app.data.points[i].leader;
+                // No default: closing a contact point, or keeping it for
+                // another cycle, is not decided by an Enter pressed in haste.
                 let fields = vec![
-                    FormField::choice(t.f_decision, Choice::Decision, 0),
+                    FormField::choice_unmade(t.f_decision, Choice::Decision),
                     FormField::new(t.f_date, FieldKind::Date, &app.today.to_string()),
                 ];
                 app.modal = Some(Modal::Form(Form::new(
@@ -1133,6 +1147,15 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             app.modal = None;
             app.info(t.msg_kept_solved);
         }
+        (Some(Modal::ConfirmUntick(year, phase, task)), Action::Yes) => {
+            let (year, phase, task) = (*year, *phase, *task);
+            app.modal = None;
+            set_plan_item(app, backend, year, (phase, task), None);
+        }
+        (Some(Modal::ConfirmUntick(..)), Action::No) => {
+            app.modal = None;
+            app.info(t.msg_kept_ticked);
+        }
         (Some(Modal::ConfirmDelete(_)), Action::No) => {
             app.modal = None;
             app.info(t.msg_not_deleted);
@@ -1232,6 +1255,13 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
 /// Carries out a submitted form: closed with the message on success, open
 /// again with the error otherwise (also when it was behind a question).
 fn finish_form(app: &mut App, form: Form, backend: &dyn Backend) {
+    if let Some(i) = form.unmade_choice() {
+        let mut form = form;
+        form.error = Some(fill(app.text().msg_choose_first, &[&form.fields[i].label]));
+        form.focus = i;
+        app.modal = Some(Modal::Form(form));
+        return;
+    }
     match submit(app, &form, backend) {
         Ok(message) => {
             app.modal = None;
@@ -1289,12 +1319,12 @@ fn follow_choice(form: &mut Form, targets: &Targets) {
 /// The rules the targets form offers, in the order of `Choice::Rule`.
 pub const TARGET_RULES: [RuleId; 6] = RuleId::ALL;
 
-/// Ticks the selected task of the plan, or unticks it when it is done.
+/// Ticks the selected task of the plan, or, once asked
+/// ([`Modal::ConfirmUntick`]), unticks it when it is done.
 fn tick(app: &mut App, backend: &dyn Backend) {
-    let t = app.text();
     let items = app.data.plan_items();
     let (Some(&(phase, task)), Some(plan)) = (items.get(app.plan_sel), app.data.plan.as_ref()) else {
-        app.warn(t.msg_select_first);
+        app.warn(app.text().msg_select_first);
         return;
     };
     let Some(item) = plan
@@ -1304,15 +1334,28 @@ fn tick(app: &mut App, backend: &dyn Backend) {
     else {
         return;
     };
-    let (done, message) = match item.done {
-        Some(_) => (None, t.msg_unticked),
-        None => (Some(app.today), t.msg_ticked),
-    };
-    let text = item.text.clone();
-    match backend.set_plan_item(app.year, phase, task, done) {
+    match item.done {
+        Some(_) => app.modal = Some(Modal::ConfirmUntick(app.year, phase, task)),
+        None => set_plan_item(app, backend, app.year, (phase, task), Some(app.today)),
+    }
+}
+
+/// Marks task `phase.task` of `year`'s plan done on `done`, or not done.
+fn set_plan_item(app: &mut App, backend: &dyn Backend, year: i32, (phase, task): (u32, u32), done: Option<NaiveDate>) {
+    let t = app.text();
+    let message = if done.is_some() { t.msg_ticked } else { t.msg_unticked };
+    match backend.set_plan_item(year, phase, task, done) {
         // The plan is all that changed: no need to read the rest again.
         Ok(plan) => {
-            app.data.plan = Some(plan);
+            let text = (phase as usize)
+                .checked_sub(1)
+                .and_then(|i| plan.phases.get(i))
+                .and_then(|p| p.tasks.get((task as usize).checked_sub(1)?))
+                .map(|item| item.text.clone())
+                .unwrap_or_default();
+            if year == app.year {
+                app.data.plan = Some(plan);
+            }
             app.info(fill(message, &[&phase, &task, &text]));
         }
         Err(e) => app.error(&e),

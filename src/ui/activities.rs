@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use super::widgets::{mark, window};
+use super::widgets::{column_widths, ellipsize, mark, window};
 use crate::app::App;
 use crate::domain::Activity;
 use crate::i18n::{Label, Lang, fill};
@@ -51,6 +51,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let wide = area.width >= 100;
     let height = list.height.saturating_sub(1) as usize;
     let first = window(app.act_sel, height);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(10),
+        Constraint::Length(if wide { 8 } else { 6 }),
+        Constraint::Length(if wide { 16 } else { 12 }),
+        Constraint::Length(if wide { 16 } else { 14 }),
+        Constraint::Fill(1),
+    ];
+    let columns = column_widths(list.width, &widths);
+    let (point_width, text_width) = (usize::from(columns[4]), usize::from(columns[5]));
     let rows = app
         .visible
         .iter()
@@ -65,19 +75,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Line::raw(a.date.to_string()),
                 Line::raw(app.data.leader_name(a.leader).to_string()),
                 Line::raw(a.kind.label(app.lang)),
-                Line::raw(app.data.point_short(a.point).to_string()),
-                Line::raw(summary(a, app.lang)),
+                Line::raw(ellipsize(app.data.point_short(a.point), point_width)),
+                Line::raw(ellipsize(&summary(a, app.lang), text_width)),
             ]);
             if selected { r.style(theme.selected()) } else { r }
         });
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(10),
-        Constraint::Length(if wide { 8 } else { 6 }),
-        Constraint::Length(if wide { 16 } else { 12 }),
-        Constraint::Length(if wide { 16 } else { 14 }),
-        Constraint::Fill(1),
-    ];
     let header =
         Row::new(vec!["", t.col_date, t.col_leader, t.col_kind, t.col_point, t.col_text]).style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), list);

@@ -9,7 +9,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{mark, window};
+use super::widgets::{column_widths, ellipsize, mark, window};
 use crate::app::App;
 use crate::domain::{Pace, ProblemState};
 use crate::i18n::Label;
@@ -30,6 +30,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let p = &app.data.problems[*i];
             !in_year(p.found) || p.solved.is_some_and(|d| !in_year(d))
         });
+    let date_width = if full_dates { 10 } else { 5 };
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(if wide { 12 } else { 8 }),
+        Constraint::Length(14),
+        Constraint::Length(if wide { 8 } else { 6 }),
+    ];
+    let mut header = vec!["", t.col_state, t.col_point, t.col_leader];
+    if wide {
+        widths.push(Constraint::Length(16));
+        header.push(t.col_category);
+    }
+    widths.extend([
+        Constraint::Fill(1),
+        Constraint::Length(date_width),
+        Constraint::Length(date_width),
+    ]);
+    header.extend([t.col_description, t.col_found, t.col_solved]);
+    let columns = column_widths(area.width, &widths);
+    let (point_width, description_width) = (usize::from(columns[2]), usize::from(columns[widths.len() - 3]));
     let height = area.height.saturating_sub(1) as usize;
     let first = window(app.prob_sel, height);
     let rows = app
@@ -61,7 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     state_style,
                 ),
                 Line::raw(if new_group {
-                    app.data.point_short(p.point).to_string()
+                    ellipsize(app.data.point_short(p.point), point_width)
                 } else {
                     String::new()
                 }),
@@ -70,30 +90,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if wide {
                 cells.push(Line::raw(p.category.label(app.lang)));
             }
-            cells.push(Line::raw(p.description.clone()));
+            cells.push(Line::raw(ellipsize(&p.description, description_width)));
             cells.push(Line::raw(date(p.found)));
             cells.push(Line::raw(p.solved.map(date).unwrap_or_default()));
             let r = Row::new(cells);
             if selected { r.style(theme.selected()) } else { r }
         });
-    let date_width = if full_dates { 10 } else { 5 };
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(if wide { 12 } else { 8 }),
-        Constraint::Length(14),
-        Constraint::Length(if wide { 8 } else { 6 }),
-    ];
-    let mut header = vec!["", t.col_state, t.col_point, t.col_leader];
-    if wide {
-        widths.push(Constraint::Length(16));
-        header.push(t.col_category);
-    }
-    widths.extend([
-        Constraint::Fill(1),
-        Constraint::Length(date_width),
-        Constraint::Length(date_width),
-    ]);
-    header.extend([t.col_description, t.col_found, t.col_solved]);
     frame.render_widget(
         Table::new(rows, widths).header(Row::new(header).style(theme.heading())),
         area,

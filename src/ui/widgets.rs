@@ -2,7 +2,7 @@
 //! column, windows over long lists, forms and the yes/no question.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -225,6 +225,42 @@ pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, sc
 
 /// `text` in lines at most `width` columns wide: broken at the last space
 /// that fits, or anywhere in a run without one (Chinese has none).
+/// The width a `Table` with `widths` gives each column in `width` terminal
+/// columns: ratatui's own layout for a table drawn without a selection
+/// state (column spacing 1, flex start, no highlight column).
+pub fn column_widths(width: u16, widths: &[Constraint]) -> Vec<u16> {
+    Layout::horizontal(widths.iter().copied())
+        .flex(Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| r.width)
+        .collect()
+}
+
+/// `text` in at most `width` display columns, ending in "…" when some is
+/// left out, so that a cell cut by a narrow terminal says so.
+pub fn ellipsize(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        // One column stays for the ellipsis.
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -310,7 +346,11 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
         ];
         match field.kind {
             FieldKind::Choice(choice) => {
-                spans.push(Span::styled(choice.label(field.choice, app.lang), theme.selected()));
+                spans.push(if field.chosen {
+                    Span::styled(choice.label(field.choice, app.lang), theme.selected())
+                } else {
+                    Span::styled(app.text().choice_unmade, theme.dim())
+                });
                 lines.push(Line::from(spans));
                 // Every choice with its key, wrapped under the field.
                 let mut row: Vec<Span> = vec![Span::raw(" ".repeat(value_x as usize))];
@@ -323,7 +363,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                         row.push(Span::raw(" ".repeat(value_x as usize)));
                         used = value_x as usize;
                     }
-                    let chosen = k == field.choice;
+                    let chosen = field.chosen && k == field.choice;
                     row.push(Span::styled(key.to_string(), theme.key()));
                     row.push(Span::styled(
                         if chosen {
@@ -422,8 +462,34 @@ fn skip_columns(text: &str, columns: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{column_widths, ellipsize, wrap};
+    use ratatui::layout::Constraint;
     use unicode_width::UnicodeWidthStr;
+
+    /// A cut cell ends in "…" and never passes its column, wide
+    /// characters included.
+    #[test]
+    fn a_cut_cell_says_so_within_its_width() {
+        assert_eq!(ellipsize("整改推进", 8), "整改推进");
+        assert_eq!(ellipsize("整改推进较慢", 8), "整改推…");
+        assert_eq!(ellipsize("整改推进较慢", 7), "整改推…");
+        assert_eq!(ellipsize("abcdef", 4), "abc…");
+        assert_eq!(ellipsize("整改", 1), "…");
+        assert_eq!(ellipsize("整改", 0), "");
+        for width in 0..12 {
+            let cut = ellipsize("党建经费保障不足，活动开展困难", width);
+            assert!(cut.width() <= width, "{cut:?} at {width}");
+        }
+    }
+
+    /// The widths are those ratatui's table gives: the fill column takes
+    /// what the fixed ones and the spaces between leave.
+    #[test]
+    fn column_widths_follow_the_tables_layout() {
+        let widths = [Constraint::Length(1), Constraint::Length(10), Constraint::Fill(1)];
+        assert_eq!(column_widths(80, &widths), vec![1, 10, 67]);
+        assert_eq!(column_widths(12, &widths), vec![1, 9, 0]);
+    }
 
     #[test]
     fn wrap_breaks_chinese_anywhere_and_english_at_spaces() {
