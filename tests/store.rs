@@ -732,13 +732,6 @@ fn snapshot_checks_refuse_bad_data_and_write_nothing() {
     edit("duplicate branch name", &|x| {
         x.branches[1].name = x.branches[0].name.clone()
     });
-    // Lookups take a short name as they take a full one.
-    edit("duplicate short name", &|x| {
-        x.branches[1].short = x.branches[0].short.clone()
-    });
-    edit("a short name that is another's full name", &|x| {
-        x.branches[1].short = x.branches[0].name.clone()
-    });
     edit("bidi override", &|x| {
         x.problems[1].description = "abc\u{202e}def".into()
     });

@@ -129,22 +129,24 @@ impl FormField {
     }
 
     /// Before words carried in from another field (see
-    /// [`Form::to_text_after_choice`]) are added to what this field already
-    /// holds, a separator, so that the two do not run together: the
-    /// measures of a problem being solved hold those taken so far. `；`
-    /// after Chinese, `; ` after anything else; none after a space or a
-    /// mark that already separates, in a field about to be replaced (a
-    /// fresh pick), or when the cursor is not at the end.
+    /// [`Form::to_text_after_choice`]) are added to the free text this
+    /// field already holds, a separator, so that the two do not run
+    /// together: the measures of a problem being solved hold those taken
+    /// so far. `；` after Chinese, `; ` after text with none; nothing after
+    /// a space or a mark that already separates, when the cursor is not at
+    /// the end, or in a field of names (a leader, a branch, a file), where
+    /// the words are the name going on.
     fn continue_words(&mut self) {
         let value = self.input.value();
         let Some(last) = value.chars().last() else {
             return;
         };
+        let free_text = matches!(self.kind, FieldKind::Text | FieldKind::Optional);
         let at_end = self.input.cursor() == value.chars().count();
-        if self.fresh || !at_end || last.is_whitespace() || "；;，,。.、：:".contains(last) {
+        if !free_text || self.fresh || !at_end || last.is_whitespace() || "；;，,。.、：:".contains(last) {
             return;
         }
-        let separator = if is_cjk(last) { "；" } else { "; " };
+        let separator = if value.chars().any(is_cjk) { "；" } else { "; " };
         self.input = Input::new(format!("{value}{separator}"));
     }
 }
@@ -464,6 +466,16 @@ mod tests {
         assert_eq!(solve("建立台账；"), "建立台账；整");
         assert_eq!(solve("ledger set up"), "ledger set up; 整");
         assert_eq!(solve("建立台账 "), "建立台账 整");
+        assert_eq!(solve("召开会议（2次）"), "召开会议（2次）；整");
+        // Into a field of names, the words are the name going on.
+        let fields = vec![
+            FormField::choice("role", Choice::Role, 0),
+            FormField::new("own branch", FieldKind::OptionalBranch, "体科"),
+        ];
+        let mut form = Form::new(Purpose::AddLeader, "leader", fields, false);
+        assert!(form.to_text_after_choice());
+        form.input(InputRequest::InsertChar('所'));
+        assert_eq!(form.value(1), "体科所");
         // A field whose cursor is not at the end is left as it is.
         let mut field = FormField::new("measures", FieldKind::Optional, "建立台账");
         field.input.handle(InputRequest::GoToStart);

@@ -29,8 +29,9 @@ impl Named for Branch {
     }
 }
 
-/// Resolves `input` among `items`: an id (digits), an exact name, or a part of
-/// exactly one name. Several partial matches are an error that lists them.
+/// Resolves `input` among `items`: an id (digits), a name exactly one item
+/// answers to, or a part of exactly one name. Several matches are an error
+/// that lists them.
 pub fn find<'a, T: Named>(items: &'a [T], input: &str, kind: RecordKind) -> DomainResult<&'a T> {
     let s = input.trim();
     let unknown = || DomainError::Unknown {
@@ -46,13 +47,19 @@ pub fn find<'a, T: Named>(items: &'a [T], input: &str, kind: RecordKind) -> Doma
             return Ok(item);
         }
     }
-    if let Some(item) = items.iter().find(|i| i.names().contains(&s)) {
-        return Ok(item);
-    }
-    let partial: Vec<&T> = items
-        .iter()
-        .filter(|i| i.names().iter().any(|n| n.contains(s)))
-        .collect();
+    // An exact name wins over parts of others, but only when one item
+    // answers to it: databases written before `add_branch` checked short
+    // names may hold two branches with the same one, and neither may be
+    // picked in the other's place unseen.
+    let exact: Vec<&T> = items.iter().filter(|i| i.names().contains(&s)).collect();
+    let partial: Vec<&T> = if exact.is_empty() {
+        items
+            .iter()
+            .filter(|i| i.names().iter().any(|n| n.contains(s)))
+            .collect()
+    } else {
+        exact
+    };
     match partial.as_slice() {
         [] => Err(unknown()),
         [one] => Ok(one),
@@ -129,6 +136,37 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A short name two branches share (older databases allowed it) picks
+    /// neither: the refusal lists both by full name, which stays unique; a
+    /// short name that is the branch's own full name counts once.
+    #[test]
+    fn a_name_two_branches_answer_to_is_ambiguous() {
+        let b = |id: u64, name: &str, short: &str| Branch {
+            id,
+            name: name.into(),
+            short: short.into(),
+            parent: None,
+            category: None,
+            weaknesses: vec![],
+        };
+        let bs = [
+            b(1, "体科所第一支部", "体科所支部"),
+            b(2, "体科所第二支部", "体科所支部"),
+            b(3, "冰上支部", "冰上支部"),
+        ];
+        match branch(&bs, "体科所支部") {
+            Err(DomainError::Ambiguous { matches, .. }) => {
+                assert_eq!(
+                    matches,
+                    vec!["体科所第一支部 (1)".to_string(), "体科所第二支部 (2)".to_string()]
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(branch(&bs, "体科所第二支部").unwrap().id, 2);
+        assert_eq!(branch(&bs, "冰上支部").unwrap().id, 3);
     }
 
     #[test]

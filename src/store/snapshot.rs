@@ -141,14 +141,10 @@ fn check(s: Snapshot) -> Result<Snapshot> {
             return Err(bad(format!("leader {}: unknown own branch", l.id)));
         }
     }
-    // A branch answers to its full and its short name, as `add_branch`
-    // keeps them: no name may be one another branch answers to.
-    let mut names: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    let mut names = HashSet::new();
     for b in &out.branches {
-        for name in [b.name.as_str(), b.short.as_str()] {
-            if *names.entry(name).or_insert(b.id) != b.id {
-                return Err(bad(format!("branch name {name:?} used twice")));
-            }
+        if !names.insert(&b.name) {
+            return Err(bad(format!("branch name {:?} used twice", b.name)));
         }
     }
     for p in &out.points {

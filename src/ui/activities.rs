@@ -59,8 +59,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(if wide { 16 } else { 14 }),
         Constraint::Fill(1),
     ];
-    let columns = column_widths(list.width, &widths);
-    let (point_width, text_width) = (usize::from(columns[4]), usize::from(columns[5]));
+    // Every cell in its column's width, ending in "…" when cut.
+    let columns: Vec<usize> = column_widths(list.width, &widths)
+        .into_iter()
+        .map(usize::from)
+        .collect();
     let rows = app
         .visible
         .iter()
@@ -72,11 +75,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let selected = row == app.act_sel;
             let r = Row::new(vec![
                 Line::styled(mark(selected), theme.selected()),
-                Line::raw(a.date.to_string()),
-                Line::raw(app.data.leader_name(a.leader).to_string()),
-                Line::raw(a.kind.label(app.lang)),
-                Line::raw(ellipsize(app.data.point_short(a.point), point_width)),
-                Line::raw(ellipsize(&summary(a, app.lang), text_width)),
+                Line::raw(ellipsize(&a.date.to_string(), columns[1])),
+                Line::raw(ellipsize(app.data.leader_name(a.leader), columns[2])),
+                Line::raw(ellipsize(a.kind.label(app.lang), columns[3])),
+                Line::raw(ellipsize(app.data.point_short(a.point), columns[4])),
+                Line::raw(ellipsize(&summary(a, app.lang), columns[5])),
             ]);
             if selected { r.style(theme.selected()) } else { r }
         });

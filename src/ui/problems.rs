@@ -48,8 +48,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(date_width),
     ]);
     header.extend([t.col_description, t.col_found, t.col_solved]);
-    let columns = column_widths(area.width, &widths);
-    let (point_width, description_width) = (usize::from(columns[2]), usize::from(columns[widths.len() - 3]));
+    // Every cell in its column's width, ending in "…" when cut.
+    let columns: Vec<usize> = column_widths(area.width, &widths)
+        .into_iter()
+        .map(usize::from)
+        .collect();
     let height = area.height.saturating_sub(1) as usize;
     let first = window(app.prob_sel, height);
     let rows = app
@@ -74,25 +77,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     d.format("%m-%d").to_string()
                 }
             };
+            let state = format!("{} {}", if solved { "✓" } else { "○" }, p.state.label(app.lang));
             let mut cells = vec![
                 Line::styled(mark(selected), theme.selected()),
-                Line::styled(
-                    format!("{} {}", if solved { "✓" } else { "○" }, p.state.label(app.lang)),
-                    state_style,
-                ),
+                Line::styled(ellipsize(&state, columns[1]), state_style),
                 Line::raw(if new_group {
-                    ellipsize(app.data.point_short(p.point), point_width)
+                    ellipsize(app.data.point_short(p.point), columns[2])
                 } else {
                     String::new()
                 }),
-                Line::raw(app.data.leader_name(p.leader).to_string()),
+                Line::raw(ellipsize(app.data.leader_name(p.leader), columns[3])),
             ];
             if wide {
-                cells.push(Line::raw(p.category.label(app.lang)));
+                cells.push(Line::raw(ellipsize(p.category.label(app.lang), columns[4])));
             }
-            cells.push(Line::raw(ellipsize(&p.description, description_width)));
-            cells.push(Line::raw(date(p.found)));
-            cells.push(Line::raw(p.solved.map(date).unwrap_or_default()));
+            let n = columns.len();
+            cells.push(Line::raw(ellipsize(&p.description, columns[n - 3])));
+            cells.push(Line::raw(ellipsize(&date(p.found), columns[n - 2])));
+            cells.push(Line::raw(ellipsize(
+                &p.solved.map(date).unwrap_or_default(),
+                columns[n - 1],
+            )));
             let r = Row::new(cells);
             if selected { r.style(theme.selected()) } else { r }
         });

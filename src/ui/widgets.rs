@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::{SELECTED, Theme};
@@ -223,8 +224,6 @@ pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, sc
     );
 }
 
-/// `text` in lines at most `width` columns wide: broken at the last space
-/// that fits, or anywhere in a run without one (Chinese has none).
 /// The width a `Table` with `widths` gives each column in `width` terminal
 /// columns: ratatui's own layout for a table drawn without a selection
 /// state (column spacing 1, flex start, no highlight column).
@@ -239,28 +238,33 @@ pub fn column_widths(width: u16, widths: &[Constraint]) -> Vec<u16> {
 }
 
 /// `text` in at most `width` display columns, ending in "…" when some is
-/// left out, so that a cell cut by a narrow terminal says so.
+/// left out, so that a cell cut by a narrow terminal says so. Measured
+/// grapheme by grapheme, as ratatui draws it (an emoji with its variation
+/// selector is one picture two columns wide).
 pub fn ellipsize(text: &str, width: usize) -> String {
-    if text.width() <= width {
+    let total: usize = text.graphemes(true).map(|g| g.width()).sum();
+    if total <= width {
         return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
     }
     let mut out = String::new();
     let mut used = 0;
-    for c in text.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    for g in text.graphemes(true) {
         // One column stays for the ellipsis.
-        if used + w + 1 > width {
+        if used + g.width() + 1 > width {
             break;
         }
-        out.push(c);
-        used += w;
+        out.push_str(g);
+        used += g.width();
     }
-    if width > 0 {
-        out.push('…');
-    }
+    out.push('…');
     out
 }
 
+/// `text` in lines at most `width` columns wide: broken at the last space
+/// that fits, or anywhere in a run without one (Chinese has none).
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -464,6 +468,7 @@ fn skip_columns(text: &str, columns: usize) -> &str {
 mod tests {
     use super::{column_widths, ellipsize, wrap};
     use ratatui::layout::Constraint;
+    use unicode_segmentation::UnicodeSegmentation;
     use unicode_width::UnicodeWidthStr;
 
     /// A cut cell ends in "…" and never passes its column, wide
@@ -476,9 +481,17 @@ mod tests {
         assert_eq!(ellipsize("abcdef", 4), "abc…");
         assert_eq!(ellipsize("整改", 1), "…");
         assert_eq!(ellipsize("整改", 0), "");
-        for width in 0..12 {
-            let cut = ellipsize("党建经费保障不足，活动开展困难", width);
-            assert!(cut.width() <= width, "{cut:?} at {width}");
+        // Measured as drawn: grapheme by grapheme.
+        let drawn = |s: &str| s.graphemes(true).map(|g| g.width()).sum::<usize>();
+        for text in [
+            "党建经费保障不足，活动开展困难",
+            "☺\u{fe0f}☺\u{fe0f}☺\u{fe0f}abc",
+            "e\u{301}e\u{301}xyz",
+        ] {
+            for width in 0..12 {
+                let cut = ellipsize(text, width);
+                assert!(drawn(&cut) <= width, "{cut:?} at {width}");
+            }
         }
     }
 
