@@ -387,9 +387,9 @@ pub enum Modal {
     /// Reopening a solved problem erases its solved date and lowers the
     /// leader's count, with no undo: asked first, as a delete is.
     ConfirmReopen(ProblemId),
-    /// Unticking a done task of the plan (year, phase, task) erases the
+    /// Unticking a done task of the year's plan (phase, task) erases the
     /// day it was done: asked first, as a reopen is.
-    ConfirmUntick(i32, u32, u32),
+    ConfirmUntick(u32, u32),
     /// A report form submitted with the name of a file that exists, and
     /// that file's name as written (with the extension added): the file is
     /// replaced only on yes; no goes back to the form.
@@ -1147,10 +1147,10 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
             app.modal = None;
             app.info(t.msg_kept_solved);
         }
-        (Some(Modal::ConfirmUntick(year, phase, task)), Action::Yes) => {
-            let (year, phase, task) = (*year, *phase, *task);
+        (Some(Modal::ConfirmUntick(phase, task)), Action::Yes) => {
+            let (phase, task) = (*phase, *task);
             app.modal = None;
-            set_plan_item(app, backend, year, (phase, task), None);
+            set_plan_item(app, backend, (phase, task), None);
         }
         (Some(Modal::ConfirmUntick(..)), Action::No) => {
             app.modal = None;
@@ -1323,39 +1323,28 @@ pub const TARGET_RULES: [RuleId; 6] = RuleId::ALL;
 /// ([`Modal::ConfirmUntick`]), unticks it when it is done.
 fn tick(app: &mut App, backend: &dyn Backend) {
     let items = app.data.plan_items();
-    let (Some(&(phase, task)), Some(plan)) = (items.get(app.plan_sel), app.data.plan.as_ref()) else {
+    let Some(&(phase, task)) = items.get(app.plan_sel) else {
         app.warn(app.text().msg_select_first);
         return;
     };
-    let Some(item) = plan
-        .phases
-        .get(phase as usize - 1)
-        .and_then(|p| p.tasks.get(task as usize - 1))
-    else {
+    let Some(item) = app.data.plan.as_ref().and_then(|plan| plan.task(phase, task)) else {
         return;
     };
     match item.done {
-        Some(_) => app.modal = Some(Modal::ConfirmUntick(app.year, phase, task)),
-        None => set_plan_item(app, backend, app.year, (phase, task), Some(app.today)),
+        Some(_) => app.modal = Some(Modal::ConfirmUntick(phase, task)),
+        None => set_plan_item(app, backend, (phase, task), Some(app.today)),
     }
 }
 
-/// Marks task `phase.task` of `year`'s plan done on `done`, or not done.
-fn set_plan_item(app: &mut App, backend: &dyn Backend, year: i32, (phase, task): (u32, u32), done: Option<NaiveDate>) {
+/// Marks task `phase.task` of the year's plan done on `done`, or not done.
+fn set_plan_item(app: &mut App, backend: &dyn Backend, (phase, task): (u32, u32), done: Option<NaiveDate>) {
     let t = app.text();
     let message = if done.is_some() { t.msg_ticked } else { t.msg_unticked };
-    match backend.set_plan_item(year, phase, task, done) {
+    match backend.set_plan_item(app.year, phase, task, done) {
         // The plan is all that changed: no need to read the rest again.
         Ok(plan) => {
-            let text = (phase as usize)
-                .checked_sub(1)
-                .and_then(|i| plan.phases.get(i))
-                .and_then(|p| p.tasks.get((task as usize).checked_sub(1)?))
-                .map(|item| item.text.clone())
-                .unwrap_or_default();
-            if year == app.year {
-                app.data.plan = Some(plan);
-            }
+            let text = plan.task(phase, task).map(|item| item.text.clone()).unwrap_or_default();
+            app.data.plan = Some(plan);
             app.info(fill(message, &[&phase, &task, &text]));
         }
         Err(e) => app.error(&e),

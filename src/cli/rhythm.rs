@@ -289,10 +289,7 @@ pub fn plan(cx: &Context<'_>, p: PlanArgs) -> Outcome {
     let year = cx.year(p.year)?;
     let item = |s: &str| plan_model::parse_item(s).map_err(|e| cx.fail(e));
     let task_text = |plan: &crate::domain::Plan, phase: u32, task: u32| {
-        plan.phases
-            .get(phase as usize - 1)
-            .and_then(|p| p.tasks.get(task as usize - 1))
-            .map_or_else(String::new, |t| t.text.clone())
+        plan.task(phase, task).map_or_else(String::new, |t| t.text.clone())
     };
     match p.command {
         None => {

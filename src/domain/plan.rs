@@ -107,6 +107,13 @@ impl Plan {
             .map(|i| i + 1)
     }
 
+    /// Task `phase.task`, both counted from 1 as people read them.
+    pub fn task(&self, phase: u32, task: u32) -> Option<&PlanTask> {
+        self.phases
+            .get((phase as usize).wrapping_sub(1))
+            .and_then(|p| p.tasks.get((task as usize).wrapping_sub(1)))
+    }
+
     /// Ticks (`done` = Some(date)) or unticks (None) task `phase.task`,
     /// both counted from 1 as people read them.
     pub fn set_done(&mut self, phase: u32, task: u32, done: Option<NaiveDate>) -> DomainResult<()> {
@@ -173,6 +180,12 @@ mod tests {
         let mut p = Plan::default_for(2020);
         p.set_done(2, 3, Some(d("2020-09-01"))).unwrap();
         assert_eq!(p.phases[1].tasks[2].done, Some(d("2020-09-01")));
+        // Counted from 1, as `set_done` counts them; none at 0 or past the end.
+        assert_eq!(p.task(2, 3), Some(&p.phases[1].tasks[2]));
+        assert_eq!(
+            (p.task(0, 1), p.task(2, 0), p.task(2, 9), p.task(5, 1)),
+            (None, None, None, None)
+        );
         p.set_done(2, 3, None).unwrap();
         assert_eq!(p.phases[1].tasks[2].done, None);
         assert!(p.set_done(0, 1, None).is_err());

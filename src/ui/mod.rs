@@ -199,13 +199,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Modal::Form(form)) => widgets::draw_form(frame, area, app, form, theme),
         Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app.text().confirm_delete, theme),
         Some(Modal::ConfirmReopen(_)) => widgets::draw_confirm(frame, area, app.text().confirm_reopen, theme),
-        Some(Modal::ConfirmUntick(_, phase, task)) => {
+        Some(Modal::ConfirmUntick(phase, task)) => {
             let done = app
                 .data
                 .plan
                 .as_ref()
-                .and_then(|plan| plan.phases.get((*phase as usize).checked_sub(1)?))
-                .and_then(|p| p.tasks.get((*task as usize).checked_sub(1)?))
+                .and_then(|plan| plan.task(*phase, *task))
                 .and_then(|item| item.done)
                 .map(|d| d.to_string())
                 .unwrap_or_default();

@@ -242,25 +242,24 @@ pub fn column_widths(width: u16, widths: &[Constraint]) -> Vec<u16> {
 /// grapheme by grapheme, as ratatui draws it (an emoji with its variation
 /// selector is one picture two columns wide).
 pub fn ellipsize(text: &str, width: usize) -> String {
-    let total: usize = text.graphemes(true).map(|g| g.width()).sum();
-    if total <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
+    // One pass that stops just past the width: a note may be 10,000
+    // characters and every visible row is cut at each frame.
+    let mut cut = 0; // bytes that fit with the ellipsis after them
     let mut used = 0;
-    for g in text.graphemes(true) {
-        // One column stays for the ellipsis.
-        if used + g.width() + 1 > width {
-            break;
-        }
-        out.push_str(g);
+    for (at, g) in text.grapheme_indices(true) {
         used += g.width();
+        if used > width {
+            return if width == 0 {
+                String::new()
+            } else {
+                format!("{}…", &text[..cut])
+            };
+        }
+        if used < width {
+            cut = at + g.len();
+        }
     }
-    out.push('…');
-    out
+    text.to_string()
 }
 
 /// `text` in lines at most `width` columns wide: broken at the last space
