@@ -57,6 +57,7 @@ impl Store {
             }
             leader.id = s.next_id(b, meta::NEXT_LEADER)?;
             b.put_record(T::Leaders, leader.id, leader.clone())?;
+            Self::index_leader(b, &leader);
             b.audit("leader.add", &leader);
             Ok(leader)
         })
@@ -238,6 +239,12 @@ impl Store {
             keys::kind(a.kind),
             delta,
         );
+    }
+
+    /// A leader's entry under their name. Names never change once a leader
+    /// is added (a hand-over changes dates only), so no command removes one.
+    pub(crate) fn index_leader(b: &mut Batch, l: &Leader) {
+        b.put_index(T::LeaderByName, keys::name_id(&l.name, l.id));
     }
 
     /// A problem's index entry and, once solved, its counters.

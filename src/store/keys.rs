@@ -63,6 +63,40 @@ pub fn owner_id(owner: u64, rec: u64) -> [u8; 16] {
     k
 }
 
+/// The byte after a name in [`name_id`]: UTF-8 never holds it, so the
+/// keys of one name are exactly those that start with `hash ‖ name ‖
+/// 0xFF`, and no longer name that begins with it falls among them.
+const NAME_END: u8 = 0xFF;
+
+/// How many groups [`name_hash`] spreads names over: the buckets of
+/// `leader_by_name`, a few kilobytes each for thousands of leaders.
+pub const NAME_GROUPS: u32 = 16;
+
+/// The group of a name: FNV-1a (32 bits) of its bytes, modulo
+/// [`NAME_GROUPS`]. Part of the key layout, so it never changes.
+pub fn name_hash(name: &str) -> u8 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h % NAME_GROUPS) as u8
+}
+
+/// `hash ‖ name ‖ 0xFF ‖ id`: a record under its name (`leader_by_name`).
+/// Only exact names are looked up there, so the names need no order: the
+/// hash in front spreads them over a few buckets of the packed tree, each
+/// one sled key. One key per name was 63 sled leaves for 1,000 leaders,
+/// and sled reads the state of every leaf on each open.
+pub fn name_id(name: &str, rec: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 10);
+    k.push(name_hash(name));
+    k.extend_from_slice(name.as_bytes());
+    k.push(NAME_END);
+    k.extend_from_slice(&id(rec));
+    k
+}
+
 /// The id at the end of an index key (the last 8 bytes).
 pub fn trailing_id(key: &[u8]) -> Option<u64> {
     key.len().checked_sub(8).and_then(|start| id_from(&key[start..]))
@@ -196,6 +230,29 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_name_s_keys_hold_that_name_alone() {
+        // The hash is part of the layout: stored keys must keep finding it
+        // (FNV-1a test values: "" 0x811c9dc5, "a" 0xe40c292c).
+        assert_eq!([name_hash(""), name_hash("王建国"), name_hash("a")], [5, 4, 12]);
+        let names = ["王建", "王建国", "王建\u{0}", "a", "ab", "王"];
+        for n in names {
+            let (low, high) = (name_id(n, 0), name_id(n, u64::MAX));
+            assert_eq!(trailing_id(&name_id(n, 42)), Some(42));
+            assert!(low <= name_id(n, 42) && name_id(n, 42) <= high);
+            for other in names.iter().filter(|o| **o != n) {
+                let k = name_id(other, 42);
+                assert!(k < low || k > high, "{other:?} among the keys of {n:?}");
+            }
+        }
+        // Thousands of names spread over all the groups, none with most.
+        let mut groups = [0u32; NAME_GROUPS as usize];
+        for i in 0..2_000 {
+            groups[usize::from(name_hash(&format!("干部{i}")))] += 1;
+        }
+        assert!(groups.iter().all(|n| (60..200).contains(n)), "{groups:?}");
     }
 
     #[test]

@@ -87,10 +87,15 @@ pub(crate) enum T {
     /// every point is one short range scan here instead of one bucket (and
     /// a sled leaf of 40 kB) per point.
     PointLast,
+    /// `hash ‖ name ‖ 0xFF ‖ leader` → nothing (layout 6,
+    /// [`keys::name_id`]): the leaders with a name, so that a command line
+    /// naming a leader reads one small bucket instead of every leader's
+    /// (`Store::leaders_matching`); packed by the hash, sixteen buckets.
+    LeaderByName,
 }
 
 impl T {
-    pub(crate) const ALL: [T; 21] = [
+    pub(crate) const ALL: [T; 22] = [
         T::Meta,
         T::Leaders,
         T::Branches,
@@ -112,6 +117,7 @@ impl T {
         T::Plans,
         T::YearCount,
         T::PointLast,
+        T::LeaderByName,
     ];
 
     /// The tree's name in sled. The packed trees (see [`packed`]) took
@@ -132,6 +138,8 @@ impl T {
             T::PointByLeader => "packed/point_by_leader",
             // Packed from the start (layout 4); its plain name was never used.
             T::PointLast => "packed/point_last",
+            // Packed from the start (layout 6) too.
+            T::LeaderByName => "packed/leader_by_name",
             other => other.plain_name(),
         }
     }
@@ -160,6 +168,7 @@ impl T {
             T::Plans => "plans",
             T::YearCount => "year_count",
             T::PointLast => "point_last",
+            T::LeaderByName => "leader_by_name",
         }
     }
 }
@@ -170,9 +179,9 @@ pub(crate) mod meta {
     pub const SCHEMA: &[u8] = b"schema";
     /// 2 added the `year_count` tree and solved problems to `day_count`;
     /// 3 packed the big trees (see `store::packed`); 4 added `point_last`;
-    /// 5 compresses the buckets. An older database is brought up to date
-    /// when opened (`store::upgrade`).
-    pub const SCHEMA_VERSION: u64 = 5;
+    /// 5 compresses the buckets; 6 added `leader_by_name`. An older
+    /// database is brought up to date when opened (`store::upgrade`).
+    pub const SCHEMA_VERSION: u64 = 6;
     /// Counter prefixes: `next/<kind>` holds the last id given out.
     pub const NEXT_LEADER: &[u8] = b"next/leader";
     pub const NEXT_BRANCH: &[u8] = b"next/branch";

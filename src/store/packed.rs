@@ -139,6 +139,7 @@ impl T {
             T::ProblemByPoint => Some(Packing::Prefix(8)),
             T::DayCount => Some(Packing::PrefixYear(9)),
             T::PointLast => Some(Packing::PrefixIdBlock(4)),
+            T::LeaderByName => Some(Packing::Prefix(1)),
             _ => None,
         }
     }
@@ -148,7 +149,8 @@ impl T {
     /// Whether this packed tree's buckets are compressed (layout 5). Not
     /// the small tables: every command line reads them whole, they are
     /// about 100 kB at provincial scale, and inflating them cost a
-    /// one-shot `visit add` a tenth of its instructions. Not the problems
+    /// one-shot `visit add` a tenth of its instructions; nor the leaders'
+    /// name index, read by the same command line. Not the problems
     /// either: the problems screen reads all of them, and inflating 50,000
     /// made its opening at 1M take 91 ms against 66 plain (criterion, the
     /// same round), for 6 MB of disk.
@@ -156,7 +158,7 @@ impl T {
         self.packing().is_some()
             && !matches!(
                 self,
-                T::Leaders | T::Branches | T::Points | T::PointByLeader | T::Problems
+                T::Leaders | T::Branches | T::Points | T::PointByLeader | T::Problems | T::LeaderByName
             )
     }
 }

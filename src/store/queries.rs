@@ -101,14 +101,27 @@ impl Store {
         })
     }
 
-    /// The leaders a typed text could name, read without the table cache:
-    /// the one whose id it is, and those whose record holds its bytes. A
-    /// name is stored as its UTF-8 bytes, so a leader whose name holds the
-    /// text is among these; [`crate::domain::lookup::candidates`] then
-    /// keeps the ones it names. Decoding every leader (dates and all) was
-    /// most of what a one-shot `visit add` spent beyond sled's open.
+    /// The leaders a typed text could name, read without the table cache.
+    /// A whole name that one leader has (what scripts pass) is that leader
+    /// alone, found in `leader_by_name`: `find` answers with that leader
+    /// whatever else holds the text, unless the text is all digits, which
+    /// `find` reads as an id first. Otherwise: the one whose id it is, and
+    /// those whose record holds its bytes. A name is stored as its UTF-8
+    /// bytes, so a leader whose name holds the text is among these;
+    /// [`crate::domain::lookup::candidates`] then keeps the ones it names.
+    /// Reading every leader's bucket was a sixth of what a one-shot
+    /// `visit add` spent beyond sled's open (docs/PERFORMANCE.md).
     fn leaders_holding(&self, input: &str) -> Result<Vec<Leader>> {
         let text = input.trim();
+        if !text.is_empty()
+            && !text.bytes().all(|b| b.is_ascii_digit())
+            && let [id] = self.leaders_named(text)?[..]
+        {
+            let leader = self
+                .get::<Leader>(T::Leaders, id)?
+                .ok_or_else(|| StoreError::Corrupt(format!("name index points at missing leader {id}")))?;
+            return Ok(vec![leader]);
+        }
         let mut out: Vec<Leader> = Vec::new();
         if !text.is_empty() {
             for (_, value) in self.entries_holding(T::Leaders, text.as_bytes())? {
@@ -124,6 +137,17 @@ impl Store {
             out.sort_by_key(|l| l.id);
         }
         Ok(out)
+    }
+
+    /// The ids of the leaders named exactly `name` (`leader_by_name`).
+    fn leaders_named(&self, name: &str) -> Result<Vec<LeaderId>> {
+        let range = packed::inclusive(keys::name_id(name, 0), keys::name_id(name, u64::MAX));
+        let mut ids = Vec::new();
+        for entry in self.entries(T::LeaderByName, range, false)? {
+            let (k, _) = entry?;
+            ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("name index key".into()))?);
+        }
+        Ok(ids)
     }
 
     pub fn leaders(&self) -> Result<Vec<Leader>> {
@@ -638,13 +662,24 @@ mod tests {
                 })
                 .unwrap();
             assert!(named_8.id > 8);
+            // A leader named with a part of other names.
+            let first: String = leader.name.chars().take(1).collect();
+            store
+                .add_leader(Leader {
+                    id: 0,
+                    name: first,
+                    ..leader.clone()
+                })
+                .unwrap();
             (leader.name, leader.title)
         };
         let first: String = name.chars().take(1).collect();
+        let part: String = name.chars().skip(1).collect();
         // A title is in the record's bytes but names no one.
         let inputs = [
             name.as_str(),
             first.as_str(),
+            part.as_str(),
             &title,
             "no such leader",
             "8",
@@ -652,20 +687,38 @@ mod tests {
             "+8",
             "",
         ];
-        // A fresh handle: nothing cached, only the leaders whose records
+        // A fresh handle: nothing cached; a whole name is looked up in
+        // `leader_by_name`, and otherwise only the leaders whose records
         // hold the text are decoded.
         let store = crate::store::reopen(dir.path());
         let cold: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
         store.tables().unwrap();
         let warm: Vec<Vec<Leader>> = inputs.iter().map(|i| store.leaders_matching(i).unwrap()).collect();
-        assert_eq!(cold, warm);
-        assert_eq!(cold[0].len(), 1, "{name} names one leader");
-        assert!(cold[1].len() > 1, "{first} names several leaders");
-        assert!(cold[2].is_empty(), "{title} names no one");
+        // Both give `find` what it needs to answer as over all leaders.
+        let all = store.leaders().unwrap();
+        let answer = |found: &[Leader], input: &str| {
+            crate::domain::lookup::leader(found, input)
+                .map(|l| l.id)
+                .map_err(|e| e.to_string())
+        };
+        for (i, input) in inputs.iter().enumerate() {
+            assert_eq!(answer(&cold[i], input), answer(&all, input), "{input:?} cold");
+            assert_eq!(answer(&warm[i], input), answer(&all, input), "{input:?} warm");
+        }
+        fn names(found: &[Leader]) -> Vec<&str> {
+            found.iter().map(|l| l.name.as_str()).collect()
+        }
+        assert_eq!(names(&cold[0]), [name.as_str()], "{name} names one leader");
+        assert_eq!(names(&cold[1]), [first.as_str()], "the leader named {first} alone");
+        assert!(warm[1].len() > 2, "{first} is part of several names");
+        assert!(answer(&all, &part).is_err(), "{part} is part of several names");
+        assert_eq!(cold[2], warm[2], "{part} is no whole name: the same leaders read");
+        assert!(cold[3].is_empty(), "{title} names no one");
+        assert_eq!(cold[4..], warm[4..]);
         let ids = |found: &[Leader]| found.iter().map(|l| l.id).collect::<Vec<_>>();
-        assert_eq!(ids(&cold[4])[0], 8, "8 is an id, listed in id order");
-        assert_eq!(cold[4].len(), 2, "and a name holds it: {:?}", ids(&cold[4]));
-        assert!(cold[4].iter().any(|l| l.name == "周8"));
+        assert_eq!(ids(&cold[5])[0], 8, "8 is an id, listed in id order");
+        assert_eq!(cold[5].len(), 2, "and a name holds it: {:?}", ids(&cold[5]));
+        assert!(cold[5].iter().any(|l| l.name == "周8"));
     }
 
     #[test]

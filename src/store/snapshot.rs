@@ -320,6 +320,7 @@ fn write_all(b: &mut Batch, s: &Snapshot) -> Result<()> {
     let max = |ids: &mut dyn Iterator<Item = u64>| ids.max().unwrap_or(0);
     for l in &s.leaders {
         b.put_record(T::Leaders, l.id, l.clone())?;
+        Store::index_leader(b, l);
     }
     for x in &s.branches {
         b.put_record(T::Branches, x.id, x.clone())?;

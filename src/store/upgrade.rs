@@ -18,7 +18,8 @@ impl Store {
     /// Upgrades from `version` to [`meta::SCHEMA_VERSION`]: below layout 3
     /// the packed trees are built from the plain ones (from scratch, so an
     /// attempt cut short by a crash is simply done again), then one command
-    /// adds what later layouts count or keep (year counters, `point_last`)
+    /// adds what later layouts count or keep (year counters, `point_last`,
+    /// `leader_by_name`)
     /// and sets the new layout number, then the plain trees are dropped and
     /// the buckets of layouts 3 and 4 compressed.
     pub(crate) fn upgrade(&self, version: u64) -> Result<()> {
@@ -31,6 +32,11 @@ impl Store {
             }
             if version < 4 {
                 s.point_last_from_buckets(b)?;
+            }
+            if version < 6 {
+                for l in s.all::<crate::domain::Leader>(T::Leaders)? {
+                    Store::index_leader(b, &l);
+                }
             }
             b.put(T::Meta, meta::SCHEMA, meta::SCHEMA_VERSION.to_be_bytes().to_vec());
             b.audit(
@@ -183,9 +189,19 @@ mod tests {
     use crate::api::Snapshot;
     use crate::store::tree_contents as trees;
 
+    /// Turns a current database back into what layout 5 left: no
+    /// `leader_by_name`, schema 5.
+    fn downgrade_to_5(store: &Store) {
+        assert!(!store.tree(T::LeaderByName).is_empty(), "the data should have leaders");
+        store.tree(T::LeaderByName).clear().unwrap();
+        store.tree(T::Meta).insert(meta::SCHEMA, &5u64.to_be_bytes()).unwrap();
+        store.flush().unwrap();
+    }
+
     /// Turns a current database back into what layout 4 left: every bucket
     /// plain, schema 4.
     fn downgrade_to_4(store: &Store) {
+        downgrade_to_5(store);
         let mut compressed = 0;
         for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
             for item in store.tree(*t).iter() {
@@ -331,17 +347,19 @@ mod tests {
         let snapshot = crate::synthetic::snapshot(3_000, 5);
         let (_r, reference) = reference(&snapshot);
         for (downgrade, from) in [
-            (downgrade_to_4 as fn(&Store), 4),
+            (downgrade_to_5 as fn(&Store), 5),
+            (downgrade_to_4, 4),
             (downgrade_to_3, 3),
             (downgrade_to_2, 2),
             (downgrade_to_1, 1),
         ] {
             let (dir, upgraded) = upgraded_from(&snapshot, downgrade, |store| {
                 // Layouts 1 and 2 have plain trees, 3 and 4 plain buckets;
-                // all before 4 lack point_last.
+                // all before 4 lack point_last, all lack leader_by_name.
                 assert_eq!(plain_trees_left(store).is_empty(), from >= 3);
                 assert_eq!(store.tree(T::PointLast).is_empty(), from < 4);
-                assert!(!any_compressed(store));
+                assert_eq!(any_compressed(store), from == 5);
+                assert!(store.tree(T::LeaderByName).is_empty());
             });
             check_upgraded(&snapshot, &reference, &dir, upgraded, from);
         }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use branchlink::domain::{Activity, BureauEvent, ContactPoint, Problem};
+use branchlink::domain::{Activity, BureauEvent, ContactPoint, Leader, Problem};
 use branchlink::error::StoreError;
 use branchlink::store::{Store, codec, keys};
 use serde_json::Value;
@@ -311,7 +311,7 @@ pub struct RawDb {
 }
 
 /// The trees layout 3 packs: many entries per sled key, under `packed/<name>`.
-const PACKED: [&str; 12] = [
+const PACKED: [&str; 13] = [
     "leaders",
     "branches",
     "points",
@@ -324,6 +324,7 @@ const PACKED: [&str; 12] = [
     "problem_by_point",
     "day_count",
     "point_last",
+    "leader_by_name",
 ];
 
 /// A tree's logical entries, read with sled alone. A packed tree's value
@@ -447,6 +448,7 @@ pub fn check_indexes(path: &Path) -> RawDb {
     let problems: Vec<(u64, Problem)> = tree_values(&db, "problems");
     let events: Vec<(u64, BureauEvent)> = tree_values(&db, "events");
     let points: Vec<(u64, ContactPoint)> = tree_values(&db, "points");
+    let leaders: Vec<(u64, Leader)> = tree_values(&db, "leaders");
     for (id, a) in &activities {
         assert_eq!(*id, a.id, "activity stored under the wrong key");
     }
@@ -517,6 +519,12 @@ pub fn check_indexes(path: &Path) -> RawDb {
         tree_keys(&db, "point_by_leader"),
         want,
         "point_by_leader disagrees with the points"
+    );
+    let want: BTreeSet<Vec<u8>> = leaders.iter().map(|(_, l)| keys::name_id(&l.name, l.id)).collect();
+    assert_eq!(
+        tree_keys(&db, "leader_by_name"),
+        want,
+        "leader_by_name disagrees with the leaders"
     );
     drop(db);
     wait_closed(path);
