@@ -115,7 +115,9 @@ for N in $SIZES; do
   PRISTINE=$OUT/db-$N
   if [[ ! -f "$PRISTINE.done" ]]; then
     echo "== generating $N activities" >&2
-    rm -rf "$PRISTINE" "$PRISTINE.backups" "$OUT/task-$N"
+    # The tasks are made again from the new export: their stamp goes with
+    # them, or the copy below would find no taskwarrior data.
+    rm -rf "$PRISTINE" "$PRISTINE.backups" "$OUT/task-$N" "$OUT/task-$N.done"
     "$GEN" --db "$PRISTINE" --activities "$N" --export "$OUT/export-$N.json" --tasks "$OUT/tasks-$N.json"
     touch "$PRISTINE.done"
   fi

@@ -90,9 +90,12 @@ pub enum Review {
 pub trait Backend {
     // Queries.
     fn leaders(&self) -> Result<Vec<Leader>>;
-    /// The leaders `input` could name (see `domain::lookup::candidates`):
-    /// a command line resolves a name among these instead of fetching all
-    /// leaders, 38 kB at provincial scale, through the server.
+    /// Leaders among whom `domain::lookup::find` answers `input` as it
+    /// does among all of them: those `input` could name (see
+    /// `domain::lookup::candidates`), or, when one leader has exactly that
+    /// name, that leader alone. A command line resolves a name among
+    /// these instead of fetching all leaders, 38 kB at provincial scale,
+    /// through the server.
     fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
         Ok(crate::domain::lookup::candidates(&self.leaders()?, input))
     }

@@ -90,7 +90,7 @@ pub(crate) enum T {
     /// `hash ‖ name ‖ 0xFF ‖ leader` → nothing (layout 6,
     /// [`keys::name_id`]): the leaders with a name, so that a command line
     /// naming a leader reads one small bucket instead of every leader's
-    /// (`Store::leaders_matching`); packed by the hash, sixteen buckets.
+    /// (`Store::leaders_matching`); packed by the hash, 64 buckets.
     LeaderByName,
 }
 

@@ -310,7 +310,8 @@ pub struct RawDb {
     pub points: Vec<ContactPoint>,
 }
 
-/// The trees layout 3 packs: many entries per sled key, under `packed/<name>`.
+/// The packed trees (layouts 3, 4 and 6): many entries per sled key, under
+/// `packed/<name>`.
 const PACKED: [&str; 13] = [
     "leaders",
     "branches",
