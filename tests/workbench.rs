@@ -1795,3 +1795,33 @@ fn a_question_keeps_its_answers_in_view_on_a_narrow_window() {
         assert!(text.contains("y reopen") && text.contains("keep"), "{width}: {text}");
     }
 }
+
+#[test]
+fn cells_cut_by_a_narrow_terminal_end_in_an_ellipsis_on_every_table() {
+    let mut b = open(Lang::Zh, true, false);
+    b.store
+        .add_leader(branchlink::domain::Leader {
+            id: 0,
+            name: "欧阳建国强".into(),
+            title: "党组成员、副局长兼机关党委书记".into(),
+            role: branchlink::domain::Role::Member,
+            own_branch: None,
+            in_post_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            in_post_to: None,
+        })
+        .unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    // Board: name (6 columns at 80), title (10) and point (14).
+    let board = b.screen_text(80, 24);
+    let row = board.lines().find(|l| l.contains("欧阳")).expect(&board);
+    for cut in ["欧阳…", "党组成员…", "（未确定联系…"] {
+        assert!(row.contains(cut), "{cut} in {row}");
+    }
+    // At 120 the columns are wider, and the name is whole.
+    let wide = b.screen_text(120, 40);
+    assert!(wide.contains("欧阳建国强"), "{wide}");
+    // Contact points: a leader without one, name cut at 8 columns.
+    b.press(KeyCode::Char('4'));
+    let points = b.screen_text(80, 24);
+    assert!(points.contains("欧阳建… "), "{points}");
+}

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Table};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use super::widgets::{column_widths, ellipsize, mark, window};
+use super::widgets::{Columns, mark, window};
 use crate::app::App;
 use crate::domain::Activity;
 use crate::i18n::{Label, Lang, fill};
@@ -59,11 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(if wide { 16 } else { 14 }),
         Constraint::Fill(1),
     ];
-    // Every cell in its column's width, ending in "…" when cut.
-    let columns: Vec<usize> = column_widths(list.width, &widths)
-        .into_iter()
-        .map(usize::from)
-        .collect();
+    let columns = Columns::new(list.width, &widths);
     let rows = app
         .visible
         .iter()
@@ -75,11 +71,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let selected = row == app.act_sel;
             let r = Row::new(vec![
                 Line::styled(mark(selected), theme.selected()),
-                Line::raw(ellipsize(&a.date.to_string(), columns[1])),
-                Line::raw(ellipsize(app.data.leader_name(a.leader), columns[2])),
-                Line::raw(ellipsize(a.kind.label(app.lang), columns[3])),
-                Line::raw(ellipsize(app.data.point_short(a.point), columns[4])),
-                Line::raw(ellipsize(&summary(a, app.lang), columns[5])),
+                Line::raw(columns.cut(1, &a.date.to_string())),
+                Line::raw(columns.cut(2, app.data.leader_name(a.leader))),
+                Line::raw(columns.cut(3, a.kind.label(app.lang))),
+                Line::raw(columns.cut(4, app.data.point_short(a.point))),
+                Line::raw(columns.cut(5, &summary(a, app.lang))),
             ]);
             if selected { r.style(theme.selected()) } else { r }
         });

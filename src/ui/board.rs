@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
 use super::theme::{Theme, pace_symbol};
-use super::widgets::{mark, window};
+use super::widgets::{Columns, mark, window};
 use crate::app::App;
 use crate::domain::date::year_elapsed;
 use crate::domain::{Pace, RuleId, RuleStatus};
@@ -76,6 +76,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let bar_width: u16 = if wide { 16 } else { 11 };
         let height = table_area.height.saturating_sub(1) as usize;
         let first = window(app.board_sel, height);
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Length(if wide { 8 } else { 6 }),
+            Constraint::Length(if wide { 12 } else { 10 }),
+            Constraint::Length(if wide { 16 } else { 14 }),
+            Constraint::Length(bar_width),
+            Constraint::Length(bar_width),
+            Constraint::Length(bar_width),
+            Constraint::Length(8),
+        ];
+        let columns = Columns::new(table_area.width, &widths);
         let rows = status
             .leaders
             .iter()
@@ -94,25 +105,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let selected = i == app.board_sel;
                 let mut cells = vec![
                     Line::styled(mark(selected), theme.selected()),
-                    Line::raw(l.name.clone()),
-                    Line::raw(l.title.clone()),
-                    Line::raw(l.branch.clone().unwrap_or_else(|| t.no_point.to_string())),
+                    Line::raw(columns.cut(1, &l.name)),
+                    Line::raw(columns.cut(2, &l.title)),
+                    Line::raw(columns.cut(3, l.branch.as_deref().unwrap_or(t.no_point))),
                 ];
                 cells.extend(bars);
-                cells.push(Line::raw(days));
+                cells.push(Line::raw(columns.cut(7, &days)));
                 let row = Row::new(cells);
                 if selected { row.style(theme.selected()) } else { row }
             });
-        let widths = [
-            Constraint::Length(1),
-            Constraint::Length(if wide { 8 } else { 6 }),
-            Constraint::Length(if wide { 12 } else { 10 }),
-            Constraint::Length(if wide { 16 } else { 14 }),
-            Constraint::Length(bar_width),
-            Constraint::Length(bar_width),
-            Constraint::Length(bar_width),
-            Constraint::Length(8),
-        ];
         let header = Row::new(vec![
             "",
             t.col_leader,

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{mark, window};
+use super::widgets::{Columns, mark, window};
 use crate::app::{App, PointRow, review_due};
 use crate::domain::Pace;
 use crate::i18n::{Label, fill};
@@ -22,6 +22,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Layout::vertical([Constraint::Length(table_height), Constraint::Min(1)]).areas(area);
     let height = table_area.height.saturating_sub(1) as usize;
     let first = window(app.point_sel, height);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(8),
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Length(23),
+        Constraint::Fill(1),
+    ];
+    let columns = Columns::new(table_area.width, &widths);
     let rows = app
         .point_rows
         .iter()
@@ -37,14 +46,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     let due = review_due(p, app.today);
                     vec![
                         Line::styled(mark(selected), theme.selected()),
-                        Line::raw(app.data.leader_name(p.leader).to_string()),
-                        Line::raw(branch.to_string()),
-                        Line::raw(p.start.to_string()),
-                        Line::raw(format!("{} – {}", p.cycle_start, p.cycle_end())),
+                        Line::raw(columns.cut(1, app.data.leader_name(p.leader))),
+                        Line::raw(columns.cut(2, branch)),
+                        Line::raw(columns.cut(3, &p.start.to_string())),
+                        Line::raw(columns.cut(4, &format!("{} – {}", p.cycle_start, p.cycle_end()))),
                         if due {
-                            Line::styled(format!("! {}", t.review_due), theme.pace(Pace::Behind))
+                            Line::styled(columns.cut(5, &format!("! {}", t.review_due)), theme.pace(Pace::Behind))
                         } else {
-                            Line::raw(p.state.label(app.lang))
+                            Line::raw(columns.cut(5, p.state.label(app.lang)))
                         },
                     ]
                 }
@@ -52,22 +61,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     let l = &app.data.leaders[i];
                     vec![
                         Line::styled(mark(selected), theme.selected()),
-                        Line::raw(l.name.clone()),
-                        Line::styled(t.no_point, theme.dim()),
+                        Line::raw(columns.cut(1, &l.name)),
+                        Line::styled(columns.cut(2, t.no_point), theme.dim()),
                     ]
                 }
             };
             let r = Row::new(cells);
             if selected { r.style(theme.selected()) } else { r }
         });
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(8),
-        Constraint::Length(16),
-        Constraint::Length(10),
-        Constraint::Length(23),
-        Constraint::Fill(1),
-    ];
     let header = Row::new(vec![
         "",
         t.col_leader,

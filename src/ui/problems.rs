@@ -9,7 +9,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::theme::Theme;
-use super::widgets::{column_widths, ellipsize, mark, window};
+use super::widgets::{Columns, mark, window};
 use crate::app::App;
 use crate::domain::{Pace, ProblemState};
 use crate::i18n::Label;
@@ -48,11 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(date_width),
     ]);
     header.extend([t.col_description, t.col_found, t.col_solved]);
-    // Every cell in its column's width, ending in "…" when cut.
-    let columns: Vec<usize> = column_widths(area.width, &widths)
-        .into_iter()
-        .map(usize::from)
-        .collect();
+    let columns = Columns::new(area.width, &widths);
     let height = area.height.saturating_sub(1) as usize;
     let first = window(app.prob_sel, height);
     let rows = app
@@ -80,24 +76,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let state = format!("{} {}", if solved { "✓" } else { "○" }, p.state.label(app.lang));
             let mut cells = vec![
                 Line::styled(mark(selected), theme.selected()),
-                Line::styled(ellipsize(&state, columns[1]), state_style),
+                Line::styled(columns.cut(1, &state), state_style),
                 Line::raw(if new_group {
-                    ellipsize(app.data.point_short(p.point), columns[2])
+                    columns.cut(2, app.data.point_short(p.point))
                 } else {
                     String::new()
                 }),
-                Line::raw(ellipsize(app.data.leader_name(p.leader), columns[3])),
+                Line::raw(columns.cut(3, app.data.leader_name(p.leader))),
             ];
             if wide {
-                cells.push(Line::raw(ellipsize(p.category.label(app.lang), columns[4])));
+                cells.push(Line::raw(columns.cut(4, p.category.label(app.lang))));
             }
-            let n = columns.len();
-            cells.push(Line::raw(ellipsize(&p.description, columns[n - 3])));
-            cells.push(Line::raw(ellipsize(&date(p.found), columns[n - 2])));
-            cells.push(Line::raw(ellipsize(
-                &p.solved.map(date).unwrap_or_default(),
-                columns[n - 1],
-            )));
+            let last = columns.last();
+            cells.push(Line::raw(columns.cut(last - 2, &p.description)));
+            cells.push(Line::raw(columns.cut(last - 1, &date(p.found))));
+            cells.push(Line::raw(columns.cut(last, &p.solved.map(date).unwrap_or_default())));
             let r = Row::new(cells);
             if selected { r.style(theme.selected()) } else { r }
         });

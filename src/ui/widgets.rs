@@ -224,10 +224,33 @@ pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, sc
     );
 }
 
+/// A table's columns as drawn in a given width, to cut each cell to its
+/// column: every table of the workbench ends a cell cut by a narrow
+/// terminal in "…" instead of losing its end unseen.
+pub struct Columns(Vec<usize>);
+
+impl Columns {
+    /// The columns a `Table` with `widths` has in `width` terminal columns.
+    pub fn new(width: u16, widths: &[Constraint]) -> Columns {
+        Columns(column_widths(width, widths).into_iter().map(usize::from).collect())
+    }
+
+    /// `text` cut to column `index` (see [`ellipsize`]); a column past the
+    /// last has no room.
+    pub fn cut(&self, index: usize, text: &str) -> String {
+        ellipsize(text, self.0.get(index).copied().unwrap_or(0))
+    }
+
+    /// The index of the last column.
+    pub fn last(&self) -> usize {
+        self.0.len().saturating_sub(1)
+    }
+}
+
 /// The width a `Table` with `widths` gives each column in `width` terminal
 /// columns: ratatui's own layout for a table drawn without a selection
 /// state (column spacing 1, flex start, no highlight column).
-pub fn column_widths(width: u16, widths: &[Constraint]) -> Vec<u16> {
+fn column_widths(width: u16, widths: &[Constraint]) -> Vec<u16> {
     Layout::horizontal(widths.iter().copied())
         .flex(Flex::Start)
         .spacing(1)
@@ -465,7 +488,7 @@ fn skip_columns(text: &str, columns: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::{column_widths, ellipsize, wrap};
+    use super::{Columns, column_widths, ellipsize, wrap};
     use ratatui::layout::Constraint;
     use unicode_segmentation::UnicodeSegmentation;
     use unicode_width::UnicodeWidthStr;
@@ -501,6 +524,11 @@ mod tests {
         let widths = [Constraint::Length(1), Constraint::Length(10), Constraint::Fill(1)];
         assert_eq!(column_widths(80, &widths), vec![1, 10, 67]);
         assert_eq!(column_widths(12, &widths), vec![1, 9, 0]);
+        let columns = Columns::new(12, &widths);
+        assert_eq!(columns.last(), 2);
+        assert_eq!(columns.cut(1, "2026-12-05 王建国"), "2026-12-…");
+        assert_eq!(columns.cut(2, "蹲点调研"), "");
+        assert_eq!(columns.cut(3, "past the last column"), "");
     }
 
     #[test]
