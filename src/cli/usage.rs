@@ -65,13 +65,28 @@ fn parse_with(
     adjust: impl Fn(clap::Command) -> clap::Command,
 ) -> Result<(Cli, Lang), (clap::Error, Lang)> {
     let lang = lang_of(&args);
-    // The help texts change nothing clap parses, so the grammar is first
-    // built without the Chinese ones, which a command that parses never
-    // shows (putting them in place is a tenth of a one-shot command's
-    // instructions). Help and refusals are parsed again with them.
-    let attempt = |chinese: bool, args: Vec<OsString>| {
+    // A command line is first parsed with a lean grammar, and only what
+    // that refuses (help, mistakes, the program's options after the
+    // command) is parsed again with the whole one, whose help and
+    // refusals are shown:
+    // - no Chinese help texts, which a command that parses never shows
+    //   (putting them in place was a tenth of a one-shot command's
+    //   instructions);
+    // - the program's own options (`--db`, `--lang` …) not global: clap
+    //   copies a global option into each of the twenty commands before it
+    //   parses, a third of the rest. Without that they are taken before
+    //   the command only, which is how scripts and the docs write them;
+    //   after it they are unknown to the lean grammar, so such a line
+    //   falls through to the whole one, which reads it as always.
+    // What the lean grammar accepts, it reads as the whole one does
+    // (tested): no command has an option of the same name as a global
+    // (`args::tests`, clap's own checks).
+    let attempt = |lean: bool, chinese: bool, args: Vec<OsString>| {
         HELP_IN_CHINESE.set(chinese);
         let mut command = adjust(localise(Cli::command(), ""));
+        if lean {
+            command = command.mut_args(|a| if a.is_global_set() { a.global(false) } else { a });
+        }
         let parsed = command
             .try_get_matches_from_mut(args)
             .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
@@ -85,8 +100,8 @@ fn parse_with(
         }
         parsed
     };
-    let parsed = match attempt(false, args.clone()) {
-        Err(_) if lang == Lang::Zh => attempt(true, args),
+    let parsed = match attempt(true, false, args.clone()) {
+        Err(_) => attempt(false, lang == Lang::Zh, args),
         parsed => parsed,
     };
     match parsed {
@@ -505,30 +520,58 @@ mod tests {
     /// ([`parse_with`]): it must come out as it would with them, for every
     /// command that clap builds late as for the top level.
     #[test]
-    fn the_chinese_texts_change_nothing_that_parses() {
+    fn the_lean_grammar_changes_nothing_that_parses() {
+        // The whole grammar, with or without the Chinese texts, or the
+        // lean one (no Chinese, the program's options not global).
+        let parse = |line: &[&str], lean: bool, chinese: bool| {
+            HELP_IN_CHINESE.set(chinese);
+            let mut command = localise(Cli::command(), "");
+            if lean {
+                command = command.mut_args(|a| if a.is_global_set() { a.global(false) } else { a });
+            }
+            command
+                .try_get_matches_from_mut(os(line))
+                .and_then(|mut m| Cli::from_arg_matches_mut(&mut m))
+                .map(|cli| format!("{cli:?}"))
+        };
         let lines = [
             "status --year 2026 --format json",
             "visit add 王建国 --kind research --date 09-10 --note 听取意见",
+            "--db /tmp/x --no-server visit add 王建国 --kind research",
             "problem solve 3 --measures 建立台账",
             "point review 王建国 --transformed --date -3",
             "targets set 组织生活 2 --year 2026",
             "report --year 2025 --format xlsx --output r.xlsx",
             "--read-only --lang zh due --days-without-visit 30",
+            "--lang en --socket /tmp/s status",
+            "visit add 王建国 --kind research --note=--db",
         ];
         for line in lines {
             let line: Vec<&str> = line.split_whitespace().collect();
             let line = line.as_slice();
-            let parse = |chinese: bool| {
-                HELP_IN_CHINESE.set(chinese);
-                let mut command = localise(Cli::command(), "");
-                let cli = command
-                    .try_get_matches_from_mut(os(line))
-                    .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
-                format!("{:?}", cli.expect("parses"))
-            };
-            assert_eq!(parse(false), parse(true), "{line:?}");
+            let whole = parse(line, false, true).expect("parses");
+            assert_eq!(parse(line, false, false).expect("parses"), whole, "{line:?}");
+            assert_eq!(parse(line, true, false).expect("lean parses"), whole, "{line:?}");
+            let (cli, _) = parse_here(line).expect("parses");
+            assert_eq!(format!("{cli:?}"), whole, "{line:?}");
+        }
+        // The program's options after the command: refused by the lean
+        // grammar, read by the whole one, as before.
+        for line in [
+            "visit add 王建国 --kind research --no-server --db /tmp/x",
+            "status --lang en --read-only",
+            "--lang zh status --lang en",
+        ] {
+            let line: Vec<&str> = line.split_whitespace().collect();
+            let line = line.as_slice();
+            assert!(parse(line, true, false).is_err(), "{line:?}");
             let (cli, lang) = parse_here(line).expect("parses");
-            assert_eq!((format!("{cli:?}"), lang), (parse(true), Lang::Zh), "{line:?}");
+            assert_eq!(
+                format!("{cli:?}"),
+                parse(line, false, true).expect("parses"),
+                "{line:?}"
+            );
+            assert_eq!(lang, lang_of(&os(line)));
         }
         // Help, and a refusal's usage, come from the Chinese grammar.
         let (e, _) = parse_here(&["visit", "--help"]).expect_err("help");
