@@ -243,6 +243,39 @@ fn the_database_comes_from_the_environment_too() {
     assert_eq!(array(&events).len(), 1);
 }
 
+/// A variable set empty is refused as before, wherever the option is
+/// written (the command line is parsed first with a lean grammar, which
+/// must not accept what the whole one refuses).
+#[test]
+fn an_empty_database_variable_is_refused_even_beside_the_option() {
+    let db = Db::new();
+    for args in [
+        &["--lang", "en", "--db", "DB", "status"][..],
+        &["--lang", "en", "status", "--db", "DB"],
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args
+            .iter()
+            .map(|a| {
+                if *a == "DB" {
+                    db.path.as_os_str()
+                } else {
+                    std::ffi::OsStr::new(a)
+                }
+            })
+            .collect();
+        let out = std::process::Command::new(bin())
+            .env("BRANCHLINK_DB", "")
+            .env("BRANCHLINK_NO_SERVER", "1")
+            .env("BRANCHLINK_TODAY", common::TODAY)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--db <PATH>"), "{args:?}: {stderr}");
+    }
+}
+
 // ---------------------------------------------------------------- commands
 
 #[test]

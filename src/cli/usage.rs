@@ -80,17 +80,31 @@ fn parse_with(
     //   falls through to the whole one, which reads it as always.
     // What the lean grammar accepts, it reads as the whole one does
     // (tested): no command has an option of the same name as a global
-    // (`args::tests`, clap's own checks).
+    // (`args::tests`, clap's own checks). One exception kept out: a global
+    // read from a variable set empty (`BRANCHLINK_DB=`) is refused by the
+    // whole grammar at the command's level even when the option is given
+    // before it, so such an option stays global in the lean one too.
     let attempt = |lean: bool, chinese: bool, args: Vec<OsString>| {
         HELP_IN_CHINESE.set(chinese);
         let mut command = adjust(localise(Cli::command(), ""));
         if lean {
-            command = command.mut_args(|a| if a.is_global_set() { a.global(false) } else { a });
+            command = command.mut_args(|a| {
+                let set_empty = a
+                    .get_env()
+                    .and_then(std::env::var_os)
+                    .is_some_and(|value| value.is_empty());
+                if a.is_global_set() && !set_empty {
+                    a.global(false)
+                } else {
+                    a
+                }
+            });
         }
         let parsed = command
             .try_get_matches_from_mut(args)
             .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches))
-            .map_err(|e| e.format(&mut command));
+            // A lean refusal is never shown: the whole grammar parses again.
+            .map_err(|e| if lean { e } else { e.format(&mut command) });
         // A command line that parsed is run next, and a one-shot command
         // exits soon after: the grammar, a few hundred small allocations,
         // is left to the exit (the workbench and the server keep it too).
