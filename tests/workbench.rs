@@ -1817,6 +1817,9 @@ fn cells_cut_by_a_narrow_terminal_end_in_an_ellipsis_on_every_table() {
     for cut in ["欧阳…", "党组成员…", "（未确定联系…"] {
         assert!(row.contains(cut), "{cut} in {row}");
     }
+    // Headers too, in a terminal narrower still.
+    let narrow = b.screen_text(60, 16);
+    assert!(narrow.contains("组织生…"), "{narrow}");
     // At 120 the columns are wider, and the name is whole.
     let wide = b.screen_text(120, 40);
     assert!(wide.contains("欧阳建国强"), "{wide}");

@@ -79,8 +79,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ]);
             if selected { r.style(theme.selected()) } else { r }
         });
-    let header =
-        Row::new(vec!["", t.col_date, t.col_leader, t.col_kind, t.col_point, t.col_text]).style(theme.heading());
+    let header = columns
+        .header(&["", t.col_date, t.col_leader, t.col_kind, t.col_point, t.col_text])
+        .style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), list);
 }
 

@@ -114,17 +114,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let row = Row::new(cells);
                 if selected { row.style(theme.selected()) } else { row }
             });
-        let header = Row::new(vec![
-            "",
-            t.col_leader,
-            t.col_title,
-            t.col_point,
-            t.col_research,
-            t.col_problems,
-            t.col_org_life,
-            t.col_last_visit,
-        ])
-        .style(theme.heading());
+        let header = columns
+            .header(&[
+                "",
+                t.col_leader,
+                t.col_title,
+                t.col_point,
+                t.col_research,
+                t.col_problems,
+                t.col_org_life,
+                t.col_last_visit,
+            ])
+            .style(theme.heading());
         frame.render_widget(Table::new(rows, widths).header(header), table_area);
     }
     let elapsed = year_elapsed(status.year, app.today);

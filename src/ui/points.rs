@@ -69,15 +69,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let r = Row::new(cells);
             if selected { r.style(theme.selected()) } else { r }
         });
-    let header = Row::new(vec![
-        "",
-        t.col_leader,
-        t.col_point,
-        t.col_start,
-        t.col_cycle,
-        t.col_state,
-    ])
-    .style(theme.heading());
+    let header = columns
+        .header(&["", t.col_leader, t.col_point, t.col_start, t.col_cycle, t.col_state])
+        .style(theme.heading());
     frame.render_widget(Table::new(rows, widths).header(header), table_area);
 
     let mut lines = vec![Line::raw(""), Line::styled(t.branches_heading, theme.heading())];

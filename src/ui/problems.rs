@@ -95,7 +95,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if selected { r.style(theme.selected()) } else { r }
         });
     frame.render_widget(
-        Table::new(rows, widths).header(Row::new(header).style(theme.heading())),
+        Table::new(rows, widths).header(columns.header(&header).style(theme.heading())),
         area,
     );
 }

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Wrap};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -239,6 +239,11 @@ impl Columns {
     /// last has no room.
     pub fn cut(&self, index: usize, text: &str) -> String {
         ellipsize(text, self.0.get(index).copied().unwrap_or(0))
+    }
+
+    /// A header row of `titles`, each cut to its column like the cells.
+    pub fn header(&self, titles: &[&str]) -> Row<'static> {
+        Row::new(titles.iter().enumerate().map(|(i, title)| self.cut(i, title)))
     }
 
     /// The index of the last column.
