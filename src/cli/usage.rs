@@ -88,17 +88,7 @@ fn parse_with(
         HELP_IN_CHINESE.set(chinese);
         let mut command = adjust(localise(Cli::command(), ""));
         if lean {
-            command = command.mut_args(|a| {
-                let set_empty = a
-                    .get_env()
-                    .and_then(std::env::var_os)
-                    .is_some_and(|value| value.is_empty());
-                if a.is_global_set() && !set_empty {
-                    a.global(false)
-                } else {
-                    a
-                }
-            });
+            command = lean_grammar(command);
         }
         let parsed = command
             .try_get_matches_from_mut(args)
@@ -122,6 +112,22 @@ fn parse_with(
         Ok(cli) => Ok((cli, lang)),
         Err(e) => Err((e, lang)),
     }
+}
+
+/// `command` with the program's own options not global (see
+/// [`parse_with`]), but for one read from a variable set empty.
+fn lean_grammar(command: clap::Command) -> clap::Command {
+    command.mut_args(|a| {
+        let set_empty = a
+            .get_env()
+            .and_then(std::env::var_os)
+            .is_some_and(|value| value.is_empty());
+        if a.is_global_set() && !set_empty {
+            a.global(false)
+        } else {
+            a
+        }
+    })
 }
 
 /// The text to print for a help, version or usage error, styled with
@@ -541,7 +547,7 @@ mod tests {
             HELP_IN_CHINESE.set(chinese);
             let mut command = localise(Cli::command(), "");
             if lean {
-                command = command.mut_args(|a| if a.is_global_set() { a.global(false) } else { a });
+                command = lean_grammar(command);
             }
             command
                 .try_get_matches_from_mut(os(line))

@@ -141,11 +141,18 @@ impl Store {
 
     /// The ids of the leaders named exactly `name` (`leader_by_name`).
     fn leaders_named(&self, name: &str) -> Result<Vec<LeaderId>> {
-        let range = packed::inclusive(keys::name_id(name, 0), keys::name_id(name, u64::MAX));
+        self.ids_in(
+            T::LeaderByName,
+            packed::inclusive(keys::name_id(name, 0), keys::name_id(name, u64::MAX)),
+        )
+    }
+
+    /// The record ids at the end of an index's keys within `range`.
+    fn ids_in(&self, index: T, range: packed::KeyRange) -> Result<Vec<u64>> {
         let mut ids = Vec::new();
-        for entry in self.entries(T::LeaderByName, range, false)? {
+        for entry in self.entries(index, range, false)? {
             let (k, _) = entry?;
-            ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("name index key".into()))?);
+            ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt(format!("{} key", index.name())))?);
         }
         Ok(ids)
     }
@@ -463,12 +470,8 @@ impl Store {
     /// The points `leader` holds or held, best candidate first: the open one
     /// they hold now, then the rest by start date, newest first.
     pub(crate) fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
-        let mut ids: Vec<u64> = Vec::new();
         let range = packed::inclusive(keys::owner_id(leader, 0), keys::owner_id(leader, u64::MAX));
-        for entry in self.entries(T::PointByLeader, range, false)? {
-            let (k, _) = entry?;
-            ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("point index key".into()))?);
-        }
+        let ids = self.ids_in(T::PointByLeader, range)?;
         let mut points = Vec::new();
         for id in ids {
             points.push(
