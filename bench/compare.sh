@@ -24,7 +24,11 @@ NOTE="到联系点支部调研，听取支部书记汇报，查阅三会一课�
 LEADER="王建国"
 mkdir -p "$OUT"
 
-cargo build --release --locked --bin branchlink --example generate --example sled_floor --example pty_start
+# The program alone, as `cargo build --release` makes it: built in one
+# command with the examples, its library would get the features of the
+# dev-dependencies too, and other names than bench/symbol-order.txt has.
+cargo build --release --locked --example generate --example sled_floor --example pty_start
+cargo build --release --locked --bin branchlink
 # .cargo/config.toml builds for the host as for another target, so the
 # output is under target/<host tuple>/.
 RELEASE=$PWD/target/$(rustc -vV | sed -n 's/^host: //p')/release
