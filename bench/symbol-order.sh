@@ -2,9 +2,9 @@
 # Writes bench/symbol-order.txt: the functions that one-shot commands run,
 # which the linker places side by side at the start of the program's code
 # (.cargo/config.toml passes the file to LLD). A command line then maps
-# fewer pages of its 6 MB of code: an embedded `visit add` touched 505
-# pages of code spread over the whole binary, and 155 with its functions
-# together (docs/PERFORMANCE.md, twelfth round).
+# fewer pages of its 6 MB of code: the functions of an embedded
+# `visit add` sat on 519 pages spread over the whole program, and sit on
+# 282 with the file (docs/PERFORMANCE.md, twelfth round).
 #
 #   bench/symbol-order.sh          # regenerate the file
 #   bench/symbol-order.sh --check  # how many of its names the release build has
