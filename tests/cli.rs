@@ -468,8 +468,14 @@ fn visits_add_list_delete() {
         ("org-life", "组织生活"),
         ("theme-day", "主题党日"),
     ] {
-        db.ok(&["visit", "add", "海友", "--kind", id, "--date", "2019-05-01"]);
-        db.ok(&["visit", "add", "海友", "--kind", zh, "--date", "2019-05-02"]);
+        db.ok_on(
+            "2021-06-01",
+            &["visit", "add", "海友", "--kind", id, "--date", "2021-05-01"],
+        );
+        db.ok_on(
+            "2021-06-01",
+            &["visit", "add", "海友", "--kind", zh, "--date", "2021-05-02"],
+        );
     }
 
     let all = db.json(&["visit", "list", "--format", "json"]);
@@ -487,7 +493,7 @@ fn visits_add_list_delete() {
     assert_eq!(a1["note"], "第一次 蹲点");
     let kinds: Vec<&str> = array(&all)
         .iter()
-        .filter(|a| a["date"] == "2019-05-02")
+        .filter(|a| a["date"] == "2021-05-02")
         .map(|a| a["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["guidance", "analysis", "org-life", "theme-day"]);
@@ -575,16 +581,19 @@ fn problems_add_solve_reopen_list() {
     .iter()
     .enumerate()
     {
-        db.ok(&[
-            "problem",
-            "add",
-            "海友",
-            "--category",
-            c,
-            &format!("问题{i}"),
-            "--found",
-            "2019-03-01",
-        ]);
+        db.ok_on(
+            "2021-06-01",
+            &[
+                "problem",
+                "add",
+                "海友",
+                "--category",
+                c,
+                &format!("问题{i}"),
+                "--found",
+                "2021-03-01",
+            ],
+        );
     }
     let all = db.json(&["problem", "list", "--format", "json"]);
     assert_eq!(ids(&all), [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -631,7 +640,7 @@ fn problems_add_solve_reopen_list() {
         [2, 3, 4, 5, 6, 7, 8]
     );
     assert_eq!(
-        ids(&db.json(&["problem", "list", "--year", "2019", "--format", "json"])),
+        ids(&db.json(&["problem", "list", "--year", "2021", "--format", "json"])),
         [4, 5, 6, 7, 8]
     );
     let table = db.ok(&["problem", "list", "--solved"]);
@@ -663,7 +672,7 @@ fn problems_add_solve_reopen_list() {
     db.ok_on("2021-01-05", &["problem", "solve", "1", "--date", "2021-01-05"]);
     assert_eq!(
         ids(&db.json(&["problem", "list", "--year", "2021", "--format", "json"])),
-        [1]
+        [1, 4, 5, 6, 7, 8]
     );
     assert!(ids(&db.json(&["problem", "list", "--year", "2020", "--format", "json"])).contains(&1));
     let s2021 = db.json(&["status", "--year", "2021", "--format", "json"]);
@@ -1123,8 +1132,11 @@ fn bad_dates_are_refused_with_the_accepted_forms() {
     assert_user_error(&r, &["BRANCHLINK_TODAY=2020-02-30"]);
     assert!(r.stderr.contains("BRANCHLINK_TODAY"), "{r:?}");
     db.assert_unchanged(&before);
-    // 2020-02-29 is a real day.
-    db.ok(&["visit", "add", "瑞林", "--kind", "research", "--date", "2020-02-29"]);
+    // 2024-02-29 is a real day.
+    db.ok_on(
+        "2024-03-01",
+        &["visit", "add", "瑞林", "--kind", "research", "--date", "2024-02-29"],
+    );
 }
 
 #[test]
@@ -1406,7 +1418,10 @@ fn export_import_export_is_byte_identical() {
         &["visit", "add", "新书记", "--kind", "research", "--date", "2021-03-01"],
     );
     assert!(out.starts_with("saved activity 12:"), "{out}");
-    let out = b.ok(&["problem", "add", "新书记", "--category", "other", "新问题"]);
+    let out = b.ok_on(
+        "2021-03-01",
+        &["problem", "add", "新书记", "--category", "other", "新问题"],
+    );
     assert!(out.starts_with("recorded problem 6:"), "{out}");
 
     // Import into a database that holds anything is refused, and writes nothing.

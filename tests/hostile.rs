@@ -307,6 +307,40 @@ fn cli_rows() -> Vec<(String, Vec<String>, Expect)> {
         User,
     );
     row(
+        "assign a branch that is another leader's open point".into(),
+        &["point", "assign", "王海", "科研所"],
+        User,
+    );
+    row(
+        "review dated before the point was set up".into(),
+        &["point", "review", "瑞林", "--continue", "--date", "2020-08-27"],
+        User,
+    );
+    row(
+        "hand over dated before the point was set up".into(),
+        &["point", "handover", "瑞林", "王海", "--date", "2019-01-01"],
+        User,
+    );
+    row(
+        "visit dated before the point was set up".into(),
+        &["visit", "add", "瑞林", "--kind", "research", "--date", "2020-08-27"],
+        User,
+    );
+    row(
+        "problem found before the point was set up".into(),
+        &[
+            "problem",
+            "add",
+            "瑞林",
+            "--category",
+            "other",
+            "x",
+            "--found",
+            "2020-08-27",
+        ],
+        User,
+    );
+    row(
         "review a leader without a point".into(),
         &["point", "review", "王海", "--continue"],
         User,
@@ -426,10 +460,24 @@ fn hostile_command_lines_are_refused_and_write_nothing() {
     ]);
     db.ok(&["problem", "solve", "1", "--date", "2020-12-15"]);
     db.ok(&[
+        "problem",
+        "add",
+        "瑞林",
+        "--category",
+        "other",
+        "x",
+        "--found",
+        "2020-08-28",
+    ]);
+    db.ok(&["point", "review", "瑞林", "--continue", "--date", "2020-08-28"]);
+    db.ok(&["point", "handover", "瑞林", "王海", "--date", "2020-12-01"]);
+    db.ok(&["visit", "add", "王海", "--kind", "research", "--date", "2020-12-01"]);
+    db.ok(&["branch", "add", "中共吉林省体育局测试党支部", "--short", "测试所"]);
+    db.ok(&[
         "point",
         "assign",
-        "王海",
-        "科研所",
+        "瑞林",
+        "测试所",
         "--years",
         "1",
         "--from",

@@ -48,7 +48,8 @@ fn assert_agree(store: &Store, context: &str) {
 }
 
 fn random_activity(rng: &mut Rng, leaders: &[u64], points: &[u64]) -> Activity {
-    let base = NaiveDate::from_ymd_opt(2019, 6, 1).unwrap();
+    // From the day the demo's points were set up (none is logged before).
+    let base = NaiveDate::from_ymd_opt(2020, 8, 28).unwrap();
     let i = rng.below(leaders.len() as u64) as usize;
     Activity {
         id: 0,
@@ -102,7 +103,7 @@ fn counters_agree_with_the_records_through_every_kind_of_change() {
         assert_agree(&imported, &format!("seed {seed} after adds"));
         let mut edited = added[0].clone();
         edited.kind = ActivityKind::Research;
-        edited.date = NaiveDate::from_ymd_opt(2020, 3, 3).unwrap();
+        edited.date = NaiveDate::from_ymd_opt(2020, 9, 3).unwrap();
         edited.leader = leaders[(rng.below(leaders.len() as u64)) as usize];
         imported.update_activity(edited).unwrap();
         let deleted = imported.delete_activity(added[1].id).unwrap();
@@ -161,7 +162,7 @@ fn reminders_from_the_summary_equal_those_from_the_full_report() {
             let mut a = random_activity(&mut rng, &leaders, &points);
             // Visits up to the last "today" used above, so the latest one
             // is never after the report's day.
-            a.date = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Days::new(rng.below(360));
+            a.date = NaiveDate::from_ymd_opt(2020, 8, 28).unwrap() + chrono::Days::new(rng.below(120));
             store.add_activity(a).unwrap();
         }
     }

@@ -299,11 +299,11 @@ fn indexes_agree_with_records_through_add_update_delete_restore() {
         (l1, "2020-11-12", ActivityKind::Research),
         (l1, "2020-09-10", ActivityKind::Research),
         (l2, "2020-09-15", ActivityKind::ThemeDay),
-        (l1, "2019-12-31", ActivityKind::Lecture),
+        (l1, "2022-12-31", ActivityKind::Lecture),
         (l2, "2021-01-01", ActivityKind::Interview),
         (l2, "2020-09-15", ActivityKind::Research),
         (l1, "2021-06-30", ActivityKind::OrgLife),
-        (l2, "2019-01-01", ActivityKind::SpotCheck),
+        (l2, "2022-01-01", ActivityKind::SpotCheck),
     ] {
         let a = b.add_activity(activity(leader, date, kind)).unwrap();
         assert_eq!(a.id, model.len() as u64 + 1, "ids are sequential");
@@ -579,6 +579,118 @@ fn every_command_writes_one_audit_entry_with_the_user() {
         (entries[0].action.as_str(), entries[0].user.as_str()),
         ("import", "bob")
     );
+}
+
+/// Work belongs to the point its leader held on its day, and a point's
+/// history cannot be written out of order: a refused command changes nothing.
+#[test]
+fn work_goes_to_the_point_of_its_day_and_history_stays_in_order() {
+    let (_dir, path) = temp();
+    let s = Store::open(&path).unwrap();
+    let fx = fixture(&s);
+    fn domain<T: std::fmt::Debug>(r: Result<T, Error>) -> DomainError {
+        match r {
+            Err(Error::Domain(e)) => e,
+            other => panic!("expected a domain error, got {other:?}"),
+        }
+    }
+    let unchanged = |what: &str, before: &Snapshot| assert_eq!(&s.export().unwrap(), before, "{what}");
+    let before = s.export().unwrap();
+
+    // Before the point was set up: nothing to log against, and the error
+    // says when the leader held one.
+    let e = domain(s.add_activity(activity(fx.l1.id, "2020-08-27", ActivityKind::Research)));
+    assert_eq!(
+        e,
+        DomainError::NoPointOn {
+            leader: "瑞林".into(),
+            date: d("2020-08-27"),
+            held: vec![(d("2020-08-28"), None)],
+        }
+    );
+    domain(s.add_problem(problem(fx.l1.id, "2020-08-27")));
+    // Reviews and hand-overs dated before the point's last change.
+    let e = domain(s.review_point(fx.l1.id, Review::Continue, d("2020-08-27")));
+    assert_eq!(
+        e,
+        DomainError::BeforePointChange {
+            date: d("2020-08-27"),
+            last: d("2020-08-28"),
+        }
+    );
+    domain(s.hand_over(fx.l1.id, fx.l2.id, d("2019-01-01")));
+    // A branch is one leader's open point at a time.
+    unchanged("refused commands", &before);
+    let l3 = s.add_leader(leader("俊华", Role::Member, Some(fx.own.id))).unwrap();
+    let before = s.export().unwrap();
+    let e = domain(s.assign_point(l3.id, fx.b1.id, d("2021-01-01"), 2));
+    assert_eq!(
+        e,
+        DomainError::BranchTaken {
+            branch: "彩票中心".into(),
+            leader: "瑞林".into(),
+        }
+    );
+    unchanged("assign to a taken branch", &before);
+
+    // 瑞林 continues in 2022, then hands over to 俊华 on 2023-03-01.
+    s.review_point(fx.l1.id, Review::Continue, d("2022-08-28")).unwrap();
+    domain(s.review_point(fx.l1.id, Review::Continue, d("2021-01-01")));
+    let found = s.add_problem(problem(fx.l1.id, "2022-10-01")).unwrap();
+    s.hand_over(fx.l1.id, l3.id, d("2023-03-01")).unwrap();
+    // The outgoing leader's last day, and the successor's first.
+    assert_eq!(
+        s.add_activity(activity(fx.l1.id, "2023-02-28", ActivityKind::Research))
+            .unwrap()
+            .point,
+        fx.p1.id
+    );
+    domain(s.add_activity(activity(fx.l1.id, "2023-03-01", ActivityKind::Research)));
+    domain(s.add_activity(activity(l3.id, "2023-02-28", ActivityKind::Research)));
+    assert_eq!(
+        s.add_activity(activity(l3.id, "2023-03-01", ActivityKind::Research))
+            .unwrap()
+            .point,
+        fx.p1.id
+    );
+    // A problem solved before the hand-over counts for the leader who held
+    // the point that day.
+    assert_eq!(
+        s.solve_problem(found.id, d("2023-01-10"), None).unwrap().solved_by,
+        Some(fx.l1.id)
+    );
+
+    // 俊华's point is transformed on 2024-08-28 and a new one set up:
+    // visits logged late go to the point of their day.
+    s.review_point(l3.id, Review::Transformed, d("2024-08-28")).unwrap();
+    let e = domain(s.add_activity(activity(l3.id, "2024-09-01", ActivityKind::Research)));
+    assert_eq!(
+        e,
+        DomainError::NoPointOn {
+            leader: "俊华".into(),
+            date: d("2024-09-01"),
+            held: vec![(d("2023-03-01"), Some(d("2024-08-28")))],
+        }
+    );
+    let b3 = s.add_branch(branch("中共测试冰上运动中心党支部", "冰上中心")).unwrap();
+    let p3 = s.assign_point(l3.id, b3.id, d("2024-10-01"), 2).unwrap();
+    let late = s
+        .add_activity(activity(l3.id, "2024-08-28", ActivityKind::Research))
+        .unwrap();
+    assert_eq!(late.point, fx.p1.id, "the closing day still belongs to the old point");
+    let new = s
+        .add_activity(activity(l3.id, "2024-10-01", ActivityKind::Research))
+        .unwrap();
+    assert_eq!(new.point, p3.id);
+    // Moving a visit to another day moves it to that day's point; an edit of
+    // the text alone keeps it where it is.
+    let mut moved = late.clone();
+    moved.date = d("2024-10-02");
+    s.update_activity(moved).unwrap();
+    assert_eq!(s.activity(late.id).unwrap().unwrap().point, p3.id);
+    let mut gap = new.clone();
+    gap.date = d("2024-09-15");
+    domain(s.update_activity(gap));
 }
 
 #[test]

@@ -106,6 +106,17 @@ pub enum DomainError {
     UnknownDimension(String),
     #[error("unknown role {0:?}")]
     UnknownRole(String),
+    #[error("date {date} is before the contact point's last change on {last}")]
+    BeforePointChange { date: NaiveDate, last: NaiveDate },
+    #[error("{leader} held no contact point on {date}")]
+    NoPointOn {
+        leader: String,
+        date: NaiveDate,
+        /// The spans the leader held a point (see `ContactPoint::spans_of`).
+        held: Vec<(NaiveDate, Option<NaiveDate>)>,
+    },
+    #[error("{branch} is already the open contact point of {leader}")]
+    BranchTaken { branch: String, leader: String },
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

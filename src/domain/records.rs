@@ -90,6 +90,59 @@ impl ContactPoint {
     pub fn held_by(&self, leader: LeaderId) -> bool {
         self.leader == leader || self.history.iter().any(|c| c.leader == leader)
     }
+
+    /// Who held the point on `date`: the leader of the last change on or
+    /// before it. Nobody before the point was set up, nor after the day of
+    /// the review that closed it (a visit on that day still counts). A
+    /// hand-over's day belongs to the successor, as the outgoing leader
+    /// leaves the post the day before (`Store::hand_over`).
+    pub fn holder_on(&self, date: NaiveDate) -> Option<LeaderId> {
+        // The last change on or before the date, by position: the history
+        // is kept in order (reviews and hand-overs cannot be dated before
+        // the change before them).
+        let Some(change) = self.history.iter().rev().find(|c| c.date <= date) else {
+            // A point without history (never written so) is held from its start.
+            return (self.history.is_empty() && self.start <= date && self.state.is_open()).then_some(self.leader);
+        };
+        (change.state.is_open() || change.date == date).then_some(change.leader)
+    }
+
+    /// The spans of days `leader` held the point, in order: from the change
+    /// that gave it to them to the day before the one that gave it to
+    /// someone else, or to the day of the review that closed it; no end
+    /// while they hold it still. The same days [`ContactPoint::holder_on`]
+    /// gives them, for a message that says when work could be logged.
+    pub fn spans_of(&self, leader: LeaderId) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+        let mut spans = Vec::new();
+        let mut open: Option<NaiveDate> = None;
+        for c in &self.history {
+            match open {
+                Some(from) if c.leader != leader => {
+                    spans.push((from, Some(c.date.pred_opt().unwrap_or(c.date).max(from))));
+                    open = None;
+                }
+                Some(from) if !c.state.is_open() => {
+                    spans.push((from, Some(c.date)));
+                    open = None;
+                }
+                None if c.leader == leader && c.state.is_open() => open = Some(c.date),
+                _ => {}
+            }
+        }
+        if self.history.is_empty() && self.leader == leader && self.state.is_open() {
+            open = Some(self.start);
+        }
+        if let Some(from) = open {
+            spans.push((from, None));
+        }
+        spans
+    }
+
+    /// The date of the latest change: a review or hand-over dated before
+    /// it would put the history out of order.
+    pub fn last_change(&self) -> NaiveDate {
+        self.history.iter().map(|c| c.date).max().unwrap_or(self.start)
+    }
 }
 
 /// One piece of contact work: a visit, a lecture, a forum …
@@ -162,4 +215,83 @@ pub struct AuditEntry {
     pub action: String,
     /// The record after the change (or before, for a delete), as JSON.
     pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn change(date: &str, state: PointState, leader: LeaderId) -> PointChange {
+        PointChange {
+            date: d(date),
+            state,
+            leader,
+        }
+    }
+
+    /// Leader 1 from 2020-08-28, continued in 2022, handed to leader 2 on
+    /// 2023-03-01, transformed under leader 2 on 2024-08-28.
+    fn point() -> ContactPoint {
+        ContactPoint {
+            id: 1,
+            leader: 2,
+            branch: 1,
+            start: d("2020-08-28"),
+            cycle_start: d("2022-08-28"),
+            cycle_years: 2,
+            state: PointState::Transformed,
+            history: vec![
+                change("2020-08-28", PointState::Active, 1),
+                change("2022-08-28", PointState::Continued, 1),
+                change("2023-03-01", PointState::HandedOver, 2),
+                change("2024-08-28", PointState::Transformed, 2),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_holder_of_each_day() {
+        let p = point();
+        for (day, holder) in [
+            ("2020-08-27", None),
+            ("2020-08-28", Some(1)),
+            ("2022-08-28", Some(1)),
+            ("2023-02-28", Some(1)),
+            ("2023-03-01", Some(2)),
+            ("2024-08-28", Some(2)),
+            ("2024-08-29", None),
+        ] {
+            assert_eq!(p.holder_on(d(day)), holder, "{day}");
+        }
+        assert_eq!(p.last_change(), d("2024-08-28"));
+    }
+
+    #[test]
+    fn spans_give_the_same_days_as_holder_on() {
+        let p = point();
+        assert_eq!(p.spans_of(1), [(d("2020-08-28"), Some(d("2023-02-28")))]);
+        assert_eq!(p.spans_of(2), [(d("2023-03-01"), Some(d("2024-08-28")))]);
+        assert!(p.spans_of(3).is_empty());
+        let mut open = p.clone();
+        open.history.pop();
+        open.state = PointState::HandedOver;
+        assert_eq!(open.spans_of(2), [(d("2023-03-01"), None)]);
+        for p in [p, open] {
+            let mut day = d("2020-08-01");
+            while day < d("2025-01-01") {
+                for leader in [1, 2] {
+                    let in_span = p
+                        .spans_of(leader)
+                        .iter()
+                        .any(|(from, to)| *from <= day && to.is_none_or(|to| day <= to));
+                    assert_eq!(p.holder_on(day) == Some(leader), in_span, "{day} {leader}");
+                }
+                day = day.succ_opt().unwrap();
+            }
+        }
+    }
 }

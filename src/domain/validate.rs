@@ -111,8 +111,11 @@ pub fn cycle_years(n: u32) -> DomainResult<u8> {
     }
 }
 
+/// The largest yearly number a target may ask for.
+pub const MAX_TARGET: u32 = 1000;
+
 pub fn target(t: Target) -> DomainResult<Target> {
-    if t.min > t.full || t.full > 1000 {
+    if t.min > t.full || t.full > MAX_TARGET {
         return Err(DomainError::BadTarget {
             min: t.min,
             full: t.full,

@@ -201,10 +201,17 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             ),
             &[n],
         ),
+        DomainError::BadTarget { full, .. } if *full > crate::domain::validate::MAX_TARGET => fill(
+            lang.pick(
+                "目标无效：满分 {} 超过上限 {}",
+                "bad target: full {} is over the limit of {}",
+            ),
+            &[full, &crate::domain::validate::MAX_TARGET],
+        ),
         DomainError::BadTarget { min, full } => fill(
             lang.pick(
-                "目标无效：最低 {} 不能高于满分 {}（且不超过 1000）",
-                "bad target: min {} above full {} (or over 1000)",
+                "目标无效：最低 {} 不能高于满分 {}",
+                "bad target: min {} is above full {}",
             ),
             &[min, full],
         ),
@@ -262,6 +269,36 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
         DomainError::UnknownRole(s) => fill(
             lang.pick("未知的角色“{}”；可用：{}", "unknown role \"{}\"; accepted: {}"),
             &[&p(s), &lang.pick_owned(Role::accepted_zh(), Role::accepted())],
+        ),
+        DomainError::BeforePointChange { date, last } => fill(
+            lang.pick(
+                "日期 {} 早于联系点上一次变动的日期 {}",
+                "date {} is before the contact point's last change on {}",
+            ),
+            &[date, last],
+        ),
+        DomainError::NoPointOn { leader, date, held } => {
+            let spans: Vec<String> = held
+                .iter()
+                .map(|(from, to)| match to {
+                    Some(to) => format!("{from} – {to}"),
+                    None => fill(lang.pick("{} 起", "from {}"), &[from]),
+                })
+                .collect();
+            fill(
+                lang.pick(
+                    "{}在 {} 没有在联系中的联系点（联系点：{}）",
+                    "{} held no open contact point on {} (held: {})",
+                ),
+                &[&p(leader), date, &spans.join(lang.pick("、", ", "))],
+            )
+        }
+        DomainError::BranchTaken { branch, leader } => fill(
+            lang.pick(
+                "“{}”已是{}在联系中的联系点",
+                "\"{}\" is already the open contact point of {}",
+            ),
+            &[&p(branch), &p(leader)],
         ),
     }
 }

@@ -30,8 +30,9 @@ use crate::error::{Error, ServerError};
 /// Bumped whenever a message changes shape or a request is added (an older
 /// server would close the connection on a request it cannot decode, where
 /// the handshake can name both versions). 2: `ActivitiesNewest`,
-/// `LeadersMatching`; 3: `YearStatusJson`.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// `LeadersMatching`; 3: `YearStatusJson`; 4: three domain errors (dates
+/// of reviews, hand-overs and work checked against the point's history).
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The largest frame a client may send before it is known to be an admin,
 /// and for every request but `import`.

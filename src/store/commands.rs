@@ -42,6 +42,38 @@ impl Store {
             .ok_or_else(|| DomainError::NoPoint(leader.name.clone()))?)
     }
 
+    /// The point `leader` held on `date`, which an activity or problem of
+    /// that day belongs to: work logged late goes to the point of its day,
+    /// not to one taken up since, and none is logged for a day the leader
+    /// held no point (before the first was set up, after one was closed by
+    /// its review, or after handing it over).
+    fn point_on(&self, leader: &Leader, date: NaiveDate) -> Result<ContactPoint> {
+        let points = self.points_of(leader.id)?;
+        if points.is_empty() {
+            return Err(DomainError::NoPoint(leader.name.clone()).into());
+        }
+        if let Some(point) = points.iter().find(|p| p.holder_on(date) == Some(leader.id)) {
+            return Ok(point.clone());
+        }
+        let mut held: Vec<_> = points.iter().flat_map(|p| p.spans_of(leader.id)).collect();
+        held.sort();
+        Err(DomainError::NoPointOn {
+            leader: leader.name.clone(),
+            date,
+            held,
+        }
+        .into())
+    }
+
+    /// The open point whose branch is `branch`, if any (a branch is the
+    /// contact point of one leader at a time).
+    fn open_point_at(&self, branch: BranchId) -> Result<Option<ContactPoint>> {
+        Ok(self
+            .points()?
+            .into_iter()
+            .find(|p| p.branch == branch && p.state.is_open()))
+    }
+
     pub fn add_leader(&self, leader: Leader) -> Result<Leader> {
         let mut leader = validate::leader(leader)?;
         self.write(|s, b| {
@@ -118,6 +150,14 @@ impl Store {
                 }
                 .into());
             }
+            if let Some(taken) = s.open_point_at(branch.id)? {
+                let holder = s.must_leader(taken.leader)?;
+                return Err(DomainError::BranchTaken {
+                    branch: branch.short,
+                    leader: holder.name,
+                }
+                .into());
+            }
             let id = s.next_id(b, meta::NEXT_POINT)?;
             let point = ContactPoint {
                 id,
@@ -154,6 +194,10 @@ impl Store {
         self.write(|s, b| {
             let leader = s.must_leader(leader)?;
             let mut point = s.open_point_of(&leader)?;
+            let last = point.last_change();
+            if date < last {
+                return Err(DomainError::BeforePointChange { date, last }.into());
+            }
             match review {
                 Review::Transformed => point.state = PointState::Transformed,
                 Review::Continue => {
@@ -202,6 +246,10 @@ impl Store {
                     branch: name,
                 }
                 .into());
+            }
+            let last = point.last_change();
+            if date < last {
+                return Err(DomainError::BeforePointChange { date, last }.into());
             }
             point.leader = incoming.id;
             point.state = PointState::HandedOver;
@@ -276,7 +324,7 @@ impl Store {
         let mut activity = validate::activity(activity)?;
         self.write(|s, b| {
             let leader = s.must_leader(activity.leader)?;
-            activity.point = s.point_for(&leader)?.id;
+            activity.point = s.point_on(&leader, activity.date)?.id;
             activity.id = s.next_id(b, meta::NEXT_ACTIVITY)?;
             b.put_record(T::Activities, activity.id, activity.clone())?;
             Self::index_activity(b, &activity);
@@ -292,10 +340,13 @@ impl Store {
                 .get(T::Activities, activity.id)?
                 .ok_or(unknown(RecordKind::Activity, activity.id))?;
             let leader = s.must_leader(activity.leader)?;
-            activity.point = if leader.id == old.leader {
+            // An edit that keeps the leader and the day keeps the point, so
+            // that the note of a record from before these checks can still
+            // be corrected.
+            activity.point = if leader.id == old.leader && activity.date == old.date {
                 old.point
             } else {
-                s.point_for(&leader)?.id
+                s.point_on(&leader, activity.date)?.id
             };
             Self::unindex_activity(b, &old);
             b.put_record(T::Activities, activity.id, activity.clone())?;
@@ -340,7 +391,7 @@ impl Store {
         let mut problem = validate::problem(problem)?;
         self.write(|s, b| {
             let leader = s.must_leader(problem.leader)?;
-            problem.point = s.point_for(&leader)?.id;
+            problem.point = s.point_on(&leader, problem.found)?.id;
             problem.id = s.next_id(b, meta::NEXT_PROBLEM)?;
             if problem.state == ProblemState::Solved {
                 problem.solved_by = problem.solved_by.or(Some(leader.id));
@@ -361,7 +412,9 @@ impl Store {
             let point: ContactPoint = s.get(T::Points, p.point)?.ok_or(unknown(RecordKind::Point, p.point))?;
             p.state = ProblemState::Solved;
             p.solved = Some(date);
-            p.solved_by = Some(point.leader);
+            // The holder on that day, as the record says; the holder now
+            // for a day the point was closed (the measures came later).
+            p.solved_by = Some(point.holder_on(date).unwrap_or(point.leader));
             if measures.as_deref().is_some_and(|m| !m.trim().is_empty()) {
                 p.measures = measures;
             }
