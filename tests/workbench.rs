@@ -774,6 +774,41 @@ fn footer_and_help_come_from_the_keymap() {
     assert!(help.contains("home visit"), "org life counts home visits");
 }
 
+/// Below 60×16 only a notice shows: keys must not act unseen (a form saved
+/// or a delete confirmed blind), and only quitting from a list works.
+#[test]
+fn a_window_too_small_to_draw_takes_no_keys_but_quit() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('2'));
+    let before = b.store.activities(&Default::default()).unwrap().len();
+    b.press(KeyCode::Char('a'));
+    b.press(KeyCode::Char('i'));
+    b.type_text("座谈");
+    // What the event loop does after drawing a frame of 40×10.
+    let mut terminal = Terminal::new(TestBackend::new(40, 10)).unwrap();
+    let frame = terminal.draw(|f| ui::draw(f, &b.app, &Theme::plain())).unwrap();
+    b.app.too_small = !ui::fits(frame.area);
+    assert!(b.app.too_small);
+    for code in [KeyCode::Char('x'), KeyCode::Enter, KeyCode::Esc, KeyCode::Char('q')] {
+        b.press(code);
+    }
+    assert_eq!(app::event_action(&b.app, &Event::Paste("更多".into())), None);
+    assert_eq!(b.form().focused().value(), "座谈", "nothing typed, saved or cancelled");
+    assert_eq!(b.store.activities(&Default::default()).unwrap().len(), before);
+    // Large enough again: the form is as it was.
+    b.app.too_small = false;
+    b.press(KeyCode::Esc);
+    assert!(b.app.modal.is_none());
+    // A delete cannot be asked for, nor confirmed, unseen; quit still works.
+    b.app.too_small = true;
+    b.press(KeyCode::Char('d'));
+    b.press(KeyCode::Char('y'));
+    assert!(b.app.modal.is_none());
+    assert_eq!(b.store.activities(&Default::default()).unwrap().len(), before);
+    b.press(KeyCode::Char('q'));
+    assert!(b.app.quit);
+}
+
 #[test]
 fn only_key_presses_count() {
     let mut b = open(Lang::Zh, true, false);

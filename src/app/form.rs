@@ -279,7 +279,22 @@ impl Form {
         if field.kind != FieldKind::Date || !field.fresh || !ideograph || may_start_a_date {
             return false;
         }
-        self.focus_next_words()
+        self.focus_next_words() || self.focus_empty_text_before()
+    }
+
+    /// Moves the focus back to the nearest empty field of required text
+    /// before this one; whether there was one. The problem form asks for
+    /// the description before the date: words typed on the date after
+    /// passing an empty description are the description.
+    fn focus_empty_text_before(&mut self) -> bool {
+        let empty_text = |f: &FormField| f.kind == FieldKind::Text && f.value().is_empty();
+        match (0..self.focus).rev().find(|i| empty_text(&self.fields[*i])) {
+            Some(i) => {
+                self.focus = i;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Moves the focus to the next field that takes names or words (free
@@ -462,6 +477,20 @@ mod tests {
             form.value(1).to_string()
         };
         assert_eq!(solve(""), "整");
+        // With no words after the date, an empty description before it
+        // takes them (the problem form); one already written does not.
+        let found = |description: &str| {
+            let fields = vec![
+                FormField::new("description", FieldKind::Text, description),
+                FormField::new("found", FieldKind::Date, "2020-11-20"),
+            ];
+            let mut form = Form::new(Purpose::NewProblem, "problem", fields, false);
+            form.focus = 1;
+            let moved = form.to_text_after_fresh_date('党');
+            (moved, form.focus)
+        };
+        assert_eq!(found(""), (true, 0));
+        assert_eq!(found("经费不足"), (false, 1));
         assert_eq!(solve("建立台账"), "建立台账；整");
         assert_eq!(solve("建立台账；"), "建立台账；整");
         assert_eq!(solve("ledger set up"), "ledger set up; 整");

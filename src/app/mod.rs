@@ -461,6 +461,9 @@ pub struct App {
     pub plan_sel: usize,
     /// The leader the monthly chart shows; None: all.
     pub chart_leader: Option<LeaderId>,
+    /// The terminal is below the smallest size the workbench draws at, so
+    /// only a notice shows (set by the event loop from the last frame).
+    pub too_small: bool,
     pub quit: bool,
 }
 
@@ -495,6 +498,7 @@ impl App {
             disconnected: false,
             plan_sel: 0,
             chart_leader: None,
+            too_small: false,
             quit: false,
         };
         app.reload(backend);
@@ -800,6 +804,11 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if key.kind != KeyEventKind::Press {
         return None;
     }
+    if app.too_small {
+        // Nothing but the notice can be seen: a key would act blind (save a
+        // form, confirm a delete, type). Quitting from a list still works.
+        return keymap::lookup(&app.contexts(), &key).filter(|a| *a == Action::Quit);
+    }
     if let Some(action) = keymap::lookup(&app.contexts(), &key) {
         return Some(action);
     }
@@ -829,7 +838,7 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 pub fn event_action(app: &App, event: &Event) -> Option<Action> {
     match event {
         Event::Key(key) => key_action(app, *key),
-        Event::Paste(text) => Some(Action::Paste(text.clone())),
+        Event::Paste(text) if !app.too_small => Some(Action::Paste(text.clone())),
         _ => None,
     }
 }

@@ -136,7 +136,8 @@ fn event_loop(
     // paste) before the message is printed.
     let test_panic = std::env::var_os("BRANCHLINK_TEST_PANIC").is_some_and(|v| v == "1");
     while !app.quit {
-        terminal.draw(|frame| draw(frame, &app, theme))?;
+        let frame = terminal.draw(|frame| draw(frame, &app, theme))?;
+        app.too_small = !fits(frame.area);
         if test_panic {
             panic!("BRANCHLINK_TEST_PANIC: a panic on purpose, after the first frame");
         }
@@ -158,11 +159,17 @@ fn event_loop(
     Ok(())
 }
 
+/// True when the workbench can be drawn in `area`; below that only a
+/// notice shows, and keys do nothing but quit (`app::key_action`).
+pub fn fits(area: Rect) -> bool {
+    area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+}
+
 /// Draws the whole workbench.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     let t = app.text();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if !fits(area) {
         let text = Paragraph::new(t.too_small)
             .wrap(Wrap { trim: true })
             .style(theme.warn());

@@ -136,6 +136,26 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Clears `rect` for a box drawn over the screen. A wide character (a
+/// Chinese one) that starts in the column just left of the box covers the
+/// box's first column too: the terminal would show it over the box's left
+/// border, which ratatui never writes, as that column belongs to the
+/// character. Such a character is blanked.
+pub fn clear_box(frame: &mut Frame, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let Some(left) = rect.x.checked_sub(1) else {
+        return;
+    };
+    let buffer = frame.buffer_mut();
+    for y in rect.top()..rect.bottom() {
+        if let Some(cell) = buffer.cell_mut((left, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 /// A yes/no question over the screen.
 /// Wrapped when the window is narrower than the question, so that its
 /// answers (y …, n …) stay in view.
@@ -149,7 +169,7 @@ pub fn draw_confirm(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
         .into_iter()
         .map(|l| Line::styled(format!(" {l}"), theme.warn()))
         .collect();
-    frame.render_widget(Clear, rect);
+    clear_box(frame, rect);
     frame.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL)),
         rect,
@@ -215,7 +235,7 @@ pub fn draw_details(frame: &mut Frame, area: Rect, app: &App, id: ActivityId, sc
     let limit = u16::try_from(lines.len().saturating_sub(inner)).unwrap_or(u16::MAX);
     app.scroll_limits.details.set(limit);
     let title = format!(" {} {} ", t.details_title, a.id);
-    frame.render_widget(Clear, rect);
+    clear_box(frame, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((scroll.min(limit), 0))
@@ -449,7 +469,7 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
     let wrapped = u16::try_from(notes.line_count(inner_width.max(1))).unwrap_or(u16::MAX);
     let fields_height = lines.len() as u16;
     let rect = centered(area, width, fields_height + wrapped + 2);
-    frame.render_widget(Clear, rect);
+    clear_box(frame, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {} ", form.title), theme.heading()));
@@ -497,6 +517,36 @@ mod tests {
     use ratatui::layout::Constraint;
     use unicode_segmentation::UnicodeSegmentation;
     use unicode_width::UnicodeWidthStr;
+
+    /// A box whose left border falls on the second column of a Chinese
+    /// character: the character is blanked so that the border shows, and
+    /// the terminal gets the border written.
+    #[test]
+    fn a_box_over_chinese_keeps_its_left_border() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        use ratatui::layout::Rect;
+        use ratatui::widgets::{Block, Borders, Paragraph};
+        let draw = |terminal: &mut Terminal<TestBackend>, boxed: bool| {
+            terminal
+                .draw(|frame| {
+                    frame.render_widget(Paragraph::new("交流座谈交流座谈"), frame.area());
+                    if boxed {
+                        let rect = Rect::new(3, 0, 6, 3);
+                        super::clear_box(frame, rect);
+                        frame.render_widget(Block::default().borders(Borders::ALL), rect);
+                    }
+                })
+                .unwrap();
+        };
+        let mut terminal = Terminal::new(TestBackend::new(16, 3)).unwrap();
+        draw(&mut terminal, false);
+        draw(&mut terminal, true);
+        let buffer = terminal.backend().buffer();
+        assert_eq!(buffer[(2, 0)].symbol(), " ", "流 would cover the border");
+        assert_eq!(buffer[(0, 0)].symbol(), "交");
+        assert_eq!(buffer[(3, 0)].symbol(), "┌");
+    }
 
     /// A cut cell ends in "…" and never passes its column, wide
     /// characters included.
