@@ -191,6 +191,18 @@ fn usage_errors_exit_2_and_write_nothing() {
         assert!(r.stderr.ends_with("用 --help 查看更多信息。\n"), "{args:?}: {r:?}");
     }
     assert!(db.state() == before, "a usage error changed the database");
+    // A number out of range says so, whether or not it fits clap's i64.
+    for (value, reason) in [
+        ("999999999999", "：数太大"),
+        ("99999999999999999999", "：数太大"),
+        ("三", "：要是整数"),
+    ] {
+        let r = in_default_language(&db, &["targets", "set", "--year", "2021", "research", value]);
+        assert_eq!(r.code, 2, "{value}: {r:?}");
+        let first = r.stderr.lines().next().unwrap_or_default();
+        assert!(first.ends_with(reason), "{value}: {first}");
+    }
+    assert!(db.state() == before, "a usage error changed the database");
 }
 
 /// Runs the binary on `db` without the `--lang en` that [`Db::run`] adds.

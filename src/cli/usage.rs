@@ -192,8 +192,17 @@ fn message(error: &clap::Error) -> String {
                 Some(std::num::IntErrorKind::PosOverflow) => t.too_big,
                 Some(std::num::IntErrorKind::NegOverflow) => t.too_small,
                 // Nothing given: `empty_value` said so already.
-                Some(std::num::IntErrorKind::Empty) | None => "",
+                Some(std::num::IntErrorKind::Empty) => "",
                 Some(_) => t.not_integer,
+                // An integer outside the type's range that still fits an
+                // i64 (clap reads an u32 as an i64, then checks the range,
+                // with a message of its own in English).
+                None if error.kind() == ErrorKind::ValueValidation => match value.trim().parse::<i128>() {
+                    Ok(n) if n < 0 => t.too_small,
+                    Ok(_) => t.too_big,
+                    Err(_) => "",
+                },
+                None => "",
             };
             out
         }
