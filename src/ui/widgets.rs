@@ -434,7 +434,10 @@ pub fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form, theme: &
                 let shown = skip_columns(field.value(), scroll);
                 spans.push(Span::raw(shown.to_string()));
                 if let Some(r) = resolution(app, field.kind, field.value()) {
-                    spans.push(Span::styled(format!("  {r}"), theme.dim()));
+                    // Beside a value, apart from it; in an empty field (the
+                    // hint to type a name) where the value would start.
+                    let gap = if shown.is_empty() { "" } else { "  " };
+                    spans.push(Span::styled(format!("{gap}{r}"), theme.dim()));
                 }
                 if matches!(field.kind, FieldKind::Optional) && field.value().is_empty() && !focused {
                     spans.push(Span::styled(t.optional, theme.dim()));
