@@ -673,6 +673,15 @@ fn work_goes_to_the_point_of_its_day_and_history_stays_in_order() {
         }
     );
     let b3 = s.add_branch(branch("中共测试冰上运动中心党支部", "冰上中心")).unwrap();
+    // Not from a day the old point still had them.
+    let e = domain(s.assign_point(l3.id, b3.id, d("2024-08-28"), 2));
+    assert_eq!(
+        e,
+        DomainError::BeforePointChange {
+            date: d("2024-08-28"),
+            last: d("2024-08-28"),
+        }
+    );
     let p3 = s.assign_point(l3.id, b3.id, d("2024-10-01"), 2).unwrap();
     let late = s
         .add_activity(activity(l3.id, "2024-08-28", ActivityKind::Research))
@@ -688,6 +697,9 @@ fn work_goes_to_the_point_of_its_day_and_history_stays_in_order() {
     moved.date = d("2024-10-02");
     s.update_activity(moved).unwrap();
     assert_eq!(s.activity(late.id).unwrap().unwrap().point, p3.id);
+    // Undone (the version before the edit written back): the old point again.
+    s.update_activity(late.clone()).unwrap();
+    assert_eq!(s.activity(late.id).unwrap().unwrap(), late);
     let mut gap = new.clone();
     gap.date = d("2024-09-15");
     domain(s.update_activity(gap));

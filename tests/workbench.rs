@@ -807,6 +807,16 @@ fn a_window_too_small_to_draw_takes_no_keys_but_quit() {
     assert_eq!(b.store.activities(&Default::default()).unwrap().len(), before);
     b.press(KeyCode::Char('q'));
     assert!(b.app.quit);
+    // In a form, where q is text, Ctrl-c still quits.
+    b.app.quit = false;
+    b.app.too_small = false;
+    b.press(KeyCode::Char('a'));
+    assert!(matches!(b.app.modal, Some(app::Modal::Form(_))));
+    b.app.too_small = true;
+    b.press(KeyCode::Char('q'));
+    assert!(!b.app.quit);
+    b.key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(b.app.quit);
 }
 
 #[test]

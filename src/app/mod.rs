@@ -9,7 +9,7 @@ pub mod keymap;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::InputRequest;
 
 use crate::api::{ActivityFilter, Backend, Review};
@@ -806,7 +806,13 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     }
     if app.too_small {
         // Nothing but the notice can be seen: a key would act blind (save a
-        // form, confirm a delete, type). Quitting from a list still works.
+        // form, confirm a delete, type). Quitting from a list still works,
+        // and Ctrl-c quits from anywhere: a terminal that cannot be made
+        // larger must not hold the user in a form they cannot see.
+        let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c {
+            return Some(Action::Quit);
+        }
         return keymap::lookup(&app.contexts(), &key).filter(|a| *a == Action::Quit);
     }
     if let Some(action) = keymap::lookup(&app.contexts(), &key) {
@@ -852,6 +858,12 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         if backend.data_version() != app.seen_version {
             app.reload(backend);
         }
+        return;
+    }
+    if action == Action::Quit {
+        // From a list, or from anywhere while the window is too small to
+        // show what is open (`key_action`).
+        app.quit = true;
         return;
     }
     if app.read_only && action.writes() {

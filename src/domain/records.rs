@@ -91,51 +91,66 @@ impl ContactPoint {
         self.leader == leader || self.history.iter().any(|c| c.leader == leader)
     }
 
-    /// Who held the point on `date`: the leader of the last change on or
-    /// before it. Nobody before the point was set up, nor after the day of
-    /// the review that closed it (a visit on that day still counts). A
-    /// hand-over's day belongs to the successor, as the outgoing leader
-    /// leaves the post the day before (`Store::hand_over`).
-    pub fn holder_on(&self, date: NaiveDate) -> Option<LeaderId> {
-        // The last change on or before the date, by position: the history
-        // is kept in order (reviews and hand-overs cannot be dated before
-        // the change before them).
-        let Some(change) = self.history.iter().rev().find(|c| c.date <= date) else {
-            // A point without history (never written so) is held from its start.
-            return (self.history.is_empty() && self.start <= date && self.state.is_open()).then_some(self.leader);
-        };
-        (change.state.is_open() || change.date == date).then_some(change.leader)
-    }
-
-    /// The spans of days `leader` held the point, in order: from the change
-    /// that gave it to them to the day before the one that gave it to
-    /// someone else, or to the day of the review that closed it; no end
-    /// while they hold it still. The same days [`ContactPoint::holder_on`]
-    /// gives them, for a message that says when work could be logged.
-    pub fn spans_of(&self, leader: LeaderId) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+    /// Who held the point when: `(leader, first day, last day)`, in order,
+    /// the last day `None` while they hold it still. Replayed from the
+    /// history in date order (a database from before reviews and hand-overs
+    /// were checked against the last change may hold them out of order):
+    /// an assignment or hand-over gives the point to its leader from its
+    /// day (the one before keeps it to the day before, and one who held it
+    /// for no day at all has no span); a review to continue changes no
+    /// holder; one that finds the branch transformed closes the point after
+    /// its day (a visit on that day still counts).
+    pub fn holdings(&self) -> Vec<(LeaderId, NaiveDate, Option<NaiveDate>)> {
+        let mut changes: Vec<&PointChange> = self.history.iter().collect();
+        changes.sort_by_key(|c| c.date);
         let mut spans = Vec::new();
-        let mut open: Option<NaiveDate> = None;
-        for c in &self.history {
-            match open {
-                Some(from) if c.leader != leader => {
-                    spans.push((from, Some(c.date.pred_opt().unwrap_or(c.date).max(from))));
-                    open = None;
+        let mut holder: Option<(LeaderId, NaiveDate)> = None;
+        for c in changes {
+            match (c.state, holder) {
+                (PointState::Transformed, Some((leader, from))) => {
+                    spans.push((leader, from, Some(c.date)));
+                    holder = None;
                 }
-                Some(from) if !c.state.is_open() => {
-                    spans.push((from, Some(c.date)));
-                    open = None;
+                (PointState::Transformed, None) => {}
+                (PointState::Continued, Some(_)) => {}
+                (_, Some((leader, _))) if leader == c.leader => {}
+                (_, Some((leader, from))) => {
+                    if let Some(last) = c.date.pred_opt().filter(|last| *last >= from) {
+                        spans.push((leader, from, Some(last)));
+                    }
+                    holder = Some((c.leader, c.date));
                 }
-                None if c.leader == leader && c.state.is_open() => open = Some(c.date),
-                _ => {}
+                (_, None) => holder = Some((c.leader, c.date)),
             }
         }
-        if self.history.is_empty() && self.leader == leader && self.state.is_open() {
-            open = Some(self.start);
+        // A point without history (never written so) is held from its start.
+        if self.history.is_empty() && self.state.is_open() {
+            holder = Some((self.leader, self.start));
         }
-        if let Some(from) = open {
-            spans.push((from, None));
+        if let Some((leader, from)) = holder {
+            spans.push((leader, from, None));
         }
         spans
+    }
+
+    /// Who held the point on `date` (see [`ContactPoint::holdings`]):
+    /// nobody before it was set up, nor after the day it was closed.
+    pub fn holder_on(&self, date: NaiveDate) -> Option<LeaderId> {
+        self.holdings()
+            .into_iter()
+            .find(|(_, from, to)| *from <= date && to.is_none_or(|to| date <= to))
+            .map(|(leader, ..)| leader)
+    }
+
+    /// The spans of days `leader` held the point, in order (see
+    /// [`ContactPoint::holdings`]), for a message that says when work
+    /// could be logged.
+    pub fn spans_of(&self, leader: LeaderId) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+        self.holdings()
+            .into_iter()
+            .filter(|(l, ..)| *l == leader)
+            .map(|(_, from, to)| (from, to))
+            .collect()
     }
 
     /// The date of the latest change: a review or hand-over dated before
@@ -268,6 +283,31 @@ mod tests {
             assert_eq!(p.holder_on(d(day)), holder, "{day}");
         }
         assert_eq!(p.last_change(), d("2024-08-28"));
+    }
+
+    /// Two changes on one day: the leader who held the point for no day
+    /// has no span. A review logged late, after a hand-over (possible
+    /// before dates were checked), still ends up in date order.
+    #[test]
+    fn same_day_changes_and_history_out_of_order() {
+        let mut p = point();
+        p.history = vec![
+            change("2020-08-28", PointState::Active, 1),
+            change("2020-08-28", PointState::HandedOver, 2),
+        ];
+        p.state = PointState::HandedOver;
+        assert!(p.spans_of(1).is_empty());
+        assert_eq!(p.holder_on(d("2020-08-28")), Some(2));
+        let mut late = point();
+        late.history = vec![
+            change("2020-08-28", PointState::Active, 1),
+            change("2023-03-01", PointState::HandedOver, 2),
+            change("2022-08-28", PointState::Continued, 2),
+        ];
+        late.state = PointState::Continued;
+        assert_eq!(late.holder_on(d("2022-10-01")), Some(1));
+        assert_eq!(late.holder_on(d("2023-03-01")), Some(2));
+        assert_eq!(late.spans_of(1), [(d("2020-08-28"), Some(d("2023-02-28")))]);
     }
 
     #[test]

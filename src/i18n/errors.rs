@@ -285,12 +285,17 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
                     None => fill(lang.pick("{} 起", "from {}"), &[from]),
                 })
                 .collect();
+            let held = if spans.is_empty() {
+                lang.pick("无", "none").to_string()
+            } else {
+                spans.join(lang.pick("、", ", "))
+            };
             fill(
                 lang.pick(
-                    "{}在 {} 没有在联系中的联系点（联系点：{}）",
-                    "{} held no open contact point on {} (held: {})",
+                    "{}在 {} 没有在联系中的联系点（联系期间：{}）",
+                    "{} held no open contact point on {} (held one: {})",
                 ),
-                &[&p(leader), date, &spans.join(lang.pick("、", ", "))],
+                &[&p(leader), date, &held],
             )
         }
         DomainError::BranchTaken { branch, leader } => fill(

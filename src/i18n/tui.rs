@@ -234,7 +234,7 @@ pub struct TuiText {
 pub static ZH: TuiText = TuiText {
     reconnecting: "与服务器的连接已断开，正在重新连接…",
     app_title: "党支部工作联系点",
-    too_small: "窗口太小：至少需要 60×16。放大之前，除了在列表上按 q 退出，按键都不起作用",
+    too_small: "窗口太小：至少需要 60×16。放大之前按键都不起作用（列表上 q 退出，Ctrl-c 随时退出）",
     read_only_badge: "只读",
     year: "{} 年",
 
@@ -445,7 +445,7 @@ pub static ZH: TuiText = TuiText {
 pub static EN: TuiText = TuiText {
     reconnecting: "lost the server; reconnecting…",
     app_title: "Party-branch contact points",
-    too_small: "Window too small: 60x16 needed. Until it is larger, keys do nothing but q quit on a list",
+    too_small: "Window too small: 60x16 needed. Until it is larger, keys do nothing (q quits on a list, Ctrl-c anywhere)",
     read_only_badge: "read-only",
     year: "{}",
 

@@ -33,7 +33,7 @@ impl Store {
         Ok(self.get(T::Problems, id)?.ok_or(unknown(RecordKind::Problem, id))?)
     }
 
-    /// The point an activity or problem of `leader` belongs to.
+    /// The point `leader` holds now: the open one first (see `points_of`).
     fn point_for(&self, leader: &Leader) -> Result<ContactPoint> {
         Ok(self
             .points_of(leader.id)?
@@ -63,6 +63,20 @@ impl Store {
             held,
         }
         .into())
+    }
+
+    /// Refuses a point for `leader` from `from` on while a point they held
+    /// before still has them on or after that day: two points would claim
+    /// the same days, and work logged for them could go to either.
+    fn check_after_earlier_points(&self, leader: LeaderId, from: NaiveDate) -> Result<()> {
+        for point in self.points_of(leader)? {
+            for (_, to) in point.spans_of(leader) {
+                if let Some(last) = to.filter(|to| *to >= from) {
+                    return Err(DomainError::BeforePointChange { date: from, last }.into());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The open point whose branch is `branch`, if any (a branch is the
@@ -150,6 +164,7 @@ impl Store {
                 }
                 .into());
             }
+            s.check_after_earlier_points(leader.id, from)?;
             if let Some(taken) = s.open_point_at(branch.id)? {
                 let holder = s.must_leader(taken.leader)?;
                 return Err(DomainError::BranchTaken {
@@ -251,6 +266,7 @@ impl Store {
             if date < last {
                 return Err(DomainError::BeforePointChange { date, last }.into());
             }
+            s.check_after_earlier_points(incoming.id, date)?;
             point.leader = incoming.id;
             point.state = PointState::HandedOver;
             point.history.push(PointChange {
@@ -345,6 +361,13 @@ impl Store {
             // be corrected.
             activity.point = if leader.id == old.leader && activity.date == old.date {
                 old.point
+            } else if s
+                .get::<ContactPoint>(T::Points, activity.point)?
+                .is_some_and(|p| p.holder_on(activity.date) == Some(leader.id))
+            {
+                // The point it names is the leader's on that day (an undo
+                // puts back the version before an edit, point included).
+                activity.point
             } else {
                 s.point_on(&leader, activity.date)?.id
             };
