@@ -3,6 +3,10 @@
 //! with a contact point, problems (one per 20 activities, about half
 //! solved) and bureau events, with Chinese names and notes of realistic
 //! length. Deterministic: the same size and seed give the same snapshot.
+//!
+//! The snapshot is imported, as a restore is, so the rules commands check
+//! (one open point per branch among them) do not bind it: five leaders'
+//! points share each unit's branch, as the benchmarks have always had them.
 
 use chrono::{Days, NaiveDate};
 

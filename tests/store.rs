@@ -659,6 +659,13 @@ fn work_goes_to_the_point_of_its_day_and_history_stays_in_order() {
         s.solve_problem(found.id, d("2023-01-10"), None).unwrap().solved_by,
         Some(fx.l1.id)
     );
+    // Recorded already solved: the same, whoever the record names.
+    let mut solved = problem(fx.l1.id, "2022-11-01");
+    solved.state = ProblemState::Solved;
+    solved.solved = Some(d("2023-03-05"));
+    solved.solved_by = Some(fx.l2.id);
+    let solved = s.add_problem(solved).unwrap();
+    assert_eq!((solved.point, solved.solved_by), (fx.p1.id, Some(l3.id)));
 
     // 俊华's point is transformed on 2024-08-28 and a new one set up:
     // visits logged late go to the point of their day.

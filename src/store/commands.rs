@@ -414,10 +414,16 @@ impl Store {
         let mut problem = validate::problem(problem)?;
         self.write(|s, b| {
             let leader = s.must_leader(problem.leader)?;
-            problem.point = s.point_on(&leader, problem.found)?.id;
+            let point = s.point_on(&leader, problem.found)?;
+            problem.point = point.id;
             problem.id = s.next_id(b, meta::NEXT_PROBLEM)?;
             if problem.state == ProblemState::Solved {
-                problem.solved_by = problem.solved_by.or(Some(leader.id));
+                // As `solve_problem`: the holder on the day it was solved.
+                problem.solved_by = problem
+                    .solved
+                    .and_then(|day| point.holder_on(day))
+                    .or(problem.solved_by)
+                    .or(Some(leader.id));
             }
             b.put_record(T::Problems, problem.id, problem.clone())?;
             Self::index_problem(b, &problem);
