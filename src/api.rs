@@ -142,6 +142,12 @@ pub trait Backend {
     fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem>;
     fn reopen_problem(&self, id: ProblemId) -> Result<Problem>;
     fn add_event(&self, event: BureauEvent) -> Result<BureauEvent>;
+    /// Deletes a problem recorded by mistake; returns it.
+    fn delete_problem(&self, id: ProblemId) -> Result<Problem>;
+    /// Deletes a bureau event recorded by mistake; returns it.
+    fn delete_event(&self, id: crate::domain::EventId) -> Result<BureauEvent>;
+    /// Deletes a leader added by mistake (never held a point, no activity).
+    fn delete_leader(&self, id: LeaderId) -> Result<Leader>;
     fn set_targets(&self, year: i32, targets: Targets) -> Result<()>;
     /// Loads a snapshot into an empty database, after checking all of it.
     fn import(&self, snapshot: Snapshot) -> Result<usize>;

@@ -735,6 +735,65 @@ fn events_add_list_and_bureau_status() {
     let s = db.json(&["status", "--year", "2021", "--format", "json"]);
     assert_eq!(bureau(&s, "training"), (0, 1, 1, false));
     assert_eq!(bureau(&s, "own_branch_analysis"), (1, 1, 1, true));
+
+    // An event recorded by mistake is deleted, and stops counting.
+    assert_eq!(db.ok(&["event", "delete", "1"]).trim(), "deleted bureau event 1");
+    let s = db.json(&["status", "--year", "2020", "--format", "json"]);
+    assert_eq!(bureau(&s, "training"), (0, 1, 1, false));
+    assert_eq!(ids(&db.json(&["event", "list", "--format", "json"])), [2, 4, 3]);
+    let m = db.refused(&["event", "delete", "1"]);
+    assert!(m.contains("1"), "{m}");
+}
+
+/// Records made by mistake: a problem, and a leader who never held a point.
+#[test]
+fn mistakes_are_deleted_and_work_done_is_kept() {
+    let db = small();
+    db.ok(&[
+        "problem",
+        "add",
+        "瑞林",
+        "--category",
+        "other",
+        "经费不足",
+        "--found",
+        "2020-09-10",
+    ]);
+    db.ok(&[
+        "problem",
+        "add",
+        "瑞林",
+        "--category",
+        "other",
+        "误记",
+        "--found",
+        "2020-09-11",
+    ]);
+    db.ok(&["problem", "solve", "2", "--date", "2020-10-01"]);
+    let s = db.json(&["status", "--year", "2020", "--format", "json"]);
+    assert_eq!(rule(&s, "瑞林", "problems_solved").0, 1);
+    assert_eq!(db.ok(&["problem", "delete", "2"]).trim(), "deleted problem 2");
+    let s = db.json(&["status", "--year", "2020", "--format", "json"]);
+    assert_eq!(rule(&s, "瑞林", "problems_solved").0, 0, "its count goes with it");
+    assert_eq!(ids(&db.json(&["problem", "list", "--format", "json"])), [1]);
+    db.refused(&["problem", "delete", "2"]);
+
+    // A leader added by mistake: deleted, and the name is free again.
+    db.ok(&["leader", "add", "王小海", "--title", "副局长"]);
+    assert_eq!(
+        db.ok(&["leader", "delete", "王小海"]).trim(),
+        "deleted leader 王小海 (id 4)"
+    );
+    db.refused(&["leader", "delete", "王小海"]);
+    db.ok(&["leader", "add", "王小海", "--title", "副局长"]);
+    // One who held a point is kept, with a way out named.
+    let m = db.refused(&["leader", "delete", "瑞林"]);
+    assert!(m.contains("point handover"), "{m}");
+    let names: Vec<String> = array(&db.json(&["leader", "list", "--format", "json"]))
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["瑞林", "海友", "王海", "王小海"]);
 }
 
 #[test]

@@ -382,6 +382,11 @@ pub enum LeaderCmd {
     },
     /// List leaders
     List(ListFormat),
+    /// Delete a leader added by mistake (one who never held a contact point)
+    Delete {
+        /// The leader (name, part of it, or id)
+        leader: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -536,6 +541,11 @@ pub enum ProblemCmd {
         /// The problem's id (as problem list shows it)
         id: u64,
     },
+    /// Delete a problem recorded by mistake
+    Delete {
+        /// The problem's id (as problem list shows it)
+        id: u64,
+    },
     /// List problems
     List {
         /// Only open problems
@@ -574,6 +584,11 @@ pub enum EventCmd {
         /// table for people, json for programs
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+    },
+    /// Delete a bureau event recorded by mistake
+    Delete {
+        /// The event's id (as event list shows it)
+        id: u64,
     },
 }
 

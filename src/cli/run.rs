@@ -170,6 +170,11 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
             let l = cx.backend.add_leader(leader).map_err(|e| cx.fail(e))?;
             Ok(fill(t.leader_added, &[&l.name, &l.id]))
         }
+        LeaderCmd::Delete { leader } => {
+            let l = cx.leader(&leader)?;
+            let l = cx.backend.delete_leader(l.id).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.leader_deleted, &[&l.name, &l.id]))
+        }
         LeaderCmd::List(f) => {
             let leaders = cx.backend.leaders().map_err(|e| cx.fail(e))?;
             if f.format == Format::Json {
@@ -489,6 +494,10 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
             let p = cx.backend.reopen_problem(id).map_err(|e| cx.fail(e))?;
             Ok(fill(t.problem_reopened, &[&p.id]))
         }
+        ProblemCmd::Delete { id } => {
+            let p = cx.backend.delete_problem(id).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.problem_deleted, &[&p.id]))
+        }
         ProblemCmd::List {
             open,
             solved,
@@ -580,6 +589,10 @@ fn event(cx: &Context<'_>, c: EventCmd) -> Outcome {
                 })
                 .collect();
             Ok(list(t, vec![t.h_id, t.h_date, t.h_kind, t.h_text], rows))
+        }
+        EventCmd::Delete { id } => {
+            let e = cx.backend.delete_event(id).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.event_deleted, &[&e.id]))
         }
     }
 }

@@ -117,6 +117,8 @@ pub enum DomainError {
     },
     #[error("{branch} is already the open contact point of {leader}")]
     BranchTaken { branch: String, leader: String },
+    #[error("{0} held a contact point or has activities: not deleted")]
+    LeaderInUse(String),
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

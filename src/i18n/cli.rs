@@ -51,6 +51,9 @@ pub struct CliText {
     pub full_date_needed: &'static str,
     pub review_due: &'static str,
     pub activity_deleted: &'static str,
+    pub problem_deleted: &'static str,
+    pub event_deleted: &'static str,
+    pub leader_deleted: &'static str,
 }
 
 pub static ZH: CliText = CliText {
@@ -104,6 +107,9 @@ pub static ZH: CliText = CliText {
     full_date_needed: "日期“{}”要写完整，如 2020-09-10",
     review_due: "待评估",
     activity_deleted: "已删除活动 {}",
+    problem_deleted: "已删除问题 {}",
+    event_deleted: "已删除局里工作 {}",
+    leader_deleted: "已删除领导 {}（编号 {}）",
 };
 
 pub static EN: CliText = CliText {
@@ -157,4 +163,7 @@ pub static EN: CliText = CliText {
     full_date_needed: "write the date \"{}\" in full, e.g. 2020-09-10",
     review_due: "review due",
     activity_deleted: "deleted activity {}",
+    problem_deleted: "deleted problem {}",
+    event_deleted: "deleted bureau event {}",
+    leader_deleted: "deleted leader {} (id {})",
 };

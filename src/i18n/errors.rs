@@ -298,6 +298,13 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
                 &[&p(leader), date, &held],
             )
         }
+        DomainError::LeaderInUse(l) => fill(
+            lang.pick(
+                "{}有过联系点或联系活动，不能删除；离任请用移交（point handover）",
+                "{} has held a contact point or has activities, so is not deleted; to leave the post, hand the point over (point handover)",
+            ),
+            &[&p(l)],
+        ),
         DomainError::BranchTaken { branch, leader } => fill(
             lang.pick(
                 "“{}”已是{}在联系中的联系点",

@@ -467,6 +467,15 @@ macro_rules! backend_over_call {
             fn add_event(&self, event: BureauEvent) -> Result<BureauEvent> {
                 $crate::server::client::expect_value!(self, Request::AddEvent(event), Event)
             }
+            fn delete_problem(&self, id: ProblemId) -> Result<Problem> {
+                $crate::server::client::expect_value!(self, Request::DeleteProblem(id), Problem)
+            }
+            fn delete_event(&self, id: $crate::domain::EventId) -> Result<BureauEvent> {
+                $crate::server::client::expect_value!(self, Request::DeleteEvent(id), Event)
+            }
+            fn delete_leader(&self, id: LeaderId) -> Result<Leader> {
+                $crate::server::client::expect_value!(self, Request::DeleteLeader(id), Leader)
+            }
             fn set_targets(&self, year: i32, targets: Targets) -> Result<()> {
                 $crate::server::client::expect_unit!(self, Request::SetTargets { year, targets })
             }

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use super::access::AccessRole;
 use crate::api::{ActivityFilter, Review, Snapshot};
 use crate::domain::{
-    Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointId, Problem,
-    ProblemId, Targets, YearStatus,
+    Activity, ActivityId, AuditEntry, Branch, BranchId, BureauEvent, ContactPoint, EventId, Leader, LeaderId, PointId,
+    Problem, ProblemId, Targets, YearStatus,
 };
 use crate::domain::{Assessment, DomainError, Plan, Rubric, validate};
 use crate::error::{Error, ServerError};
@@ -30,8 +30,9 @@ use crate::error::{Error, ServerError};
 /// Bumped whenever a message changes shape or a request is added (an older
 /// server would close the connection on a request it cannot decode, where
 /// the handshake can name both versions). 2: `ActivitiesNewest`,
-/// `LeadersMatching`; 3: `YearStatusJson`; 4: three domain errors (dates
-/// of reviews, hand-overs and work checked against the point's history).
+/// `LeadersMatching`; 3: `YearStatusJson`; 4: four domain errors (dates
+/// of reviews, hand-overs and work checked against the point's history),
+/// `DeleteProblem`, `DeleteEvent`, `DeleteLeader`.
 pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The largest frame a client may send before it is known to be an admin,
@@ -170,6 +171,9 @@ pub enum Request {
     },
     LeadersMatching(String),
     YearStatusJson(i32),
+    DeleteProblem(ProblemId),
+    DeleteEvent(EventId),
+    DeleteLeader(LeaderId),
 }
 
 impl Request {
@@ -193,10 +197,13 @@ impl Request {
             | AddProblem(_)
             | SolveProblem { .. }
             | ReopenProblem(_)
-            | AddEvent(_) => AccessRole::Editor,
+            | DeleteProblem(_)
+            | AddEvent(_)
+            | DeleteEvent(_) => AccessRole::Editor,
             // Flags mark database-wide facts (the demo data was loaded), set
             // together with leaders and branches.
             AddLeader(_)
+            | DeleteLeader(_)
             | AddBranch(_)
             | AssignPoint { .. }
             | ReviewPoint { .. }
@@ -534,6 +541,9 @@ mod tests {
 
     #[test]
     fn roles_of_requests() {
+        assert_eq!(Request::DeleteProblem(1).needs(), AccessRole::Editor);
+        assert_eq!(Request::DeleteEvent(1).needs(), AccessRole::Editor);
+        assert_eq!(Request::DeleteLeader(1).needs(), AccessRole::Admin);
         assert_eq!(Request::Leaders.needs(), AccessRole::Viewer);
         assert_eq!(Request::Export.needs(), AccessRole::Viewer);
         assert_eq!(Request::DeleteActivity(1).needs(), AccessRole::Editor);

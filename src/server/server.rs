@@ -599,6 +599,9 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
         R::SolveProblem { id, date, measures } => Value::Problem(store.solve_problem(id, date, measures)?),
         R::ReopenProblem(id) => Value::Problem(store.reopen_problem(id)?),
         R::AddEvent(e) => Value::Event(store.add_event(e)?),
+        R::DeleteProblem(id) => Value::Problem(store.delete_problem(id)?),
+        R::DeleteEvent(id) => Value::Event(store.delete_event(id)?),
+        R::DeleteLeader(id) => Value::Leader(store.delete_leader(id)?),
         R::SetTargets { year, targets } => {
             store.set_targets(year, targets)?;
             Value::Unit

@@ -96,6 +96,15 @@ impl Backend for Store {
     fn add_problem(&self, problem: Problem) -> Result<Problem> {
         Store::add_problem(self, problem)
     }
+    fn delete_problem(&self, id: ProblemId) -> Result<Problem> {
+        Store::delete_problem(self, id)
+    }
+    fn delete_event(&self, id: crate::domain::EventId) -> Result<BureauEvent> {
+        Store::delete_event(self, id)
+    }
+    fn delete_leader(&self, id: LeaderId) -> Result<Leader> {
+        Store::delete_leader(self, id)
+    }
     fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem> {
         Store::solve_problem(self, id, date, measures)
     }

@@ -8,8 +8,8 @@ use super::{Store, T, keys, meta};
 use crate::api::Review;
 use crate::domain::error::{DomainError, RecordKind};
 use crate::domain::{
-    Activity, ActivityId, Branch, BranchId, BureauEvent, ContactPoint, Leader, LeaderId, PointChange, PointState,
-    Problem, ProblemId, ProblemState, Targets, validate,
+    Activity, ActivityId, Branch, BranchId, BureauEvent, ContactPoint, EventId, Leader, LeaderId, PointChange,
+    PointState, Problem, ProblemId, ProblemState, Targets, validate,
 };
 use crate::error::Result;
 
@@ -468,6 +468,46 @@ impl Store {
             b.put_record(T::Problems, p.id, p.clone())?;
             b.audit("problem.reopen", &p);
             Ok(p)
+        })
+    }
+
+    /// Deletes a problem recorded by mistake, with its index entry and, if
+    /// it was solved, its counts; returns it.
+    pub fn delete_problem(&self, id: ProblemId) -> Result<Problem> {
+        self.write(|s, b| {
+            let p = s.must_problem(id)?;
+            b.remove(T::ProblemByPoint, keys::owner_id(p.point, p.id));
+            Self::tally_solved(b, &p, -1);
+            b.remove(T::Problems, keys::id(p.id));
+            b.audit("problem.delete", &p);
+            Ok(p)
+        })
+    }
+
+    /// Deletes a bureau event recorded by mistake; returns it.
+    pub fn delete_event(&self, id: EventId) -> Result<BureauEvent> {
+        self.write(|s, b| {
+            let e: BureauEvent = s.get(T::Events, id)?.ok_or(unknown(RecordKind::Event, id))?;
+            b.remove(T::EventByDate, keys::date_id(e.date, e.id));
+            b.remove(T::Events, keys::id(e.id));
+            b.audit("event.delete", &e);
+            Ok(e)
+        })
+    }
+
+    /// Deletes a leader added by mistake: one who never held a contact
+    /// point and has no activity. One who worked leaves the post by a
+    /// hand-over instead, and stays in the years they served.
+    pub fn delete_leader(&self, id: LeaderId) -> Result<Leader> {
+        self.write(|s, b| {
+            let leader = s.must_leader(id)?;
+            if !s.points_of(id)?.is_empty() || s.has_activities_of(id)? {
+                return Err(DomainError::LeaderInUse(leader.name).into());
+            }
+            b.remove(T::LeaderByName, keys::name_id(&leader.name, leader.id));
+            b.remove(T::Leaders, keys::id(leader.id));
+            b.audit("leader.delete", &leader);
+            Ok(leader)
         })
     }
 

@@ -139,6 +139,14 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether any activity names `leader`.
+    pub(crate) fn has_activities_of(&self, leader: LeaderId) -> Result<bool> {
+        Ok(self
+            .entries(T::ActivityByLeader, owner_range(leader), false)?
+            .next()
+            .is_some())
+    }
+
     /// The ids of the leaders named exactly `name` (`leader_by_name`).
     fn leaders_named(&self, name: &str) -> Result<Vec<LeaderId>> {
         self.ids_in(
