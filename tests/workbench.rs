@@ -774,6 +774,41 @@ fn footer_and_help_come_from_the_keymap() {
     assert!(help.contains("home visit"), "org life counts home visits");
 }
 
+/// A problem recorded by mistake is deleted from its screen, after a
+/// question that names it; no takes nothing away.
+#[test]
+fn a_problem_is_deleted_after_a_question_that_names_it() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('3'));
+    let before = b.store.problems().unwrap().len();
+    let first = b.app.selected_problem().unwrap().clone();
+    b.press(KeyCode::Char('d'));
+    let screen = b.screen_text(80, 24);
+    assert!(
+        screen.contains(&format!("删除问题 {}“", first.id)) && screen.contains("不能撤销"),
+        "{screen}"
+    );
+    b.press(KeyCode::Char('n'));
+    assert_eq!(b.store.problems().unwrap().len(), before);
+    b.press(KeyCode::Char('d'));
+    b.press(KeyCode::Char('y'));
+    let after = b.store.problems().unwrap();
+    assert_eq!(after.len(), before - 1);
+    assert!(after.iter().all(|p| p.id != first.id));
+    assert!(b.screen_text(80, 24).contains("问题已删除"));
+    // An activity's question names it too.
+    b.press(KeyCode::Char('2'));
+    let a = b.app.selected_activity().unwrap().clone();
+    b.press(KeyCode::Char('d'));
+    let screen = b.screen_text(80, 24);
+    assert!(screen.contains(&format!("删除活动 {} {}", a.id, a.date)), "{screen}");
+    // The read-only view asks nothing.
+    let mut ro = open(Lang::Zh, true, true);
+    ro.press(KeyCode::Char('3'));
+    ro.press(KeyCode::Char('d'));
+    assert!(ro.app.modal.is_none());
+}
+
 /// Below 60×16 only a notice shows: keys must not act unseen (a form saved
 /// or a delete confirmed blind), and only quitting from a list works.
 #[test]

@@ -397,6 +397,9 @@ pub enum Modal {
     /// The whole of one activity, wrapped (the list cuts its text), and
     /// how many lines it is scrolled by.
     Details(ActivityId, u16),
+    /// Deleting a problem recorded by mistake, with its counts: there is no
+    /// undo, so the question names it.
+    ConfirmDeleteProblem(ProblemId),
 }
 
 /// See [`App::scroll_limits`]. Cells, because drawing sees the state
@@ -710,6 +713,7 @@ impl App {
             Some(Modal::Form(_)) => vec![Ctx::Form],
             Some(
                 Modal::ConfirmDelete(_)
+                | Modal::ConfirmDeleteProblem(_)
                 | Modal::ConfirmReopen(_)
                 | Modal::ConfirmUntick(..)
                 | Modal::ConfirmOverwrite(..),
@@ -829,6 +833,7 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
         Some(Modal::Form(_)) => to_input(),
         Some(
             Modal::ConfirmDelete(_)
+            | Modal::ConfirmDeleteProblem(_)
             | Modal::ConfirmReopen(_)
             | Modal::ConfirmUntick(..)
             | Modal::ConfirmOverwrite(..)
@@ -946,6 +951,10 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
         },
         Action::Details => match app.selected_activity() {
             Some(a) => app.modal = Some(Modal::Details(a.id, 0)),
+            None => app.warn(t.msg_select_first),
+        },
+        Action::Delete if app.screen == Screen::Problems => match app.selected_problem() {
+            Some(p) => app.modal = Some(Modal::ConfirmDeleteProblem(p.id)),
             None => app.warn(t.msg_select_first),
         },
         Action::Delete => match app.selected_activity() {
@@ -1163,6 +1172,21 @@ fn update_modal(app: &mut App, action: Action, backend: &dyn Backend) {
                 }
                 Err(e) => app.error(&e),
             }
+        }
+        (Some(Modal::ConfirmDeleteProblem(id)), Action::Yes) => {
+            let id = *id;
+            app.modal = None;
+            match backend.delete_problem(id) {
+                Ok(_) => {
+                    app.reload(backend);
+                    app.info(t.msg_problem_deleted);
+                }
+                Err(e) => app.error(&e),
+            }
+        }
+        (Some(Modal::ConfirmDeleteProblem(_)), Action::No) => {
+            app.modal = None;
+            app.info(t.msg_not_deleted);
         }
         (Some(Modal::ConfirmReopen(_)), Action::No) => {
             app.modal = None;

@@ -204,7 +204,36 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     widgets::draw_footer(frame, footer, app, theme);
     match &app.modal {
         Some(Modal::Form(form)) => widgets::draw_form(frame, area, app, form, theme),
-        Some(Modal::ConfirmDelete(_)) => widgets::draw_confirm(frame, area, app.text().confirm_delete, theme),
+        Some(Modal::ConfirmDelete(id)) => {
+            let t = app.text();
+            let question = match app.data.activities.iter().find(|a| a.id == *id) {
+                Some(a) => {
+                    let leader = app.data.leader(a.leader).map_or("", |l| l.name.as_str());
+                    let what = format!(
+                        "{} {} {} {}",
+                        a.id,
+                        a.date,
+                        leader,
+                        crate::i18n::Label::label(a.kind, app.lang)
+                    );
+                    crate::i18n::fill(t.confirm_delete_named, &[&what])
+                }
+                None => t.confirm_delete.to_string(),
+            };
+            widgets::draw_confirm(frame, area, &question, theme)
+        }
+        Some(Modal::ConfirmDeleteProblem(id)) => {
+            let t = app.text();
+            let description = app
+                .data
+                .problems
+                .iter()
+                .find(|p| p.id == *id)
+                .map_or("", |p| p.description.as_str());
+            let description = widgets::ellipsize(description, 30);
+            let question = crate::i18n::fill(t.confirm_delete_problem, &[id, &description]);
+            widgets::draw_confirm(frame, area, &question, theme)
+        }
         Some(Modal::ConfirmReopen(_)) => widgets::draw_confirm(frame, area, app.text().confirm_reopen, theme),
         Some(Modal::ConfirmUntick(phase, task)) => {
             let done = app
