@@ -774,6 +774,44 @@ fn footer_and_help_come_from_the_keymap() {
     assert!(help.contains("home visit"), "org life counts home visits");
 }
 
+/// A leader who took the post (and the point) today is not behind today:
+/// the pace counts from then, not from the year's first day.
+#[test]
+fn a_leader_appointed_today_is_on_pace() {
+    let mut b = open(Lang::Zh, true, false);
+    let branch = b
+        .store
+        .add_branch(branchlink::domain::Branch {
+            id: 0,
+            name: "中共吉林省体育局测试党支部".into(),
+            short: "测试支部".into(),
+            parent: None,
+            category: None,
+            weaknesses: vec![],
+        })
+        .unwrap();
+    let leader = b
+        .store
+        .add_leader(branchlink::domain::Leader {
+            id: 0,
+            name: "新任".into(),
+            title: "副局长".into(),
+            role: branchlink::domain::Role::Member,
+            own_branch: None,
+            in_post_from: today(),
+            in_post_to: None,
+        })
+        .unwrap();
+    b.store.assign_point(leader.id, branch.id, today(), 2).unwrap();
+    b.app.reload(&b.store);
+    let screen = b.screen_text(120, 40);
+    let row = screen.lines().find(|l| l.contains("新任")).unwrap();
+    assert!(row.contains("· 0/2") && !row.contains("! 0/2"), "{row}");
+    // 永凯, in post all year with no research visit, is behind in November.
+    let old = screen.lines().find(|l| l.contains("永凯")).unwrap();
+    assert!(old.contains("! 0/2"), "{old}");
+}
+
 /// A problem recorded by mistake is deleted from its screen, after a
 /// question that names it; no takes nothing away.
 #[test]

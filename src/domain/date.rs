@@ -154,6 +154,20 @@ pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
 /// after it ends. Used for "on pace" judgements on the board.
 pub fn year_elapsed(year: i32, today: NaiveDate) -> f64 {
     let (first, last) = year_bounds(year);
+    span_elapsed(first, last, today)
+}
+
+/// The same for the part of `year` a leader could work at a contact point,
+/// from `since` (the day they took the post or their first point, if that
+/// falls in the year): a leader appointed in November is not behind on
+/// the day they start.
+pub fn year_elapsed_since(year: i32, since: NaiveDate, today: NaiveDate) -> f64 {
+    let (first, last) = year_bounds(year);
+    span_elapsed(since.clamp(first, last), last, today)
+}
+
+/// Share of the days `first` to `last` (both counted) gone by on `today`.
+fn span_elapsed(first: NaiveDate, last: NaiveDate, today: NaiveDate) -> f64 {
     if today < first {
         return 0.0;
     }
@@ -265,6 +279,16 @@ mod tests {
         assert_eq!(year_elapsed(2020, d(2019, 6, 1)), 0.0);
         assert_eq!(year_elapsed(2020, d(2021, 1, 1)), 1.0);
         assert_eq!(year_elapsed(2020, d(2020, 12, 31)), 1.0);
+        // From a start in the year: the first day counts as gone, as in the
+        // whole year's share (0 of 2 is not behind then).
+        assert_eq!(year_elapsed_since(2026, d(2026, 12, 5), d(2026, 12, 4)), 0.0);
+        let start = year_elapsed_since(2026, d(2026, 12, 5), d(2026, 12, 5));
+        assert!((start - 1.0 / 27.0).abs() < 1e-9, "{start}");
+        assert_eq!(
+            year_elapsed_since(2026, d(2019, 1, 1), d(2026, 7, 2)),
+            year_elapsed(2026, d(2026, 7, 2))
+        );
+        assert_eq!(year_elapsed_since(2026, d(2026, 3, 1), d(2027, 1, 1)), 1.0);
         let mid = year_elapsed(2020, d(2020, 7, 1));
         assert!((0.49..0.51).contains(&mid), "{mid}");
     }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 use super::theme::{Theme, pace_symbol};
 use super::widgets::{Columns, mark, window};
 use crate::app::App;
-use crate::domain::date::year_elapsed;
+use crate::domain::date::{year_elapsed, year_elapsed_since};
 use crate::domain::{Pace, RuleId, RuleStatus};
 use crate::i18n::{Label, fill};
 use crate::report::due_line;
@@ -94,6 +94,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .skip(first)
             .take(height)
             .map(|(i, l)| {
+                let elapsed =
+                    leader_since(app, l.id).map_or(elapsed, |since| year_elapsed_since(status.year, since, app.today));
                 let bars = RuleId::LEADER.into_iter().map(|rule| {
                     l.rule(rule)
                         .map_or_else(Line::default, |r| bar(r, r.pace(elapsed), bar_width as usize, theme))
@@ -198,4 +200,18 @@ fn draw_due(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::styled(fill(t.due_more, &[&hidden]), theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The first day `leader` could work at a contact point: the later of the
+/// day they took the post and the first day they held a point.
+fn leader_since(app: &App, leader: crate::domain::LeaderId) -> Option<chrono::NaiveDate> {
+    let in_post = app.data.leader(leader)?.in_post_from;
+    let first_point = app
+        .data
+        .points
+        .iter()
+        .flat_map(|p| p.spans_of(leader))
+        .map(|(from, _)| from)
+        .min()?;
+    Some(in_post.max(first_point))
 }
