@@ -157,8 +157,10 @@ impl YearCounts {
     }
 }
 
-/// The point a leader held in `year`: the open one they hold now if it
-/// started by the year's end, else the latest one they ever held that did.
+/// The point a leader held in `year`: of those they held on a day of the
+/// year, the open one they hold now, else the latest. None for a year they
+/// held none (a point closed as transformed in an earlier year is not
+/// theirs any more).
 pub fn point_in_year(points: &[ContactPoint], leader: LeaderId, year: i32) -> Option<&ContactPoint> {
     best_point(points.iter(), leader, year)
 }
@@ -169,9 +171,14 @@ pub(crate) fn best_point<'a>(
     leader: LeaderId,
     year: i32,
 ) -> Option<&'a ContactPoint> {
-    let (_, last) = super::date::year_bounds(year);
+    let (first, last) = super::date::year_bounds(year);
+    let in_year = |p: &ContactPoint| {
+        p.spans_of(leader)
+            .iter()
+            .any(|(from, to)| *from <= last && to.is_none_or(|to| to >= first))
+    };
     candidates
-        .filter(|p| p.held_by(leader) && p.start <= last)
+        .filter(|p| p.held_by(leader) && p.start <= last && in_year(p))
         .max_by_key(|p| (p.leader == leader && p.state.is_open(), p.start, p.id))
 }
 
@@ -485,6 +492,26 @@ mod tests {
         assert_eq!(v["bureau"][2]["rule"], "own_branch_analysis");
         assert_eq!(v["bureau"][2]["met"], false);
     }
+    /// A point closed as transformed is the leader's in the years they held
+    /// it, not after; a new one takes over from its first year.
+    #[test]
+    fn a_closed_point_is_not_held_in_later_years() {
+        let mut old = point(1, 1, 1, "2020-08-28");
+        old.state = PointState::Transformed;
+        old.history.push(PointChange {
+            date: d("2022-08-28"),
+            state: PointState::Transformed,
+            leader: 1,
+        });
+        let new = point(2, 1, 2, "2024-03-01");
+        let points = vec![old, new];
+        let held = |year| point_in_year(&points, 1, year).map(|p| p.id);
+        assert_eq!(held(2019), None);
+        assert_eq!(held(2022), Some(1));
+        assert_eq!(held(2023), None);
+        assert_eq!(held(2024), Some(2));
+    }
+
     /// The per-leader grouping a status uses picks the same point as
     /// `point_in_year` over all points, hand-overs and repeats included.
     #[test]
