@@ -34,6 +34,10 @@ pub enum StoreError {
     /// A record that another record points to is missing.
     #[error("{0}")]
     Missing(String),
+    /// An import file that is not JSON at all (a workbook, a text file …),
+    /// with where reading stopped.
+    #[error("import: not JSON (line {line}, column {column})")]
+    NotJson { line: usize, column: usize },
 }
 
 /// Talking to the server that owns the database went wrong.

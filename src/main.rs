@@ -119,6 +119,12 @@ fn start(cli: Cli) -> Result<String, Failure> {
         }
         start_log();
     }
+    // An import's file is read and checked first: one that is no export
+    // must not leave a new database (or a server started for it) behind.
+    let import = match &cli.command {
+        Some(Command::Import { file }) => Some(branchlink::cli::run::read_import(lang, file)?),
+        _ => None,
+    };
     let embedded_writer = cli.no_server && !cli.read_only;
     // A one-shot command on its own store leaves it to the exit (below).
     let mut leave_at_exit: Option<Store> = None;
@@ -151,9 +157,10 @@ fn start(cli: Cli) -> Result<String, Failure> {
         lang,
         today,
     };
-    let result = match cli.command {
-        Some(command) => run(&cx, command),
-        None => {
+    let result = match (cli.command, import) {
+        (Some(_), Some(snapshot)) => branchlink::cli::run::import_snapshot(&cx, snapshot),
+        (Some(command), None) => run(&cx, command),
+        (None, _) => {
             let options = branchlink::ui::Options {
                 lang,
                 read_only: cli.read_only,

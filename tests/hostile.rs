@@ -489,6 +489,52 @@ fn hostile_command_lines_are_refused_and_write_nothing() {
 
 // ---------------------------------------------------------------- import
 
+/// A file that is no export is refused before anything is opened: no
+/// database is created, and no server started for one, with or without
+/// the server.
+#[test]
+fn a_file_that_is_no_export_leaves_no_database_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("activities.xlsx");
+    std::fs::write(&file, b"PK\x03\x04 a workbook, not an export").unwrap();
+    let db = dir.path().join("new-db");
+    let socket = dir.path().join("new-db.sock");
+    for no_server in ["1", "0"] {
+        let out = std::process::Command::new(common::bin())
+            .env_remove("BRANCHLINK_DB")
+            .env("BRANCHLINK_NO_SERVER", no_server)
+            .args(["--lang", "en", "--db"])
+            .arg(&db)
+            .arg("--socket")
+            .arg(&socket)
+            .arg("import")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.starts_with("error: import refused"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!db.exists() && !socket.exists(), "no_server={no_server}: {stderr}");
+    }
+    // In Chinese, all of it.
+    let out = std::process::Command::new(common::bin())
+        .env_remove("BRANCHLINK_DB")
+        .env("BRANCHLINK_NO_SERVER", "1")
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("这不是 branchlink 导出的 JSON 文件（第 1 行第 1 列读不下去）"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("expected"), "{stderr}");
+}
+
 /// A database that exists (created by a first command) and is empty, as
 /// import wants it.
 fn empty() -> Db {

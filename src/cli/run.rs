@@ -671,24 +671,33 @@ fn write_export(cx: &Context<'_>, file: &Path) -> Result<(usize, String), Failur
 }
 
 fn import(cx: &Context<'_>, file: &Path) -> Outcome {
-    let t = cx.text();
+    let snapshot = read_import(cx.lang, file)?;
+    import_snapshot(cx, snapshot)
+}
+
+/// Reads and checks the file of an `import`. The program does this before
+/// it opens the database or starts a server, so that a file that is no
+/// export leaves nothing behind (not even a new, empty database).
+pub fn read_import(lang: Lang, file: &Path) -> Result<crate::api::Snapshot, Failure> {
+    let t = lang.cli();
     let shown = crate::domain::text::printable(&file.display().to_string());
     let too_big = std::fs::metadata(file)
         .map(|m| m.len() > crate::store::MAX_IMPORT_BYTES)
         .unwrap_or(false);
     if too_big {
-        return Err(cx.fail(crate::error::StoreError::Import(format!(
+        let e = crate::error::StoreError::Import(format!(
             "{shown} is larger than {} bytes",
             crate::store::MAX_IMPORT_BYTES
-        ))));
+        ));
+        return Err(Failure::from_error(lang, &e.into()));
     }
-    let bytes = std::fs::read(file).map_err(|e| {
-        Failure(fill(
-            t.cannot_read_file,
-            &[&shown, &crate::i18n::errors::io(cx.lang, &e)],
-        ))
-    })?;
-    let snapshot = parse_snapshot(&bytes).map_err(|e| cx.fail(e))?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure(fill(t.cannot_read_file, &[&shown, &crate::i18n::errors::io(lang, &e)])))?;
+    parse_snapshot(&bytes).map_err(|e| Failure::from_error(lang, &e))
+}
+
+/// Loads a snapshot [`read_import`] read into the (empty) database.
+pub fn import_snapshot(cx: &Context<'_>, snapshot: crate::api::Snapshot) -> Outcome {
     let n = cx.backend.import(snapshot).map_err(|e| cx.fail(e))?;
-    Ok(fill(t.imported, &[&n]))
+    Ok(fill(cx.text().imported, &[&n]))
 }

@@ -351,6 +351,13 @@ pub fn store(lang: Lang, e: &StoreError) -> String {
             &[&p(r)],
         ),
         StoreError::Missing(r) => p(r),
+        StoreError::NotJson { line, column } => fill(
+            lang.pick(
+                "导入失败，未写入任何数据：这不是 branchlink 导出的 JSON 文件（第 {} 行第 {} 列读不下去）",
+                "import refused, nothing written: not a JSON file exported by branchlink (unreadable at line {}, column {})",
+            ),
+            &[line, column],
+        ),
     }
 }
 

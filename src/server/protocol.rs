@@ -32,7 +32,7 @@ use crate::error::{Error, ServerError};
 /// the handshake can name both versions). 2: `ActivitiesNewest`,
 /// `LeadersMatching`; 3: `YearStatusJson`; 4: four domain errors (dates
 /// of reviews, hand-overs and work checked against the point's history),
-/// `DeleteProblem`, `DeleteEvent`, `DeleteLeader`.
+/// `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `StoreError::NotJson`.
 pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The largest frame a client may send before it is known to be an admin,

@@ -27,7 +27,15 @@ pub fn parse_snapshot(bytes: &[u8]) -> Result<Snapshot> {
         ))
         .into());
     }
-    let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| StoreError::Import(e.to_string()))?;
+    let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        // Not JSON at all: said in the user's language. JSON of another
+        // shape keeps serde's words, which name the field.
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => StoreError::NotJson {
+            line: e.line(),
+            column: e.column(),
+        },
+        _ => StoreError::Import(e.to_string()),
+    })?;
     if snapshot.format != Snapshot::FORMAT || snapshot.version != Snapshot::VERSION {
         return Err(StoreError::Import(format!(
             "not a branchlink export of version {} (format {:?}, version {})",
