@@ -57,8 +57,14 @@ fn grouped(app: &App, ctxs: &[keymap::Ctx], footer_only: bool) -> Vec<KeyGroup> 
     let t = app.text();
     let mut groups: Vec<KeyGroup> = Vec::new();
     let shown = |b: &&keymap::Binding| (b.footer || !footer_only) && !(app.read_only && b.action.writes());
+    // A form filled a field at a time takes Enter to the next field and
+    // saves on the last (its own hint says so): the footer says the same.
+    let step_form = matches!(&app.modal, Some(crate::app::Modal::Form(f)) if !f.quick);
     for b in keymap::bindings(ctxs).filter(shown) {
-        let desc = (b.desc)(t);
+        let desc = match b.action {
+            Action::Submit if step_form => t.k_next_or_save,
+            _ => (b.desc)(t),
+        };
         let kept = matches!(
             b.action,
             Action::Quit | Action::Show(Screen::Help) | Action::Cancel | Action::No
