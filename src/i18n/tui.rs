@@ -331,7 +331,7 @@ pub static ZH: TuiText = TuiText {
     optional: "（可不填）",
     confirm_delete: "删除这条活动记录？ y 删除 / n 取消",
     confirm_delete_named: "删除活动 {}？ y 删除 / n 取消",
-    confirm_delete_problem: "删除问题 {}“{}”（连同它的计数，不能撤销）？ y 删除 / n 取消",
+    confirm_delete_problem: "删除问题 {}“{}”（不能撤销）？ y 删除 / n 取消",
     msg_problem_deleted: "问题已删除",
     confirm_reopen: "重新打开这个已解决的问题（解决日期将清除）？ y 打开 / n 取消",
     confirm_overwrite: "{} 已经存在，替换它？ y 替换 / n 改名",
