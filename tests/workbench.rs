@@ -812,6 +812,29 @@ fn a_leader_appointed_today_is_on_pace() {
     assert!(old.contains("! 0/2"), "{old}");
 }
 
+/// Saving with the description left empty says so and puts the focus on
+/// it, ready to type.
+#[test]
+fn an_empty_description_takes_the_focus() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('3'));
+    b.press(KeyCode::Char('a'));
+    // Past the category and the empty description to the date, then save.
+    b.press(KeyCode::Tab);
+    b.press(KeyCode::Tab);
+    assert_eq!(b.form().focus, 3);
+    b.press(KeyCode::Enter);
+    let form = b.form();
+    assert!(
+        form.error.as_deref().is_some_and(|e| e.contains("问题描述")),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(form.focus, 2, "the description");
+    b.type_text("党员大会记录不全");
+    assert_eq!(b.form().value(2), "党员大会记录不全");
+}
+
 /// A problem recorded by mistake is deleted from its screen, after a
 /// question that names it; no takes nothing away.
 #[test]

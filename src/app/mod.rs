@@ -1319,6 +1319,15 @@ fn finish_form(app: &mut App, form: Form, backend: &dyn Backend) {
         Err(text) => {
             let mut form = form;
             form.error = Some(text);
+            // A required text left empty is refused first (the description
+            // of a problem, a name): the focus goes there, to type it.
+            if let Some(i) = form
+                .fields
+                .iter()
+                .position(|f| f.kind == FieldKind::Text && f.value().trim().is_empty())
+            {
+                form.focus = i;
+            }
             app.modal = Some(Modal::Form(form));
         }
     }
