@@ -835,6 +835,35 @@ fn an_empty_description_takes_the_focus() {
     assert_eq!(b.form().value(2), "党员大会记录不全");
 }
 
+/// A short name longer than its column is cut, so that its full name
+/// stays in line with the others'.
+#[test]
+fn a_long_short_name_is_cut_beside_its_full_name() {
+    let mut b = open(Lang::Zh, true, false);
+    b.store
+        .add_branch(branchlink::domain::Branch {
+            id: 0,
+            name: "中共吉林省长名支部".into(),
+            short: "一个非常非常长的支部简称一直写下去".into(),
+            parent: None,
+            category: None,
+            weaknesses: vec![],
+        })
+        .unwrap();
+    b.app.reload(&b.store);
+    b.press(KeyCode::Char('4'));
+    let screen = b.screen_text(120, 40);
+    let long = screen.lines().find(|l| l.contains("中共吉林省长名支部")).unwrap();
+    let other = screen
+        .lines()
+        .find(|l| l.contains("中共吉林省体育彩票管理中心党支部"))
+        .unwrap();
+    assert!(long.contains('…'), "{long}");
+    // In display columns (the cells are Chinese, two columns each).
+    let column = |line: &str| unicode_width::UnicodeWidthStr::width(line.split("中共").next().unwrap());
+    assert_eq!(column(long), column(other), "{long}\n{other}");
+}
+
 /// A problem recorded by mistake is deleted from its screen, after a
 /// question that names it; no takes nothing away.
 #[test]

@@ -1051,7 +1051,8 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
         Action::AddBranch => {
             let fields = vec![
                 FormField::new(t.f_full_name, FieldKind::Text, ""),
-                FormField::new(t.f_short, FieldKind::Text, ""),
+                // Left empty, the full name is used (`validate::branch`).
+                FormField::new(t.f_short, FieldKind::Optional, ""),
                 FormField::new(t.f_parent, FieldKind::Optional, ""),
                 FormField::new(t.f_branch_category, FieldKind::Optional, ""),
             ];

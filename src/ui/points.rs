@@ -95,9 +95,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .unwrap_or(0)
         .min(16);
     lines.extend(branches[..shown].iter().map(|b| {
-        let pad = column.saturating_sub(b.short.width());
+        // A longer one is cut, or it would push its full name aside.
+        let short = super::widgets::ellipsize(&b.short, column);
+        let pad = column.saturating_sub(short.width());
         Line::from(vec![
-            Span::raw(format!("  {}{}  ", b.short, " ".repeat(pad))),
+            Span::raw(format!("  {}{}  ", short, " ".repeat(pad))),
             Span::styled(b.name.clone(), theme.dim()),
         ])
     }));
