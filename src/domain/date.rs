@@ -82,11 +82,16 @@ fn parse_explicit(s: &str, today: NaiveDate, forms: DateForms) -> Result<NaiveDa
         return Err(DateProblem::Unreadable);
     }
     if let Some(rest) = s.strip_prefix('-') {
-        if rest.is_empty() || rest.len() > 4 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
             return Err(DateProblem::Unreadable);
         }
-        let days: u64 = rest.parse().map_err(|_| DateProblem::Unreadable)?;
-        return today.checked_sub_days(Days::new(days)).ok_or(DateProblem::OutOfRange);
+        // Any number of days back is a date: too many is out of range,
+        // not unreadable.
+        let days: u64 = rest.parse().map_err(|_| DateProblem::OutOfRange)?;
+        return today
+            .checked_sub_days(Days::new(days))
+            .ok_or(DateProblem::OutOfRange)
+            .and_then(check_range);
     }
     // MM-DD or MMDD in the year of `today`.
     let (m, d) = if let Some((m, d)) = s.split_once('-') {
@@ -258,10 +263,15 @@ mod tests {
             "--3",
             "+3",
             "１２３４",
-            "-99999",
         ] {
             assert_eq!(parse(bad, t, DateForms::Quick), Err(DateProblem::Unreadable), "{bad:?}");
         }
+        // Days back beyond the calendar the tool keeps: out of range, which
+        // is what the message then says (not "unreadable").
+        for far in ["-30000", "-99999", "-99999999999999999999999"] {
+            assert_eq!(parse(far, t, DateForms::Quick), Err(DateProblem::OutOfRange), "{far}");
+        }
+        assert_eq!(parse("-10000", t, DateForms::Quick), Ok(d(1993, 7, 5)));
     }
 
     #[test]
