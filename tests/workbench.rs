@@ -889,7 +889,10 @@ fn a_problem_is_deleted_after_a_question_that_names_it() {
     // An activity's question names it too.
     b.press(KeyCode::Char('2'));
     let a = b.app.selected_activity().unwrap().clone();
+    b.press(KeyCode::Char('u'));
+    assert!(b.app.message.is_some(), "nothing to undo");
     b.press(KeyCode::Char('d'));
+    assert!(b.app.message.is_none(), "no old word under the question");
     let screen = b.screen_text(80, 24);
     assert!(screen.contains(&format!("删除活动 {} {}", a.id, a.date)), "{screen}");
     // The read-only view asks nothing.

@@ -876,6 +876,7 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
         app.warn(t.msg_read_only);
         return;
     }
+    let modal_was_open = app.modal.is_some();
     let form_was_open = matches!(app.modal, Some(Modal::Form(_)));
     if app.modal.is_some() {
         update_modal(app, action, backend);
@@ -884,10 +885,11 @@ pub fn update(app: &mut App, action: Action, backend: &dyn Backend) {
     } else {
         update_list(app, action, backend);
     }
-    // A form opened (from a list or from the details box): the status
-    // line's last word (an old "saved") would stand beside the form's own
-    // errors.
-    if !form_was_open && matches!(app.modal, Some(Modal::Form(_))) {
+    // A form (from a list or from the details box) or a question opened:
+    // the status line's last word (an old "saved", "nothing to undo") would
+    // stand beside the form's own errors or under the question.
+    let form_opened = !form_was_open && matches!(app.modal, Some(Modal::Form(_)));
+    if form_opened || (!modal_was_open && app.modal.is_some()) {
         app.message = None;
     }
 }
