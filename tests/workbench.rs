@@ -1578,6 +1578,17 @@ fn targets_are_changed_from_the_points_screen_per_year() {
     );
     b.press(KeyCode::Esc);
     assert_eq!(b.store.targets(2020).unwrap().secretary.research.min, 2);
+    // Twenty digits are a number, too big for a count.
+    b.press(KeyCode::Char('t'));
+    b.press(KeyCode::Char('r'));
+    b.press(KeyCode::Char('s'));
+    b.type_text("99999999999999999999");
+    b.press(KeyCode::Enter);
+    b.press(KeyCode::Enter);
+    let error = b.form().error.clone().unwrap();
+    assert!(error.ends_with("数太大"), "{error}");
+    b.press(KeyCode::Esc);
+    assert_eq!(b.store.targets(2020).unwrap().secretary.research.min, 2);
     // Read-only refuses the form.
     let mut r = open(Lang::Zh, true, true);
     r.press(KeyCode::Char('4'));

@@ -1524,6 +1524,20 @@ fn optional(s: &str) -> Option<String> {
 
 /// Checks a form and sends its command. Ok gives the message to show; Err
 /// the line to show in the form, which stays open.
+/// The whole number in field `i` of `form`, or the message: one that
+/// cannot be a number, or one too big for any count the tool keeps.
+fn form_number(app: &App, form: &Form, i: usize) -> Result<u32, String> {
+    let t = app.text();
+    let value = form.value(i).trim();
+    value.parse().map_err(|_| {
+        let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+        fill(
+            if digits { t.msg_number_too_big } else { t.msg_bad_number },
+            &[&form.fields[i].label],
+        )
+    })
+}
+
 fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, String> {
     let t = app.text();
     let lang = app.lang;
@@ -1643,11 +1657,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             let who = leader(0)?;
             let to = branch(1)?;
             let from = parse_date(app, form.value(2))?;
-            let years: u32 = form
-                .value(3)
-                .trim()
-                .parse()
-                .map_err(|_| fill(t.msg_bad_number, &[&form.fields[3].label]))?;
+            let years = form_number(app, form, 3)?;
             backend.assign_point(who, to, from, years).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }
@@ -1665,12 +1675,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         }
         Purpose::Report(year) => write_report(app, *year, form.choice(0), form.value(1), backend),
         Purpose::Targets(year) => {
-            let number = |i: usize| -> Result<u32, String> {
-                form.value(i)
-                    .trim()
-                    .parse()
-                    .map_err(|_| fill(t.msg_bad_number, &[&form.fields[i].label]))
-            };
+            let number = |i: usize| form_number(app, form, i);
             let rule = TARGET_RULES[form.choice(0)];
             let role = Role::ALL[form.choice(1)];
             let min = number(2)?;

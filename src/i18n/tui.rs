@@ -137,6 +137,7 @@ pub struct TuiText {
     pub msg_unknown_leader: &'static str,
     pub msg_unknown_branch: &'static str,
     pub msg_bad_number: &'static str,
+    pub msg_number_too_big: &'static str,
     pub msg_year: &'static str,
 
     // Help.
@@ -360,6 +361,7 @@ pub static ZH: TuiText = TuiText {
     msg_unknown_leader: "没有找到领导“{}”",
     msg_unknown_branch: "没有找到支部“{}”",
     msg_bad_number: "{}：请输入一个整数",
+    msg_number_too_big: "{}：数太大",
     msg_year: "{} 年",
 
     help_keys_heading: "按键",
@@ -575,6 +577,7 @@ pub static EN: TuiText = TuiText {
     msg_unknown_leader: "No leader \"{}\"",
     msg_unknown_branch: "No branch \"{}\"",
     msg_bad_number: "{}: type a whole number",
+    msg_number_too_big: "{}: the number is too big",
     msg_year: "Year {}",
 
     help_keys_heading: "Keys",
