@@ -929,3 +929,59 @@ fn a_past_year_is_owed_as_it_stood_at_its_end() {
     assert_eq!(due(&seen_later, later, 90), owed);
     assert!(owed.iter().all(|i| i.days_left > -366), "{owed:?}");
 }
+
+/// A leader whose point was closed during the year and who took a new one:
+/// the year's report lists the problems of both.
+#[test]
+fn a_year_with_two_points_reports_the_problems_of_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let branch = |name: &str, short: &str| {
+        s.add_branch(Branch {
+            id: 0,
+            name: name.into(),
+            short: short.into(),
+            parent: None,
+            category: None,
+            weaknesses: vec![],
+        })
+        .unwrap()
+    };
+    let first = branch("中共测试第一党支部", "一支部");
+    let second = branch("中共测试第二党支部", "二支部");
+    let l = s
+        .add_leader(leader(0, "瑞林", Role::Secretary, "2018-01-01", None))
+        .unwrap();
+    s.assign_point(l.id, first.id, d("2023-01-01"), 2).unwrap();
+    let problem = |description: &str, found: &str| Problem {
+        id: 0,
+        point: 0,
+        leader: l.id,
+        category: ProblemCategory::Other,
+        description: description.into(),
+        found: d(found),
+        measures: None,
+        state: ProblemState::Open,
+        solved: None,
+        solved_by: None,
+    };
+    s.add_problem(problem("第一个联系点的问题", "2024-03-01")).unwrap();
+    s.review_point(l.id, Review::Transformed, d("2024-08-28")).unwrap();
+    s.assign_point(l.id, second.id, d("2024-10-01"), 2).unwrap();
+    s.add_problem(problem("第二个联系点的问题", "2024-10-10")).unwrap();
+    let report = report::load(&s, 2024, d("2025-03-01")).unwrap();
+    let problems: Vec<&str> = report.leaders[0]
+        .problems
+        .iter()
+        .map(|p| p.description.as_str())
+        .collect();
+    assert_eq!(problems, ["第一个联系点的问题", "第二个联系点的问题"]);
+    // 2025 has the second point alone.
+    let report = report::load(&s, 2025, d("2025-03-01")).unwrap();
+    let problems: Vec<&str> = report.leaders[0]
+        .problems
+        .iter()
+        .map(|p| p.description.as_str())
+        .collect();
+    assert_eq!(problems, ["第二个联系点的问题"]);
+}

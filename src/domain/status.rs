@@ -171,15 +171,19 @@ pub(crate) fn best_point<'a>(
     leader: LeaderId,
     year: i32,
 ) -> Option<&'a ContactPoint> {
+    candidates
+        .filter(|p| held_in_year(p, leader, year))
+        .max_by_key(|p| (p.leader == leader && p.state.is_open(), p.start, p.id))
+}
+
+/// Whether `leader` held `point` on a day of `year`.
+pub(crate) fn held_in_year(point: &ContactPoint, leader: LeaderId, year: i32) -> bool {
     let (first, last) = super::date::year_bounds(year);
-    let in_year = |p: &ContactPoint| {
-        p.spans_of(leader)
+    point.start <= last
+        && point
+            .spans_of(leader)
             .iter()
             .any(|(from, to)| *from <= last && to.is_none_or(|to| to >= first))
-    };
-    candidates
-        .filter(|p| p.held_by(leader) && p.start <= last && in_year(p))
-        .max_by_key(|p| (p.leader == leader && p.state.is_open(), p.start, p.id))
 }
 
 /// The points each leader holds or held, in the order of `points`: a

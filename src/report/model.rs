@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::domain::assessment::{self, Assessment, Rubric};
 use crate::domain::date::{add_years, year_bounds};
-use crate::domain::status::{StatusInput, best_point, points_by_leader, year_status};
+use crate::domain::status::{StatusInput, best_point, held_in_year, points_by_leader, year_status};
 use crate::domain::{
     Activity, ActivityKind, Branch, BureauEvent, ContactPoint, Leader, LeaderId, PointId, PointState, Problem,
     ProblemState, Role, RuleId, RuleStatus, Targets,
@@ -228,18 +228,21 @@ fn assemble(
                 })
                 .filter(|c| c.count > 0)
                 .collect();
-            let problems = point.map_or_else(Vec::new, |p| {
-                by_point
-                    .get(&p.id)
-                    .into_iter()
-                    .flatten()
-                    .filter(|pr| {
-                        pr.found <= last_day
-                            && !(pr.state == ProblemState::Solved && pr.solved.is_some_and(|d| d < first_day))
-                    })
-                    .map(|pr| (*pr).clone())
-                    .collect()
-            });
+            // Those of every point the leader held in the year: one closed
+            // during it (and the work logged for it) still belongs to the
+            // year's report beside the point that followed.
+            let problems = held
+                .get(&l.id)
+                .into_iter()
+                .flatten()
+                .filter(|p| held_in_year(p, l.id, year))
+                .flat_map(|p| by_point.get(&p.id).into_iter().flatten())
+                .filter(|pr| {
+                    pr.found <= last_day
+                        && !(pr.state == ProblemState::Solved && pr.solved.is_some_and(|d| d < first_day))
+                })
+                .map(|pr| (*pr).clone())
+                .collect();
             let last_visit = point.and_then(|p| last_visit_at(p.id));
             let mut missing: Vec<Missing> = s
                 .rules
