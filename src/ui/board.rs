@@ -210,6 +210,8 @@ fn leader_since(app: &App, leader: crate::domain::LeaderId) -> Option<chrono::Na
         .data
         .points
         .iter()
+        // Cheap first: the board draws this for every row it shows.
+        .filter(|p| p.held_by(leader))
         .flat_map(|p| p.spans_of(leader))
         .map(|(from, _)| from)
         .min()?;
