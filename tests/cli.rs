@@ -742,7 +742,8 @@ fn events_add_list_and_bureau_status() {
     assert_eq!(bureau(&s, "training"), (0, 1, 1, false));
     assert_eq!(ids(&db.json(&["event", "list", "--format", "json"])), [2, 4, 3]);
     let m = db.refused(&["event", "delete", "1"]);
-    assert!(m.contains("1"), "{m}");
+    assert_eq!(m, "no bureau event \"1\"");
+    common::check_indexes(&db.path);
 }
 
 /// Records made by mistake: a problem, and a leader who never held a point.
@@ -784,7 +785,10 @@ fn mistakes_are_deleted_and_work_done_is_kept() {
         db.ok(&["leader", "delete", "王小海"]).trim(),
         "deleted leader 王小海 (id 4)"
     );
-    db.refused(&["leader", "delete", "王小海"]);
+    // Gone from the name index too (a stale entry would read as damage).
+    let m = db.refused(&["leader", "delete", "王小海"]);
+    assert_eq!(m, "no leader \"王小海\"");
+    common::check_indexes(&db.path);
     db.ok(&["leader", "add", "王小海", "--title", "副局长"]);
     // One who held a point is kept, with a way out named.
     let m = db.refused(&["leader", "delete", "瑞林"]);

@@ -517,6 +517,25 @@ fn a_file_that_is_no_export_leaves_no_database_behind() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(!db.exists() && !socket.exists(), "no_server={no_server}: {stderr}");
     }
+    // An export whose records do not hold together: refused as early.
+    let mut export = valid_export();
+    export["leaders"][0]["id"] = json!(0);
+    std::fs::write(&file, serde_json::to_vec(&export).unwrap()).unwrap();
+    let out = std::process::Command::new(common::bin())
+        .env_remove("BRANCHLINK_DB")
+        .env("BRANCHLINK_NO_SERVER", "0")
+        .args(["--lang", "en", "--db"])
+        .arg(&db)
+        .arg("--socket")
+        .arg(&socket)
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: import refused"), "{stderr}");
+    assert!(!db.exists() && !socket.exists(), "{stderr}");
+    std::fs::write(&file, b"PK\x03\x04 a workbook, not an export").unwrap();
     // In Chinese, all of it.
     let out = std::process::Command::new(common::bin())
         .env_remove("BRANCHLINK_DB")

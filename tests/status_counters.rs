@@ -125,6 +125,18 @@ fn counters_agree_with_the_records_through_every_kind_of_change() {
             .hand_over(leaders[1], successor.id, NaiveDate::from_ymd_opt(2020, 10, 1).unwrap())
             .unwrap();
         assert_agree(&imported, &format!("seed {seed} after restore and hand-over"));
+        // Records made by mistake deleted: a solved problem (its counts go)
+        // and a bureau event.
+        let solved = imported
+            .problems()
+            .unwrap()
+            .into_iter()
+            .find(|p| p.state == branchlink::domain::ProblemState::Solved)
+            .expect("the demo has a solved problem");
+        imported.delete_problem(solved.id).unwrap();
+        let event = imported.events(None).unwrap()[0].id;
+        imported.delete_event(event).unwrap();
+        assert_agree(&imported, &format!("seed {seed} after deletes"));
     }
 }
 

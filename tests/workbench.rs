@@ -833,6 +833,22 @@ fn an_empty_description_takes_the_focus() {
     assert_eq!(form.focus, 2, "the description");
     b.type_text("党员大会记录不全");
     assert_eq!(b.form().value(2), "党员大会记录不全");
+    // Refused for another field (an unknown leader), with the description
+    // empty too: the focus stays where it was.
+    b.press(KeyCode::Esc);
+    b.press(KeyCode::Char('a'));
+    if let Some(Modal::Form(form)) = &mut b.app.modal {
+        form.fields[0].input = tui_input::Input::new("无此人".into());
+        form.focus = 3;
+    }
+    b.press(KeyCode::Enter);
+    let form = b.form();
+    assert!(
+        form.error.as_deref().is_some_and(|e| e.contains("无此人")),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(form.focus, 3);
 }
 
 /// A short name longer than its column is cut, so that its full name
@@ -886,6 +902,12 @@ fn a_problem_is_deleted_after_a_question_that_names_it() {
     assert_eq!(after.len(), before - 1);
     assert!(after.iter().all(|p| p.id != first.id));
     assert!(b.screen_text(80, 24).contains("问题已删除"));
+    // A question about a problem deleted elsewhere closes.
+    let next = b.app.selected_problem().unwrap().id;
+    b.press(KeyCode::Char('d'));
+    b.store.delete_problem(next).unwrap();
+    app::update(&mut b.app, app::Action::Poll, &b.store);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
     // An activity's question names it too.
     b.press(KeyCode::Char('2'));
     let a = b.app.selected_activity().unwrap().clone();

@@ -550,6 +550,14 @@ impl App {
         {
             self.modal = None;
         }
+        // The same for a question about a problem deleted elsewhere (the
+        // problems are read again above: the question is on their screen).
+        if let Some(Modal::ConfirmDeleteProblem(id)) = self.modal
+            && self.data.problems_read
+            && !self.data.problems.iter().any(|p| p.id == id)
+        {
+            self.modal = None;
+        }
         self.point_rows = point_rows(&self.data, self.today);
         let board_rows = self.data.status.as_ref().map_or(0, |s| s.leaders.len());
         self.board_sel = clamp(self.board_sel, board_rows);
@@ -1321,16 +1329,17 @@ fn finish_form(app: &mut App, form: Form, backend: &dyn Backend) {
         }
         Err(text) => {
             let mut form = form;
-            form.error = Some(text);
-            // A required text left empty is refused first (the description
-            // of a problem, a name): the focus goes there, to type it.
+            // Refused for a required text left empty (the description of a
+            // problem, a name; the message names the field): the focus goes
+            // there, to type it.
             if let Some(i) = form
                 .fields
                 .iter()
-                .position(|f| f.kind == FieldKind::Text && f.value().trim().is_empty())
+                .position(|f| f.kind == FieldKind::Text && f.value().trim().is_empty() && text.contains(f.label.trim()))
             {
                 form.focus = i;
             }
+            form.error = Some(text);
             app.modal = Some(Modal::Form(form));
         }
     }
@@ -1522,8 +1531,6 @@ fn optional(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// Checks a form and sends its command. Ok gives the message to show; Err
-/// the line to show in the form, which stays open.
 /// The whole number in field `i` of `form`, or the message: one that
 /// cannot be a number, or one too big for any count the tool keeps.
 fn form_number(app: &App, form: &Form, i: usize) -> Result<u32, String> {
@@ -1538,6 +1545,8 @@ fn form_number(app: &App, form: &Form, i: usize) -> Result<u32, String> {
     })
 }
 
+/// Checks a form and sends its command. Ok gives the message to show; Err
+/// the line to show in the form, which stays open.
 fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, String> {
     let t = app.text();
     let lang = app.lang;

@@ -382,7 +382,7 @@ pub enum LeaderCmd {
     },
     /// List leaders
     List(ListFormat),
-    /// Delete a leader added by mistake (one who never held a contact point)
+    /// Delete a leader added by mistake (one who never held a contact point or logged an activity)
     Delete {
         /// The leader (name, part of it, or id)
         leader: String,

@@ -693,7 +693,9 @@ pub fn read_import(lang: Lang, file: &Path) -> Result<crate::api::Snapshot, Fail
     }
     let bytes = std::fs::read(file)
         .map_err(|e| Failure(fill(t.cannot_read_file, &[&shown, &crate::i18n::errors::io(lang, &e)])))?;
-    parse_snapshot(&bytes).map_err(|e| Failure::from_error(lang, &e))
+    parse_snapshot(&bytes)
+        .and_then(crate::store::check_snapshot)
+        .map_err(|e| Failure::from_error(lang, &e))
 }
 
 /// Loads a snapshot [`read_import`] read into the (empty) database.

@@ -35,7 +35,7 @@ pub fn about(path: &str) -> Option<&'static str> {
         "problem reopen" => "重新打开已解决的问题",
         "problem list" => "列出问题",
         "problem delete" => "删除误记的问题",
-        "leader delete" => "删除误加的领导（从未有过联系点的）",
+        "leader delete" => "删除误加的领导（从未有过联系点、没有联系活动的）",
         "event delete" => "删除误记的局里工作",
         "event" => "局里整体的工作：轮训、专题研究、分析研判",
         "event add" => "记录局里的工作：training 轮训、thematic-study 专题研究、analysis 分析研判",

@@ -548,7 +548,7 @@ pub static EN: TuiText = TuiText {
     optional: "(optional)",
     confirm_delete: "Delete this activity? y delete / n keep",
     confirm_delete_named: "Delete activity {}? y delete / n keep",
-    confirm_delete_problem: "Delete problem {} \"{}\" (with its counts; no undo)? y delete / n keep",
+    confirm_delete_problem: "Delete problem {} \"{}\" (no undo)? y delete / n keep",
     msg_problem_deleted: "Problem deleted",
     confirm_reopen: "Reopen this solved problem (its solved date is cleared)? y reopen / n keep",
     confirm_overwrite: "{} exists. Replace it? y replace / n rename",

@@ -30,10 +30,11 @@ use crate::error::{Error, ServerError};
 /// Bumped whenever a message changes shape or a request is added (an older
 /// server would close the connection on a request it cannot decode, where
 /// the handshake can name both versions). 2: `ActivitiesNewest`,
-/// `LeadersMatching`; 3: `YearStatusJson`; 4: four domain errors (dates
-/// of reviews, hand-overs and work checked against the point's history),
-/// `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `StoreError::NotJson`.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// `LeadersMatching`; 3: `YearStatusJson`; 4: three domain errors (dates
+/// of reviews, hand-overs and work checked against the point's history);
+/// 5: `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `LeaderInUse`,
+/// `StoreError::NotJson`.
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The largest frame a client may send before it is known to be an admin,
 /// and for every request but `import`.

@@ -306,7 +306,8 @@ impl Store {
     }
 
     /// A leader's entry under their name. Names never change once a leader
-    /// is added (a hand-over changes dates only), so no command removes one.
+    /// is added (a hand-over changes dates only); only `delete_leader`
+    /// removes one, with the leader.
     pub(crate) fn index_leader(b: &mut Batch, l: &Leader) {
         b.put_index(T::LeaderByName, keys::name_id(&l.name, l.id));
     }
@@ -418,12 +419,12 @@ impl Store {
             problem.point = point.id;
             problem.id = s.next_id(b, meta::NEXT_PROBLEM)?;
             if problem.state == ProblemState::Solved {
-                // As `solve_problem`: the holder on the day it was solved.
+                // As `solve_problem`: the holder on the day it was solved,
+                // else the holder now; never a leader the request names.
                 problem.solved_by = problem
                     .solved
                     .and_then(|day| point.holder_on(day))
-                    .or(problem.solved_by)
-                    .or(Some(leader.id));
+                    .or(Some(point.leader));
             }
             b.put_record(T::Problems, problem.id, problem.clone())?;
             Self::index_problem(b, &problem);

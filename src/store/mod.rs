@@ -27,7 +27,7 @@ use sled::Tree;
 
 use crate::error::StoreError;
 
-pub use snapshot::{MAX_IMPORT_BYTES, parse_snapshot};
+pub use snapshot::{MAX_IMPORT_BYTES, check_snapshot, parse_snapshot};
 
 /// sled's page cache. Its default is 1 GiB; the data of a whole province
 /// fits in far less, and the workbench should stay small.

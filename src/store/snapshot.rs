@@ -62,6 +62,12 @@ fn unique_ids(kind: &str, ids: impl Iterator<Item = u64>) -> Result<HashSet<u64>
     Ok(seen)
 }
 
+/// [`check`], for a front end that checks a file before it opens the
+/// database (the store checks it again when it imports).
+pub fn check_snapshot(s: Snapshot) -> Result<Snapshot> {
+    check(s)
+}
+
 /// Checks a snapshot in full and returns it with its text cleaned.
 fn check(s: Snapshot) -> Result<Snapshot> {
     fn ctx(kind: &'static str, id: u64) -> impl Fn(crate::domain::DomainError) -> crate::error::Error {

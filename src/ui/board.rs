@@ -214,6 +214,7 @@ fn leader_since(app: &App, leader: crate::domain::LeaderId) -> Option<chrono::Na
         .filter(|p| p.held_by(leader))
         .flat_map(|p| p.spans_of(leader))
         .map(|(from, _)| from)
-        .min()?;
-    Some(in_post.max(first_point))
+        .min();
+    // No point yet: from the day they took the post.
+    Some(first_point.map_or(in_post, |first| in_post.max(first)))
 }
