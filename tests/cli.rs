@@ -746,6 +746,52 @@ fn events_add_list_and_bureau_status() {
     common::check_indexes(&db.path);
 }
 
+/// A leader's record corrected: the name (found by the new one only), the
+/// title, the days in post; the rules of adding hold.
+#[test]
+fn a_leader_is_corrected() {
+    let db = small();
+    let out = db.ok(&[
+        "leader",
+        "edit",
+        "海友",
+        "--name",
+        "李明",
+        "--title",
+        "党组成员、副局长",
+        "--from",
+        "2019-03-01",
+    ]);
+    assert_eq!(out.trim(), "corrected leader 2");
+    let l = array(&db.json(&["leader", "list", "--format", "json"]))[1].clone();
+    assert_eq!(
+        (&l["name"], &l["title"], &l["in_post_from"]),
+        (
+            &serde_json::json!("李明"),
+            &serde_json::json!("党组成员、副局长"),
+            &serde_json::json!("2019-03-01")
+        )
+    );
+    assert_eq!(
+        db.refused(&["visit", "add", "海友", "--kind", "research"]),
+        "no leader \"海友\""
+    );
+    db.ok(&["visit", "add", "李明", "--kind", "research"]);
+    common::check_indexes(&db.path);
+    // Refused, and nothing changed: a name taken, a post ending before it
+    // starts, the open point's branch as the own branch.
+    let m = db.refused(&["leader", "edit", "李明", "--name", "瑞林"]);
+    assert!(m.contains("瑞林"), "{m}");
+    let m = db.refused(&["leader", "edit", "李明", "--to", "2018-12-31"]);
+    assert!(m.contains("2018-12-31"), "{m}");
+    let m = db.refused(&["leader", "edit", "李明", "--own-branch", "科研所"]);
+    assert!(m.contains("own branch"), "{m}");
+    let m = db.refused(&["leader", "edit", "李明", "--to", "2020-12-01"]);
+    assert!(m.contains("hand it over"), "{m}");
+    // Without a point, the post can end.
+    db.ok(&["leader", "edit", "王海", "--to", "2020-12-01"]);
+}
+
 /// Records made by mistake: a problem, and a leader who never held a point.
 #[test]
 fn mistakes_are_deleted_and_work_done_is_kept() {

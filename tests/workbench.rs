@@ -880,6 +880,42 @@ fn a_long_short_name_is_cut_beside_its_full_name() {
     assert_eq!(column(long), column(other), "{long}\n{other}");
 }
 
+/// `e` on the contact points screen corrects the row's leader.
+#[test]
+fn a_leader_is_corrected_from_the_points_screen() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('4'));
+    let leader = b.app.data.points[0].leader;
+    let before = b.app.data.leader(leader).unwrap().clone();
+    b.press(KeyCode::Char('e'));
+    assert_eq!(b.form().value(0), before.name);
+    b.press(KeyCode::Tab);
+    b.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    b.type_text("党组书记、局长");
+    b.press(KeyCode::Tab);
+    b.press(KeyCode::Tab);
+    b.press(KeyCode::Tab);
+    b.press(KeyCode::Tab);
+    // Leaving the post while the point is open: refused (hand it over).
+    b.type_text("2020-12-01");
+    b.press(KeyCode::Enter);
+    let form = b.form();
+    assert!(
+        form.error.as_deref().is_some_and(|e| e.contains("移交")),
+        "{:?}",
+        form.error
+    );
+    b.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let after = b.store.leaders().unwrap().into_iter().find(|l| l.id == leader).unwrap();
+    assert_eq!(after.title, "党组书记、局长");
+    assert_eq!(
+        (after.name, after.in_post_from, after.in_post_to),
+        (before.name, before.in_post_from, None)
+    );
+}
+
 /// A problem recorded by mistake is deleted from its screen, after a
 /// question that names it; no takes nothing away.
 #[test]

@@ -172,6 +172,8 @@ pub enum Purpose {
     Report(i32),
     /// Changes one target of a year.
     Targets(i32),
+    /// Corrects a leader's record.
+    EditLeader(LeaderId),
 }
 
 #[derive(Debug, Clone)]

@@ -95,6 +95,7 @@ pub enum Action {
     Review,
     HandOver,
     AddLeader,
+    EditLeader,
     AddBranch,
     Assign,
     /// Opens the form that writes the year's report to a file.
@@ -132,6 +133,7 @@ impl Action {
                 | Action::Review
                 | Action::HandOver
                 | Action::AddLeader
+                | Action::EditLeader
                 | Action::AddBranch
                 | Action::Assign
                 | Action::Tick
@@ -1043,6 +1045,31 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
             }
             _ => app.warn(t.msg_select_first),
         },
+        Action::EditLeader => match app.row_leader().and_then(|id| app.data.leader(id)).cloned() {
+            Some(l) => {
+                let own = l
+                    .own_branch
+                    .and_then(|b| app.data.branch(b))
+                    .map_or(String::new(), |b| b.short.clone());
+                let role = Role::ALL.iter().position(|r| *r == l.role).unwrap_or(0);
+                let to = l.in_post_to.map_or(String::new(), |d| d.to_string());
+                let fields = vec![
+                    FormField::new(t.f_name, FieldKind::Text, &l.name),
+                    FormField::new(t.f_title, FieldKind::Text, &l.title),
+                    FormField::choice(t.f_role, Choice::Role, role),
+                    FormField::new(t.f_own_branch, FieldKind::OptionalBranch, &own),
+                    FormField::new(t.f_in_post_from, FieldKind::Date, &l.in_post_from.to_string()),
+                    FormField::new(t.f_in_post_to, FieldKind::Optional, &to),
+                ];
+                app.modal = Some(Modal::Form(Form::new(
+                    Purpose::EditLeader(l.id),
+                    t.form_edit_leader,
+                    fields,
+                    false,
+                )));
+            }
+            None => app.warn(t.msg_select_first),
+        },
         Action::AddLeader => {
             let fields = vec![
                 FormField::new(t.f_name, FieldKind::Text, ""),
@@ -1648,6 +1675,27 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                 in_post_to: None,
             };
             backend.add_leader(new).map_err(to_line)?;
+            Ok(t.msg_saved.into())
+        }
+        Purpose::EditLeader(id) => {
+            let own_branch = match optional(form.value(3)) {
+                None => None,
+                Some(_) => Some(branch(3)?),
+            };
+            let in_post_to = match optional(form.value(5)) {
+                None => None,
+                Some(to) => Some(parse_date(app, &to)?),
+            };
+            let corrected = Leader {
+                id: *id,
+                name: form.value(0).to_string(),
+                title: form.value(1).to_string(),
+                role: Role::ALL[form.choice(2)],
+                own_branch,
+                in_post_from: parse_date(app, form.value(4))?,
+                in_post_to,
+            };
+            backend.update_leader(corrected).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }
         Purpose::AddBranch => {

@@ -382,6 +382,29 @@ pub enum LeaderCmd {
     },
     /// List leaders
     List(ListFormat),
+    /// Correct a leader: name, title, role, own branch, days in post
+    Edit {
+        /// The leader (name, part of it, or id)
+        leader: String,
+        /// The corrected name
+        #[arg(long)]
+        name: Option<String>,
+        /// As written in documents, e.g. 副局长
+        #[arg(long)]
+        title: Option<String>,
+        /// secretary (党组书记) or member (班子成员)
+        #[arg(long)]
+        role: Option<String>,
+        /// The branch the leader belongs to (name, short name or id)
+        #[arg(long)]
+        own_branch: Option<String>,
+        /// In post since
+        #[arg(long, allow_negative_numbers = true)]
+        from: Option<String>,
+        /// Left the post on (hand the contact point over first)
+        #[arg(long, allow_negative_numbers = true)]
+        to: Option<String>,
+    },
     /// Delete a leader added by mistake (one who never held a contact point or logged an activity)
     Delete {
         /// The leader (name, part of it, or id)

@@ -170,6 +170,38 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
             let l = cx.backend.add_leader(leader).map_err(|e| cx.fail(e))?;
             Ok(fill(t.leader_added, &[&l.name, &l.id]))
         }
+        LeaderCmd::Edit {
+            leader,
+            name,
+            title,
+            role,
+            own_branch,
+            from,
+            to,
+        } => {
+            let mut l = cx.leader(&leader)?;
+            if let Some(name) = name {
+                l.name = name;
+            }
+            if let Some(title) = title {
+                l.title = title;
+            }
+            if let Some(role) = role {
+                l.role = Role::parse(&role).ok_or_else(|| cx.fail(DomainError::UnknownRole(role.clone())))?;
+            }
+            if let Some(b) = own_branch {
+                l.own_branch = Some(cx.branch(&b)?.id);
+            }
+            if let Some(from) = from {
+                l.in_post_from = cx.date(Some(&from))?;
+            }
+            if let Some(to) = to {
+                l.in_post_to = Some(cx.date(Some(&to))?);
+            }
+            let id = l.id;
+            cx.backend.update_leader(l).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.leader_edited, &[&id]))
+        }
         LeaderCmd::Delete { leader } => {
             let l = cx.leader(&leader)?;
             let l = cx.backend.delete_leader(l.id).map_err(|e| cx.fail(e))?;

@@ -119,6 +119,8 @@ pub enum DomainError {
     BranchTaken { branch: String, leader: String },
     #[error("{0} held a contact point or has activities: not deleted")]
     LeaderInUse(String),
+    #[error("{leader} still holds the open contact point {branch}: hand it over first")]
+    StillHoldsPoint { leader: String, branch: String },
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

@@ -54,6 +54,7 @@ pub struct CliText {
     pub problem_deleted: &'static str,
     pub event_deleted: &'static str,
     pub leader_deleted: &'static str,
+    pub leader_edited: &'static str,
 }
 
 pub static ZH: CliText = CliText {
@@ -110,6 +111,7 @@ pub static ZH: CliText = CliText {
     problem_deleted: "已删除问题 {}",
     event_deleted: "已删除局里工作 {}",
     leader_deleted: "已删除领导 {}（编号 {}）",
+    leader_edited: "已修改领导 {}",
 };
 
 pub static EN: CliText = CliText {
@@ -166,4 +168,5 @@ pub static EN: CliText = CliText {
     problem_deleted: "deleted problem {}",
     event_deleted: "deleted bureau event {}",
     leader_deleted: "deleted leader {} (id {})",
+    leader_edited: "corrected leader {}",
 };

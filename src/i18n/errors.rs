@@ -305,6 +305,13 @@ pub fn domain(lang: Lang, e: &DomainError) -> String {
             ),
             &[&p(l)],
         ),
+        DomainError::StillHoldsPoint { leader, branch } => fill(
+            lang.pick(
+                "{}仍在联系“{}”；离任前请先移交（point handover）",
+                "{} still holds the open contact point \"{}\"; hand it over first (point handover)",
+            ),
+            &[&p(leader), &p(branch)],
+        ),
         DomainError::BranchTaken { branch, leader } => fill(
             lang.pick(
                 "“{}”已是{}在联系中的联系点",

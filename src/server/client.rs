@@ -473,6 +473,9 @@ macro_rules! backend_over_call {
             fn delete_event(&self, id: $crate::domain::EventId) -> Result<BureauEvent> {
                 $crate::server::client::expect_value!(self, Request::DeleteEvent(id), Event)
             }
+            fn update_leader(&self, leader: Leader) -> Result<Leader> {
+                $crate::server::client::expect_value!(self, Request::UpdateLeader(leader), Leader)
+            }
             fn delete_leader(&self, id: LeaderId) -> Result<Leader> {
                 $crate::server::client::expect_value!(self, Request::DeleteLeader(id), Leader)
             }

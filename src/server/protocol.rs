@@ -32,8 +32,8 @@ use crate::error::{Error, ServerError};
 /// the handshake can name both versions). 2: `ActivitiesNewest`,
 /// `LeadersMatching`; 3: `YearStatusJson`; 4: three domain errors (dates
 /// of reviews, hand-overs and work checked against the point's history);
-/// 5: `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `LeaderInUse`,
-/// `StoreError::NotJson`.
+/// 5: `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `UpdateLeader`,
+/// `LeaderInUse`, `StillHoldsPoint`, `StoreError::NotJson`.
 pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The largest frame a client may send before it is known to be an admin,
@@ -175,6 +175,7 @@ pub enum Request {
     DeleteProblem(ProblemId),
     DeleteEvent(EventId),
     DeleteLeader(LeaderId),
+    UpdateLeader(Leader),
 }
 
 impl Request {
@@ -204,6 +205,7 @@ impl Request {
             // Flags mark database-wide facts (the demo data was loaded), set
             // together with leaders and branches.
             AddLeader(_)
+            | UpdateLeader(_)
             | DeleteLeader(_)
             | AddBranch(_)
             | AssignPoint { .. }
@@ -545,6 +547,19 @@ mod tests {
         assert_eq!(Request::DeleteProblem(1).needs(), AccessRole::Editor);
         assert_eq!(Request::DeleteEvent(1).needs(), AccessRole::Editor);
         assert_eq!(Request::DeleteLeader(1).needs(), AccessRole::Admin);
+        assert_eq!(
+            Request::UpdateLeader(crate::domain::Leader {
+                id: 1,
+                name: "x".into(),
+                title: "x".into(),
+                role: crate::domain::Role::Member,
+                own_branch: None,
+                in_post_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                in_post_to: None,
+            })
+            .needs(),
+            AccessRole::Admin
+        );
         assert_eq!(Request::Leaders.needs(), AccessRole::Viewer);
         assert_eq!(Request::Export.needs(), AccessRole::Viewer);
         assert_eq!(Request::DeleteActivity(1).needs(), AccessRole::Editor);

@@ -602,6 +602,7 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
         R::DeleteProblem(id) => Value::Problem(store.delete_problem(id)?),
         R::DeleteEvent(id) => Value::Event(store.delete_event(id)?),
         R::DeleteLeader(id) => Value::Leader(store.delete_leader(id)?),
+        R::UpdateLeader(l) => Value::Leader(store.update_leader(l)?),
         R::SetTargets { year, targets } => {
             store.set_targets(year, targets)?;
             Value::Unit

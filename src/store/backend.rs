@@ -102,6 +102,9 @@ impl Backend for Store {
     fn delete_event(&self, id: crate::domain::EventId) -> Result<BureauEvent> {
         Store::delete_event(self, id)
     }
+    fn update_leader(&self, leader: Leader) -> Result<Leader> {
+        Store::update_leader(self, leader)
+    }
     fn delete_leader(&self, id: LeaderId) -> Result<Leader> {
         Store::delete_leader(self, id)
     }

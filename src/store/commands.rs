@@ -305,9 +305,8 @@ impl Store {
         );
     }
 
-    /// A leader's entry under their name. Names never change once a leader
-    /// is added (a hand-over changes dates only); only `delete_leader`
-    /// removes one, with the leader.
+    /// A leader's entry under their name (`update_leader` moves it when
+    /// the name is corrected, `delete_leader` removes it).
     pub(crate) fn index_leader(b: &mut Batch, l: &Leader) {
         b.put_index(T::LeaderByName, keys::name_id(&l.name, l.id));
     }
@@ -469,6 +468,58 @@ impl Store {
             b.put_record(T::Problems, p.id, p.clone())?;
             b.audit("problem.reopen", &p);
             Ok(p)
+        })
+    }
+
+    /// Corrects a leader: name, title, role, own branch, the days in post.
+    /// Returns the version it replaced. The checks of `add_leader` hold
+    /// (one name per leader; never the own branch as the open point).
+    pub fn update_leader(&self, leader: Leader) -> Result<Leader> {
+        let leader = validate::leader(leader)?;
+        self.write(|s, b| {
+            let old = s.must_leader(leader.id)?;
+            if leader.name != old.name && s.leaders()?.iter().any(|l| l.name == leader.name) {
+                return Err(DomainError::Duplicate {
+                    kind: RecordKind::Leader,
+                    name: leader.name.clone(),
+                }
+                .into());
+            }
+            if let Some(own) = leader.own_branch {
+                let branch = s.must_branch(own)?;
+                if s.points_of(leader.id)?
+                    .iter()
+                    .any(|p| p.leader == leader.id && p.state.is_open() && p.branch == own)
+                {
+                    return Err(DomainError::OwnBranch {
+                        leader: leader.name.clone(),
+                        branch: branch.name,
+                    }
+                    .into());
+                }
+            }
+            // Leaving the post is a hand-over while a point is open: the
+            // point must not be left without a holder in post.
+            if leader.in_post_to.is_some()
+                && old.in_post_to.is_none()
+                && let Some(open) = s
+                    .points_of(leader.id)?
+                    .into_iter()
+                    .find(|p| p.leader == leader.id && p.state.is_open())
+            {
+                return Err(DomainError::StillHoldsPoint {
+                    leader: leader.name.clone(),
+                    branch: s.must_branch(open.branch)?.short,
+                }
+                .into());
+            }
+            if leader.name != old.name {
+                b.remove(T::LeaderByName, keys::name_id(&old.name, old.id));
+                Self::index_leader(b, &leader);
+            }
+            b.put_record(T::Leaders, leader.id, leader.clone())?;
+            b.audit("leader.edit", &leader);
+            Ok(old)
         })
     }
 
