@@ -146,6 +146,8 @@ pub trait Backend {
     fn delete_problem(&self, id: ProblemId) -> Result<Problem>;
     /// Deletes a bureau event recorded by mistake; returns it.
     fn delete_event(&self, id: crate::domain::EventId) -> Result<BureauEvent>;
+    /// Corrects a branch's record; returns the version it replaced.
+    fn update_branch(&self, branch: Branch) -> Result<Branch>;
     /// Corrects a leader's record; returns the version it replaced.
     fn update_leader(&self, leader: Leader) -> Result<Leader>;
     /// Deletes a leader added by mistake (never held a point, no activity).

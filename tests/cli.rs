@@ -792,6 +792,40 @@ fn a_leader_is_corrected() {
     db.ok(&["leader", "edit", "王海", "--to", "2020-12-01"]);
 }
 
+/// A branch's names corrected: lookups take the new ones; a name another
+/// branch answers to is refused.
+#[test]
+fn a_branch_is_corrected() {
+    let db = small();
+    let out = db.ok(&[
+        "branch",
+        "edit",
+        "科研所",
+        "--name",
+        "中共吉林省体育科学研究所党支部",
+        "--short",
+        "体科所支部",
+        "--weakness",
+        "team",
+    ]);
+    assert_eq!(out.trim(), "corrected branch 3");
+    let b = array(&db.json(&["branch", "list", "--format", "json"]))[2].clone();
+    assert_eq!(b["name"], "中共吉林省体育科学研究所党支部");
+    assert_eq!(b["short"], "体科所支部");
+    assert_eq!(b["weaknesses"], serde_json::json!(["team"]));
+    assert_eq!(b["category"], Value::Null, "what was not given stays");
+    let m = db.refused(&["branch", "edit", "体科所支部", "--short", "彩票中心"]);
+    assert!(m.contains("彩票中心"), "{m}");
+    // The point is still the same branch's.
+    let status = db.json(&["status", "--year", "2020", "--format", "json"]);
+    let l = array(&status["leaders"])
+        .iter()
+        .find(|l| l["name"] == "海友")
+        .unwrap()
+        .clone();
+    assert_eq!(l["branch"], "体科所支部");
+}
+
 /// Records made by mistake: a problem, and a leader who never held a point.
 #[test]
 fn mistakes_are_deleted_and_work_done_is_kept() {

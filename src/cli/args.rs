@@ -433,6 +433,26 @@ pub enum BranchCmd {
     },
     /// List branches
     List(ListFormat),
+    /// Correct a branch: its names, parent, category, weaknesses
+    Edit {
+        /// The branch (name, short name or id)
+        branch: String,
+        /// The corrected full official name
+        #[arg(long)]
+        name: Option<String>,
+        /// The corrected short name
+        #[arg(long)]
+        short: Option<String>,
+        /// Field or category (领域类别)
+        #[arg(long)]
+        category: Option<String>,
+        /// Parent general branch or committee
+        #[arg(long)]
+        parent: Option<String>,
+        /// Why it is weak, replacing those recorded: organisation, team, premises, funding, role (repeatable)
+        #[arg(long)]
+        weakness: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

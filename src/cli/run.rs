@@ -276,6 +276,37 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
             let b = cx.backend.add_branch(b).map_err(|e| cx.fail(e))?;
             Ok(fill(t.branch_added, &[&b.name, &b.id]))
         }
+        BranchCmd::Edit {
+            branch,
+            name,
+            short,
+            category,
+            parent,
+            weakness,
+        } => {
+            let mut b = cx.branch(&branch)?;
+            if let Some(name) = name {
+                b.name = name;
+            }
+            if let Some(short) = short {
+                b.short = short;
+            }
+            if let Some(category) = category {
+                b.category = Some(category);
+            }
+            if let Some(parent) = parent {
+                b.parent = Some(parent);
+            }
+            if !weakness.is_empty() {
+                b.weaknesses = weakness
+                    .iter()
+                    .map(|w| Weakness::parse(w).ok_or_else(|| cx.fail(DomainError::UnknownWeakness(w.clone()))))
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
+            let id = b.id;
+            cx.backend.update_branch(b).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.branch_edited, &[&id]))
+        }
         BranchCmd::List(f) => {
             let branches = cx.backend.branches().map_err(|e| cx.fail(e))?;
             if f.format == Format::Json {

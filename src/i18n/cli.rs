@@ -55,6 +55,7 @@ pub struct CliText {
     pub event_deleted: &'static str,
     pub leader_deleted: &'static str,
     pub leader_edited: &'static str,
+    pub branch_edited: &'static str,
 }
 
 pub static ZH: CliText = CliText {
@@ -112,6 +113,7 @@ pub static ZH: CliText = CliText {
     event_deleted: "已删除局里工作 {}",
     leader_deleted: "已删除领导 {}（编号 {}）",
     leader_edited: "已修改领导 {}",
+    branch_edited: "已修改支部 {}",
 };
 
 pub static EN: CliText = CliText {
@@ -169,4 +171,5 @@ pub static EN: CliText = CliText {
     event_deleted: "deleted bureau event {}",
     leader_deleted: "deleted leader {} (id {})",
     leader_edited: "corrected leader {}",
+    branch_edited: "corrected branch {}",
 };

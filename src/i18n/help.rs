@@ -35,6 +35,7 @@ pub fn about(path: &str) -> Option<&'static str> {
         "problem reopen" => "重新打开已解决的问题",
         "problem list" => "列出问题",
         "problem delete" => "删除误记的问题",
+        "branch edit" => "修改支部：全称、简称、上级、领域类别、薄弱方面",
         "leader edit" => "修改领导：姓名、职务、角色、所在支部、任职日期",
         "leader delete" => "删除误加的领导（从未有过联系点、没有联系活动的）",
         "event delete" => "删除误记的局里工作",
@@ -172,6 +173,14 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("event delete", "id") => "工作的编号（event list 里有）",
         ("leader delete" | "leader edit", "leader") => "领导（姓名、姓名的一部分或编号）",
         ("leader edit", "name") => "改正后的姓名",
+        ("branch edit", "branch") => "党支部（全称、简称或编号）",
+        ("branch edit", "name") => "改正后的正式全称",
+        ("branch edit", "short") => "改正后的简称",
+        ("branch edit", "category") => "领域类别",
+        ("branch edit", "parent") => "上级党总支或党委",
+        ("branch edit", "weakness") => {
+            "软弱涣散的原因，替换已记的：organisation, team, premises, funding, role（可重复）"
+        }
         ("leader edit", "title") => "公文中的职务，如 副局长",
         ("leader edit", "role") => "secretary（党组书记）或 member（班子成员）",
         ("leader edit", "own_branch") => "领导所在的党支部（全称、简称或编号）",

@@ -473,6 +473,9 @@ macro_rules! backend_over_call {
             fn delete_event(&self, id: $crate::domain::EventId) -> Result<BureauEvent> {
                 $crate::server::client::expect_value!(self, Request::DeleteEvent(id), Event)
             }
+            fn update_branch(&self, branch: Branch) -> Result<Branch> {
+                $crate::server::client::expect_value!(self, Request::UpdateBranch(branch), Branch)
+            }
             fn update_leader(&self, leader: Leader) -> Result<Leader> {
                 $crate::server::client::expect_value!(self, Request::UpdateLeader(leader), Leader)
             }

@@ -33,6 +33,7 @@ use crate::error::{Error, ServerError};
 /// `LeadersMatching`; 3: `YearStatusJson`; 4: three domain errors (dates
 /// of reviews, hand-overs and work checked against the point's history);
 /// 5: `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `UpdateLeader`,
+/// `UpdateBranch`,
 /// `LeaderInUse`, `StillHoldsPoint`, `StoreError::NotJson`.
 pub const PROTOCOL_VERSION: u32 = 5;
 
@@ -176,6 +177,7 @@ pub enum Request {
     DeleteEvent(EventId),
     DeleteLeader(LeaderId),
     UpdateLeader(Leader),
+    UpdateBranch(Branch),
 }
 
 impl Request {
@@ -206,6 +208,7 @@ impl Request {
             // together with leaders and branches.
             AddLeader(_)
             | UpdateLeader(_)
+            | UpdateBranch(_)
             | DeleteLeader(_)
             | AddBranch(_)
             | AssignPoint { .. }

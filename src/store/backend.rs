@@ -102,6 +102,9 @@ impl Backend for Store {
     fn delete_event(&self, id: crate::domain::EventId) -> Result<BureauEvent> {
         Store::delete_event(self, id)
     }
+    fn update_branch(&self, branch: Branch) -> Result<Branch> {
+        Store::update_branch(self, branch)
+    }
     fn update_leader(&self, leader: Leader) -> Result<Leader> {
         Store::update_leader(self, leader)
     }

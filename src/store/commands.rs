@@ -133,6 +133,30 @@ impl Store {
         })
     }
 
+    /// Corrects a branch: names, parent, category, weaknesses. Returns the
+    /// version it replaced. Neither name may be one another branch answers
+    /// to, as when adding.
+    pub fn update_branch(&self, branch: Branch) -> Result<Branch> {
+        let branch = validate::branch(branch)?;
+        self.write(|s, b| {
+            let old = s.must_branch(branch.id)?;
+            let others: Vec<Branch> = s.branches()?.into_iter().filter(|x| x.id != branch.id).collect();
+            let taken = [&branch.name, &branch.short]
+                .into_iter()
+                .find(|n| others.iter().any(|x| x.name == **n || x.short == **n));
+            if let Some(name) = taken {
+                return Err(DomainError::Duplicate {
+                    kind: RecordKind::Branch,
+                    name: name.clone(),
+                }
+                .into());
+            }
+            b.put_record(T::Branches, branch.id, branch.clone())?;
+            b.audit("branch.edit", &branch);
+            Ok(old)
+        })
+    }
+
     pub fn assign_point(
         &self,
         leader: LeaderId,
