@@ -142,6 +142,9 @@ pub trait Backend {
     fn solve_problem(&self, id: ProblemId, date: NaiveDate, measures: Option<String>) -> Result<Problem>;
     fn reopen_problem(&self, id: ProblemId) -> Result<Problem>;
     fn add_event(&self, event: BureauEvent) -> Result<BureauEvent>;
+    /// Corrects a problem's category, description, day found and measures;
+    /// returns the version it replaced.
+    fn update_problem(&self, problem: Problem) -> Result<Problem>;
     /// Deletes a problem recorded by mistake; returns it.
     fn delete_problem(&self, id: ProblemId) -> Result<Problem>;
     /// Deletes a bureau event recorded by mistake; returns it.

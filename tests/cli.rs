@@ -826,6 +826,59 @@ fn a_branch_is_corrected() {
     assert_eq!(l["branch"], "体科所支部");
 }
 
+/// A problem's record corrected; its solving stays, and a day found that
+/// the leader held no point, or after it was solved, is refused.
+#[test]
+fn a_problem_is_corrected() {
+    let db = small();
+    db.ok(&[
+        "problem",
+        "add",
+        "海友",
+        "--category",
+        "other",
+        "支部委员缺额",
+        "--found",
+        "2020-09-10",
+    ]);
+    db.ok(&["problem", "solve", "1", "--date", "2020-10-01"]);
+    let out = db.ok(&[
+        "problem",
+        "edit",
+        "1",
+        "--category",
+        "班子配备不齐",
+        "--description",
+        "支部委员缺额1名",
+        "--found",
+        "2020-09-12",
+    ]);
+    assert_eq!(out.trim(), "corrected problem 1");
+    let p = array(&db.json(&["problem", "list", "--format", "json"]))[0].clone();
+    assert_eq!(
+        (
+            &p["category"],
+            &p["description"],
+            &p["found"],
+            &p["state"],
+            &p["solved"]
+        ),
+        (
+            &serde_json::json!("leadership-gap"),
+            &serde_json::json!("支部委员缺额1名"),
+            &serde_json::json!("2020-09-12"),
+            &serde_json::json!("solved"),
+            &serde_json::json!("2020-10-01")
+        )
+    );
+    let m = db.refused(&["problem", "edit", "1", "--found", "2020-08-01"]);
+    assert!(m.contains("2020-08-01"), "{m}");
+    let m = db.refused(&["problem", "edit", "1", "--found", "2020-10-02"]);
+    assert!(m.contains("2020-10-02"), "{m}");
+    db.refused(&["problem", "edit", "9", "--description", "x"]);
+    common::check_indexes(&db.path);
+}
+
 /// Records made by mistake: a problem, and a leader who never held a point.
 #[test]
 fn mistakes_are_deleted_and_work_done_is_kept() {

@@ -916,6 +916,23 @@ fn a_leader_is_corrected_from_the_points_screen() {
     );
 }
 
+/// `e` on the problems screen corrects the selected problem's text.
+#[test]
+fn a_problem_is_corrected_on_its_screen() {
+    let mut b = open(Lang::Zh, true, false);
+    b.press(KeyCode::Char('3'));
+    let p = b.app.selected_problem().unwrap().clone();
+    b.press(KeyCode::Char('e'));
+    assert_eq!(b.form().value(1), p.description);
+    b.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    b.type_text("支部委员缺额2名");
+    b.press(KeyCode::Enter);
+    assert!(b.app.modal.is_none(), "{:?}", b.app.modal);
+    let after = b.store.problem(p.id).unwrap().unwrap();
+    assert_eq!(after.description, "支部委员缺额2名");
+    assert_eq!((after.found, after.state, after.point), (p.found, p.state, p.point));
+}
+
 /// A problem recorded by mistake is deleted from its screen, after a
 /// question that names it; no takes nothing away.
 #[test]

@@ -174,6 +174,8 @@ pub enum Purpose {
     Targets(i32),
     /// Corrects a leader's record.
     EditLeader(LeaderId),
+    /// Corrects a problem's category, description, day found and measures.
+    EditProblem(ProblemId),
 }
 
 #[derive(Debug, Clone)]

@@ -101,6 +101,7 @@ pub static BINDINGS: &[Binding] = &[
     b(PROBS, ch('a'), NONE, "a", Action::Add, |t| t.k_add_problem, true),
     b(PROBS, ch('s'), NONE, "s", Action::Solve, |t| t.k_solve, true),
     b(PROBS, ch('r'), NONE, "r", Action::Reopen, |t| t.k_reopen, true),
+    b(PROBS, ch('e'), NONE, "e", Action::Edit, |t| t.k_edit, false),
     b(PROBS, ch('d'), NONE, "d", Action::Delete, |t| t.k_delete, false),
     b(POINTS, ch('n'), NONE, "n", Action::Assign, |t| t.k_assign, true),
     b(POINTS, ch('v'), NONE, "v", Action::Review, |t| t.k_review, true),

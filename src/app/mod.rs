@@ -957,6 +957,21 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
             Screen::Problems => open_new_problem(app),
             _ => open_activity_form(app, None),
         },
+        Action::Edit if app.screen == Screen::Problems => match app.selected_problem().cloned() {
+            Some(p) => {
+                let category = ProblemCategory::ALL.iter().position(|c| *c == p.category).unwrap_or(0);
+                let fields = vec![
+                    FormField::choice(t.f_category, Choice::Category, category),
+                    FormField::new(t.f_description, FieldKind::Text, &p.description),
+                    FormField::new(t.f_found, FieldKind::Date, &p.found.to_string()),
+                    FormField::new(t.f_measures, FieldKind::Optional, p.measures.as_deref().unwrap_or("")),
+                ];
+                let mut form = Form::new(Purpose::EditProblem(p.id), t.form_edit_problem, fields, true);
+                form.focus = 1;
+                app.modal = Some(Modal::Form(form));
+            }
+            None => app.warn(t.msg_select_first),
+        },
         Action::Edit => match app.selected_activity().cloned() {
             Some(a) => open_activity_form(app, Some(a)),
             None => app.warn(t.msg_select_first),
@@ -1650,6 +1665,26 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             };
             backend.add_problem(problem).map_err(to_line)?;
             // Every problem is on the problems screen, whatever the year.
+            Ok(t.msg_saved.into())
+        }
+        Purpose::EditProblem(id) => {
+            let Some(old) = app.data.problems.iter().find(|p| p.id == *id).cloned() else {
+                return Err(errors::domain(
+                    lang,
+                    &DomainError::Unknown {
+                        kind: crate::domain::error::RecordKind::Problem,
+                        input: id.to_string(),
+                    },
+                ));
+            };
+            let corrected = Problem {
+                category: ProblemCategory::ALL[form.choice(0)],
+                description: form.value(1).to_string(),
+                found: parse_done_date(app, form.value(2))?,
+                measures: optional(form.value(3)),
+                ..old
+            };
+            backend.update_problem(corrected).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }
         Purpose::Solve(id) => {

@@ -584,6 +584,23 @@ pub enum ProblemCmd {
         /// The problem's id (as problem list shows it)
         id: u64,
     },
+    /// Correct a problem: its category, description, day found, measures
+    Edit {
+        /// The problem's id (as problem list shows it)
+        id: u64,
+        /// leadership-gap, irregular-org-life, weak-role, inspection, other (or the Chinese name)
+        #[arg(long)]
+        category: Option<String>,
+        /// What the problem is
+        #[arg(long)]
+        description: Option<String>,
+        /// The day it was found
+        #[arg(long, allow_negative_numbers = true)]
+        found: Option<String>,
+        /// Measures taken or planned
+        #[arg(long)]
+        measures: Option<String>,
+    },
     /// Delete a problem recorded by mistake
     Delete {
         /// The problem's id (as problem list shows it)

@@ -557,6 +557,41 @@ fn problem(cx: &Context<'_>, c: ProblemCmd) -> Outcome {
             let p = cx.backend.reopen_problem(id).map_err(|e| cx.fail(e))?;
             Ok(fill(t.problem_reopened, &[&p.id]))
         }
+        ProblemCmd::Edit {
+            id,
+            category,
+            description,
+            found,
+            measures,
+        } => {
+            let mut p = cx
+                .backend
+                .problems()
+                .map_err(|e| cx.fail(e))?
+                .into_iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| {
+                    cx.fail(DomainError::Unknown {
+                        kind: crate::domain::error::RecordKind::Problem,
+                        input: id.to_string(),
+                    })
+                })?;
+            if let Some(c) = category {
+                p.category =
+                    ProblemCategory::parse(&c).ok_or_else(|| cx.fail(DomainError::UnknownCategory(c.clone())))?;
+            }
+            if let Some(d) = description {
+                p.description = d;
+            }
+            if let Some(f) = found {
+                p.found = cx.done_date(Some(&f))?;
+            }
+            if let Some(m) = measures {
+                p.measures = Some(m);
+            }
+            cx.backend.update_problem(p).map_err(|e| cx.fail(e))?;
+            Ok(fill(t.problem_edited, &[&id]))
+        }
         ProblemCmd::Delete { id } => {
             let p = cx.backend.delete_problem(id).map_err(|e| cx.fail(e))?;
             Ok(fill(t.problem_deleted, &[&p.id]))

@@ -35,6 +35,7 @@ pub fn about(path: &str) -> Option<&'static str> {
         "problem reopen" => "重新打开已解决的问题",
         "problem list" => "列出问题",
         "problem delete" => "删除误记的问题",
+        "problem edit" => "修改问题：类别、描述、发现日期、措施",
         "branch edit" => "修改支部：全称、简称、上级、领域类别、薄弱方面",
         "leader edit" => "修改领导：姓名、职务、角色、所在支部、任职日期",
         "leader delete" => "删除误加的领导（从未有过联系点、没有联系活动的）",
@@ -169,7 +170,15 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         ("problem add", "description") => "问题是什么",
         ("problem add", "found") => "发现的日期 [默认：今天]",
         ("problem add", "measures") => "采取或计划的措施",
-        ("problem solve" | "problem reopen" | "problem delete", "id") => "问题的编号（problem list 里有）",
+        ("problem solve" | "problem reopen" | "problem delete" | "problem edit", "id") => {
+            "问题的编号（problem list 里有）"
+        }
+        ("problem edit", "category") => {
+            "类别：leadership-gap, irregular-org-life, weak-role, inspection, other（或中文名称）"
+        }
+        ("problem edit", "description") => "问题是什么",
+        ("problem edit", "found") => "发现的日期",
+        ("problem edit", "measures") => "采取或计划的措施",
         ("event delete", "id") => "工作的编号（event list 里有）",
         ("leader delete" | "leader edit", "leader") => "领导（姓名、姓名的一部分或编号）",
         ("leader edit", "name") => "改正后的姓名",

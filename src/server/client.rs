@@ -467,6 +467,9 @@ macro_rules! backend_over_call {
             fn add_event(&self, event: BureauEvent) -> Result<BureauEvent> {
                 $crate::server::client::expect_value!(self, Request::AddEvent(event), Event)
             }
+            fn update_problem(&self, problem: Problem) -> Result<Problem> {
+                $crate::server::client::expect_value!(self, Request::UpdateProblem(problem), Problem)
+            }
             fn delete_problem(&self, id: ProblemId) -> Result<Problem> {
                 $crate::server::client::expect_value!(self, Request::DeleteProblem(id), Problem)
             }

@@ -33,7 +33,7 @@ use crate::error::{Error, ServerError};
 /// `LeadersMatching`; 3: `YearStatusJson`; 4: three domain errors (dates
 /// of reviews, hand-overs and work checked against the point's history);
 /// 5: `DeleteProblem`, `DeleteEvent`, `DeleteLeader`, `UpdateLeader`,
-/// `UpdateBranch`,
+/// `UpdateBranch`, `UpdateProblem`,
 /// `LeaderInUse`, `StillHoldsPoint`, `StoreError::NotJson`.
 pub const PROTOCOL_VERSION: u32 = 5;
 
@@ -178,6 +178,7 @@ pub enum Request {
     DeleteLeader(LeaderId),
     UpdateLeader(Leader),
     UpdateBranch(Branch),
+    UpdateProblem(Problem),
 }
 
 impl Request {
@@ -202,6 +203,7 @@ impl Request {
             | SolveProblem { .. }
             | ReopenProblem(_)
             | DeleteProblem(_)
+            | UpdateProblem(_)
             | AddEvent(_)
             | DeleteEvent(_) => AccessRole::Editor,
             // Flags mark database-wide facts (the demo data was loaded), set

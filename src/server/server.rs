@@ -604,6 +604,7 @@ pub fn execute(store: &dyn Backend, request: Request) -> Reply {
         R::DeleteLeader(id) => Value::Leader(store.delete_leader(id)?),
         R::UpdateLeader(l) => Value::Leader(store.update_leader(l)?),
         R::UpdateBranch(b) => Value::Branch(store.update_branch(b)?),
+        R::UpdateProblem(p) => Value::Problem(store.update_problem(p)?),
         R::SetTargets { year, targets } => {
             store.set_targets(year, targets)?;
             Value::Unit

@@ -96,6 +96,9 @@ impl Backend for Store {
     fn add_problem(&self, problem: Problem) -> Result<Problem> {
         Store::add_problem(self, problem)
     }
+    fn update_problem(&self, problem: Problem) -> Result<Problem> {
+        Store::update_problem(self, problem)
+    }
     fn delete_problem(&self, id: ProblemId) -> Result<Problem> {
         Store::delete_problem(self, id)
     }

@@ -547,6 +547,35 @@ impl Store {
         })
     }
 
+    /// Corrects a problem's category, description, day found and measures
+    /// (its leader, state and solving stay; `solve` and `reopen` change
+    /// those). A new day found moves it to the point its leader held then.
+    /// Returns the version it replaced.
+    pub fn update_problem(&self, problem: Problem) -> Result<Problem> {
+        self.write(|s, b| {
+            let old = s.must_problem(problem.id)?;
+            let mut new = Problem {
+                category: problem.category,
+                description: problem.description.clone(),
+                found: problem.found,
+                measures: problem.measures.clone(),
+                ..old.clone()
+            };
+            new = validate::problem(new)?;
+            if new.found != old.found {
+                let leader = s.must_leader(old.leader)?;
+                new.point = s.point_on(&leader, new.found)?.id;
+            }
+            if new.point != old.point {
+                b.remove(T::ProblemByPoint, keys::owner_id(old.point, old.id));
+                b.put_index(T::ProblemByPoint, keys::owner_id(new.point, new.id));
+            }
+            b.put_record(T::Problems, new.id, new.clone())?;
+            b.audit("problem.edit", &new);
+            Ok(old)
+        })
+    }
+
     /// Deletes a problem recorded by mistake, with its index entry and, if
     /// it was solved, its counts; returns it.
     pub fn delete_problem(&self, id: ProblemId) -> Result<Problem> {
