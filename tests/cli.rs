@@ -6,7 +6,6 @@
 mod common;
 
 use branchlink::domain::{Branch, Leader, Role, Weakness};
-use branchlink::store::Store;
 use chrono::NaiveDate;
 use common::{Db, assert_user_error, bin};
 use serde_json::Value;
@@ -788,8 +787,21 @@ fn a_leader_is_corrected() {
     assert!(m.contains("own branch"), "{m}");
     let m = db.refused(&["leader", "edit", "李明", "--to", "2020-12-01"]);
     assert!(m.contains("hand it over"), "{m}");
-    // Without a point, the post can end.
+    // Without a point, the post can end; `none` takes the end back.
     db.ok(&["leader", "edit", "王海", "--to", "2020-12-01"]);
+    db.ok(&["leader", "edit", "王海", "--to", "none"]);
+    let l = array(&db.json(&["leader", "list", "--format", "json"]))[2].clone();
+    assert_eq!(l["in_post_to"], Value::Null);
+    // A point closed by its review is still theirs: not their own branch
+    // either (an export with that pair would not import).
+    db.ok(&["point", "review", "李明", "--transformed", "--date", "2020-12-01"]);
+    let m = db.refused(&["leader", "edit", "李明", "--own-branch", "科研所"]);
+    assert!(m.contains("own branch"), "{m}");
+    // What the corrections left exports and imports again.
+    let file = db.file("corrected.json");
+    db.ok(&["export", file.to_str().unwrap()]);
+    let other = Db::new();
+    other.ok(&["import", file.to_str().unwrap()]);
 }
 
 /// A branch's names corrected: lookups take the new ones; a name another
@@ -1718,7 +1730,9 @@ fn broken_import_files_write_nothing() {
 #[test]
 fn a_database_in_use_gives_one_line_naming_the_path() {
     let db = small();
-    let held = Store::open(&db.path).expect("open in the test process");
+    // Through `reopen`: a child another test spawns may hold the lock for
+    // the moment between its fork and its exec (see `common::reopen`).
+    let held = common::reopen(&db.path);
     for args in [&["status"][..], &["event", "add", "training"], &["leader", "list"]] {
         let r = db.run_once(args);
         assert_user_error(&r, args);

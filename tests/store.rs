@@ -710,6 +710,33 @@ fn work_goes_to_the_point_of_its_day_and_history_stays_in_order() {
     let mut gap = new.clone();
     gap.date = d("2024-09-15");
     domain(s.update_activity(gap));
+
+    // 瑞林 takes a new point after handing the first over. A problem he
+    // found on the first, solved while 俊华 held it, counts for 俊华; moved
+    // (by its day found) to his new point, it counts for him.
+    // (The hand-over ended his post; he is in post again, corrected.)
+    let mut back = s.leaders().unwrap().into_iter().find(|l| l.id == fx.l1.id).unwrap();
+    back.in_post_to = None;
+    s.update_leader(back).unwrap();
+    let b4 = s.add_branch(branch("中共测试游泳中心党支部", "游泳中心")).unwrap();
+    let p4 = s.assign_point(fx.l1.id, b4.id, d("2023-06-01"), 2).unwrap();
+    let p = s.add_problem(problem(fx.l1.id, "2022-11-01")).unwrap();
+    let p = s.solve_problem(p.id, d("2023-07-01"), None).unwrap();
+    assert_eq!((p.point, p.solved_by), (fx.p1.id, Some(l3.id)));
+    let solved = |leader: u64| {
+        let status = s.year_status(2023).unwrap();
+        status
+            .leader(leader)
+            .and_then(|l| l.rule(RuleId::ProblemsSolved))
+            .map_or(0, |r| r.done)
+    };
+    let before = (solved(fx.l1.id), solved(l3.id));
+    let mut moved = p.clone();
+    moved.found = d("2023-06-10");
+    s.update_problem(moved).unwrap();
+    let after = s.problem(p.id).unwrap().unwrap();
+    assert_eq!((after.point, after.solved_by), (p4.id, Some(fx.l1.id)));
+    assert_eq!((solved(fx.l1.id), solved(l3.id)), (before.0 + 1, before.1 - 1));
 }
 
 #[test]

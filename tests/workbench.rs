@@ -849,6 +849,22 @@ fn an_empty_description_takes_the_focus() {
         form.error
     );
     assert_eq!(form.focus, 3);
+    // In English too: a leader added without a name.
+    let mut en = open(Lang::En, true, false);
+    en.press(KeyCode::Char('4'));
+    en.press(KeyCode::Char('l'));
+    if let Some(Modal::Form(form)) = &mut en.app.modal {
+        form.fields[1].input = tui_input::Input::new("deputy director".into());
+        form.focus = 4;
+    }
+    en.press(KeyCode::Enter);
+    let form = en.form();
+    assert!(
+        form.error.as_deref().is_some_and(|e| e.ends_with("must not be empty")),
+        "{:?}",
+        form.error
+    );
+    assert_eq!(form.focus, 0, "the name");
 }
 
 /// A short name longer than its column is cut, so that its full name

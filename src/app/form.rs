@@ -91,7 +91,7 @@ impl FormField {
     pub fn new(label: &'static str, kind: FieldKind, value: &str) -> FormField {
         let fresh = matches!(
             kind,
-            FieldKind::Leader | FieldKind::Branch | FieldKind::Date | FieldKind::File
+            FieldKind::Leader | FieldKind::Branch | FieldKind::OptionalBranch | FieldKind::Date | FieldKind::File
         ) && !value.is_empty();
         FormField {
             label,
@@ -172,8 +172,8 @@ pub enum Purpose {
     Report(i32),
     /// Changes one target of a year.
     Targets(i32),
-    /// Corrects a leader's record.
-    EditLeader(LeaderId),
+    /// Corrects a leader's record, as it was when the form opened.
+    EditLeader(Box<crate::domain::Leader>),
     /// Corrects a problem's category, description, day found and measures.
     EditProblem(ProblemId),
 }
@@ -506,6 +506,8 @@ mod tests {
             FormField::new("own branch", FieldKind::OptionalBranch, "体科"),
         ];
         let mut form = Form::new(Purpose::AddLeader, "leader", fields, false);
+        // Typed there by the user (not a value the form was filled with).
+        form.fields[1].fresh = false;
         assert!(form.to_text_after_choice());
         form.input(InputRequest::InsertChar('所'));
         assert_eq!(form.value(1), "体科所");

@@ -1077,7 +1077,7 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
                     FormField::new(t.f_in_post_to, FieldKind::Optional, &to),
                 ];
                 app.modal = Some(Modal::Form(Form::new(
-                    Purpose::EditLeader(l.id),
+                    Purpose::EditLeader(Box::new(l.clone())),
                     t.form_edit_leader,
                     fields,
                     false,
@@ -1372,12 +1372,14 @@ fn finish_form(app: &mut App, form: Form, backend: &dyn Backend) {
         Err(text) => {
             let mut form = form;
             // Refused for a required text left empty (the description of a
-            // problem, a name; the message names the field): the focus goes
-            // there, to type it.
-            if let Some(i) = form
-                .fields
-                .iter()
-                .position(|f| f.kind == FieldKind::Text && f.value().trim().is_empty() && text.contains(f.label.trim()))
+            // problem, a name): the focus goes there, to type it. The store
+            // checks the texts in the order the forms ask for them, after
+            // every other field the form reads itself.
+            if text.ends_with(errors::empty_text_suffix(app.lang))
+                && let Some(i) = form
+                    .fields
+                    .iter()
+                    .position(|f| f.kind == FieldKind::Text && f.value().trim().is_empty())
             {
                 form.focus = i;
             }
@@ -1603,6 +1605,20 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             .map(|b| b.id)
             .map_err(|e| errors::domain(lang, &e))
     };
+    // An emptied date is today for a new record only: an edit must not
+    // move a recorded date to today unasked.
+    let kept_date = |i: usize| -> Result<(), String> {
+        if form.value(i).trim().is_empty() {
+            return Err(errors::domain(
+                lang,
+                &DomainError::Date {
+                    input: String::new(),
+                    problem: DateProblem::Unreadable,
+                },
+            ));
+        }
+        Ok(())
+    };
     match &form.purpose {
         Purpose::NewActivity | Purpose::EditActivity(_) => {
             let who = leader(0)?;
@@ -1677,6 +1693,7 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                     },
                 ));
             };
+            kept_date(2)?;
             let corrected = Problem {
                 category: ProblemCategory::ALL[form.choice(0)],
                 description: form.value(1).to_string(),
@@ -1712,7 +1729,8 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
             backend.add_leader(new).map_err(to_line)?;
             Ok(t.msg_saved.into())
         }
-        Purpose::EditLeader(id) => {
+        Purpose::EditLeader(opened) => {
+            kept_date(4)?;
             let own_branch = match optional(form.value(3)) {
                 None => None,
                 Some(_) => Some(branch(3)?),
@@ -1721,14 +1739,34 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
                 None => None,
                 Some(to) => Some(parse_date(app, &to)?),
             };
-            let corrected = Leader {
-                id: *id,
+            let typed = Leader {
+                id: opened.id,
                 name: form.value(0).to_string(),
                 title: form.value(1).to_string(),
                 role: Role::ALL[form.choice(2)],
                 own_branch,
                 in_post_from: parse_date(app, form.value(4))?,
                 in_post_to,
+            };
+            // What the form changed, over the record as it is now: a
+            // hand-over saved elsewhere while the form was open (a leaving
+            // date) is not undone by fields left as they were.
+            let now = app
+                .data
+                .leader(opened.id)
+                .cloned()
+                .unwrap_or_else(|| (**opened).clone());
+            fn pick<V: PartialEq>(typed: V, opened: V, now: V) -> V {
+                if typed == opened { now } else { typed }
+            }
+            let corrected = Leader {
+                id: opened.id,
+                name: pick(typed.name, opened.name.clone(), now.name),
+                title: pick(typed.title, opened.title.clone(), now.title),
+                role: pick(typed.role, opened.role, now.role),
+                own_branch: pick(typed.own_branch, opened.own_branch, now.own_branch),
+                in_post_from: pick(typed.in_post_from, opened.in_post_from, now.in_post_from),
+                in_post_to: pick(typed.in_post_to, opened.in_post_to, now.in_post_to),
             };
             backend.update_leader(corrected).map_err(to_line)?;
             Ok(t.msg_saved.into())

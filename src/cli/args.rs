@@ -395,13 +395,13 @@ pub enum LeaderCmd {
         /// secretary (党组书记) or member (班子成员)
         #[arg(long)]
         role: Option<String>,
-        /// The branch the leader belongs to (name, short name or id)
+        /// The branch the leader belongs to (name, short name or id; none clears it)
         #[arg(long)]
         own_branch: Option<String>,
         /// In post since
         #[arg(long, allow_negative_numbers = true)]
         from: Option<String>,
-        /// Left the post on (hand the contact point over first)
+        /// Left the post on (hand the contact point over first; none clears it)
         #[arg(long, allow_negative_numbers = true)]
         to: Option<String>,
     },

@@ -189,14 +189,16 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
             if let Some(role) = role {
                 l.role = Role::parse(&role).ok_or_else(|| cx.fail(DomainError::UnknownRole(role.clone())))?;
             }
+            // `none` clears the own branch or the leaving date.
+            let none = |s: &str| s.trim().eq_ignore_ascii_case("none");
             if let Some(b) = own_branch {
-                l.own_branch = Some(cx.branch(&b)?.id);
+                l.own_branch = if none(&b) { None } else { Some(cx.branch(&b)?.id) };
             }
             if let Some(from) = from {
                 l.in_post_from = cx.date(Some(&from))?;
             }
             if let Some(to) = to {
-                l.in_post_to = Some(cx.date(Some(&to))?);
+                l.in_post_to = if none(&to) { None } else { Some(cx.date(Some(&to))?) };
             }
             let id = l.id;
             cx.backend.update_leader(l).map_err(|e| cx.fail(e))?;
@@ -286,6 +288,10 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
         } => {
             let mut b = cx.branch(&branch)?;
             if let Some(name) = name {
+                // A short name that was the full name (none was given) follows it.
+                if short.is_none() && b.short == b.name {
+                    b.short = name.clone();
+                }
                 b.name = name;
             }
             if let Some(short) = short {

@@ -48,7 +48,7 @@ pub fn date_forms(lang: Lang) -> &'static str {
 fn text(lang: Lang, f: Field, p: &TextProblem) -> String {
     let name = field(lang, f);
     match p {
-        TextProblem::Empty => fill(lang.pick("{}不能为空", "{} must not be empty"), &[&name]),
+        TextProblem::Empty => format!("{name}{}", empty_text_suffix(lang)),
         TextProblem::TooLong { max, len } => fill(
             lang.pick(
                 "{}太长：{} 个字，最多 {} 个",
@@ -514,6 +514,12 @@ pub fn io(lang: Lang, e: &std::io::Error) -> String {
         Lang::Zh => zh.to_string(),
         Lang::En => printable(&e.to_string()),
     }
+}
+
+/// The end of the message for a required text left empty (a form moves
+/// the focus to the empty field on it).
+pub fn empty_text_suffix(lang: Lang) -> &'static str {
+    lang.pick("不能为空", " must not be empty")
 }
 
 pub fn message(lang: Lang, e: &Error) -> String {

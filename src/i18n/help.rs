@@ -192,9 +192,9 @@ pub fn arg(path: &str, id: &str) -> Option<&'static str> {
         }
         ("leader edit", "title") => "公文中的职务，如 副局长",
         ("leader edit", "role") => "secretary（党组书记）或 member（班子成员）",
-        ("leader edit", "own_branch") => "领导所在的党支部（全称、简称或编号）",
+        ("leader edit", "own_branch") => "领导所在的党支部（全称、简称或编号；none 清除）",
         ("leader edit", "from") => "任职起始日期",
-        ("leader edit", "to") => "离任日期（先移交联系点）",
+        ("leader edit", "to") => "离任日期（先移交联系点；none 清除）",
         ("problem solve", "date") => "解决的日期 [默认：今天]",
         ("problem solve", "measures") => "解决问题的措施",
         ("problem list", "open") => "只列未解决的",

@@ -511,9 +511,11 @@ impl Store {
             }
             if let Some(own) = leader.own_branch {
                 let branch = s.must_branch(own)?;
+                // Any point they hold, closed ones too: an export (and so a
+                // backup) with such a pair would not import again.
                 if s.points_of(leader.id)?
                     .iter()
-                    .any(|p| p.leader == leader.id && p.state.is_open() && p.branch == own)
+                    .any(|p| p.leader == leader.id && p.branch == own)
                 {
                     return Err(DomainError::OwnBranch {
                         leader: leader.name.clone(),
@@ -525,7 +527,6 @@ impl Store {
             // Leaving the post is a hand-over while a point is open: the
             // point must not be left without a holder in post.
             if leader.in_post_to.is_some()
-                && old.in_post_to.is_none()
                 && let Some(open) = s
                     .points_of(leader.id)?
                     .into_iter()
@@ -564,11 +565,23 @@ impl Store {
             new = validate::problem(new)?;
             if new.found != old.found {
                 let leader = s.must_leader(old.leader)?;
-                new.point = s.point_on(&leader, new.found)?.id;
+                let point = s.point_on(&leader, new.found)?;
+                new.point = point.id;
+                // Solved, it counts for the holder of its new point on the
+                // day it was solved, as `solve_problem` has it.
+                if new.point != old.point
+                    && let Some(day) = new.solved
+                {
+                    new.solved_by = Some(point.holder_on(day).unwrap_or(point.leader));
+                }
             }
             if new.point != old.point {
                 b.remove(T::ProblemByPoint, keys::owner_id(old.point, old.id));
                 b.put_index(T::ProblemByPoint, keys::owner_id(new.point, new.id));
+            }
+            if new.solved_by != old.solved_by {
+                Self::tally_solved(b, &old, -1);
+                Self::tally_solved(b, &new, 1);
             }
             b.put_record(T::Problems, new.id, new.clone())?;
             b.audit("problem.edit", &new);

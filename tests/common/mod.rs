@@ -266,6 +266,8 @@ pub fn wait_closed(dir: &Path) {
 }
 
 /// Opens a database this process may have just closed (see [`wait_closed`]).
+/// Retried while locked: a child that another test spawns keeps a copy of
+/// the lock's file between its fork and its exec.
 #[track_caller]
 pub fn reopen(path: &Path) -> Store {
     wait_closed(path);
