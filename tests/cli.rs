@@ -72,13 +72,18 @@ fn ids(v: &Value) -> Vec<u64> {
     array(v).iter().map(|x| x["id"].as_u64().unwrap()).collect()
 }
 
-/// `(done, min, full, met)` of one rule of one leader in a status JSON.
-fn rule(status: &Value, leader: &str, rule: &str) -> (u64, u64, u64, bool) {
-    let l = array(&status["leaders"])
+/// One leader's entry in a status JSON.
+#[track_caller]
+fn leader_in<'a>(status: &'a Value, leader: &str) -> &'a Value {
+    array(&status["leaders"])
         .iter()
         .find(|l| l["name"] == leader)
-        .unwrap_or_else(|| panic!("{leader} not in status: {status}"));
-    rule_of(&l["rules"], rule)
+        .unwrap_or_else(|| panic!("{leader} not in status: {status}"))
+}
+
+/// `(done, min, full, met)` of one rule of one leader in a status JSON.
+fn rule(status: &Value, leader: &str, rule: &str) -> (u64, u64, u64, bool) {
+    rule_of(&leader_in(status, leader)["rules"], rule)
 }
 
 fn bureau(status: &Value, rule: &str) -> (u64, u64, u64, bool) {
@@ -830,11 +835,7 @@ fn a_branch_is_corrected() {
     assert!(m.contains("彩票中心"), "{m}");
     // The point is still the same branch's.
     let status = db.json(&["status", "--year", "2020", "--format", "json"]);
-    let l = array(&status["leaders"])
-        .iter()
-        .find(|l| l["name"] == "海友")
-        .unwrap()
-        .clone();
+    let l = leader_in(&status, "海友").clone();
     assert_eq!(l["branch"], "体科所支部");
 }
 
@@ -1080,11 +1081,7 @@ fn review_transformed_closes_the_point_and_a_new_one_can_be_assigned() {
     let v = db.json(&["visit", "list", "--year", "2022", "--format", "json"]);
     assert_eq!(v[0]["point"], 3);
     let s = db.json(&["status", "--year", "2022", "--format", "json"]);
-    let l = array(&s["leaders"])
-        .iter()
-        .find(|l| l["name"] == "瑞林")
-        .unwrap()
-        .clone();
+    let l = leader_in(&s, "瑞林").clone();
     assert_eq!(l["branch"], "射击二支部");
 }
 
@@ -1174,18 +1171,10 @@ fn handover_moves_the_point_to_the_successor() {
         .map(|l| l["name"].as_str().unwrap())
         .collect();
     assert!(!names.contains(&"瑞林"), "瑞林 left the post in 2020: {names:?}");
-    let l = array(&s["leaders"])
-        .iter()
-        .find(|l| l["name"] == "新书记")
-        .unwrap()
-        .clone();
+    let l = leader_in(&s, "新书记").clone();
     assert_eq!(l["branch"], "彩票中心");
     let s2020 = db.json(&["status", "--year", "2020", "--format", "json"]);
-    let l = array(&s2020["leaders"])
-        .iter()
-        .find(|l| l["name"] == "瑞林")
-        .unwrap()
-        .clone();
+    let l = leader_in(&s2020, "瑞林").clone();
     assert_eq!(l["branch"], "彩票中心");
     // Bad hand-overs.
     db.refused(&["point", "handover", "瑞林", "新书记"]);
@@ -1562,11 +1551,7 @@ fn demo_loads_once_and_its_2020_status_is_as_counted_by_hand() {
     assert_eq!(bureau(&s, "training"), (1, 1, 1, true));
     assert_eq!(bureau(&s, "thematic_study"), (1, 1, 1, true));
     assert_eq!(bureau(&s, "own_branch_analysis"), (0, 1, 1, false));
-    let ruilin = array(&s["leaders"])
-        .iter()
-        .find(|l| l["name"] == "瑞林")
-        .unwrap()
-        .clone();
+    let ruilin = leader_in(&s, "瑞林").clone();
     assert_eq!(ruilin["title"], "书记、局长");
     assert_eq!(ruilin["branch"], "体彩中心支部");
     assert_eq!(ruilin["role"], "secretary");

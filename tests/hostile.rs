@@ -496,14 +496,22 @@ fn hostile_command_lines_are_refused_and_write_nothing() {
 fn a_file_that_is_no_export_leaves_no_database_behind() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("activities.xlsx");
-    std::fs::write(&file, b"PK\x03\x04 a workbook, not an export").unwrap();
+    let workbook: &[u8] = b"PK\x03\x04 a workbook, not an export";
     let db = dir.path().join("new-db");
     let socket = dir.path().join("new-db.sock");
-    for no_server in ["1", "0"] {
-        let out = std::process::Command::new(common::bin())
+    // `import FILE` on a database that does not exist yet, with or without
+    // the server, in English or (lang None) Chinese: its stderr, after
+    // checking that it failed and left neither database nor socket.
+    let import = |no_server: &str, lang: Option<&str>| {
+        let mut command = std::process::Command::new(common::bin());
+        command
             .env_remove("BRANCHLINK_DB")
-            .env("BRANCHLINK_NO_SERVER", no_server)
-            .args(["--lang", "en", "--db"])
+            .env("BRANCHLINK_NO_SERVER", no_server);
+        if let Some(lang) = lang {
+            command.args(["--lang", lang]);
+        }
+        let out = command
+            .arg("--db")
             .arg(&db)
             .arg("--socket")
             .arg(&socket)
@@ -511,42 +519,26 @@ fn a_file_that_is_no_export_leaves_no_database_behind() {
             .arg(&file)
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(1), "{stderr}");
-        assert!(stderr.starts_with("error: import refused"), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(!db.exists() && !socket.exists(), "no_server={no_server}: {stderr}");
+        stderr
+    };
+    std::fs::write(&file, workbook).unwrap();
+    for no_server in ["1", "0"] {
+        let stderr = import(no_server, Some("en"));
+        assert!(stderr.starts_with("error: import refused"), "{stderr}");
     }
     // An export whose records do not hold together: refused as early.
     let mut export = valid_export();
     export["leaders"][0]["id"] = json!(0);
     std::fs::write(&file, serde_json::to_vec(&export).unwrap()).unwrap();
-    let out = std::process::Command::new(common::bin())
-        .env_remove("BRANCHLINK_DB")
-        .env("BRANCHLINK_NO_SERVER", "0")
-        .args(["--lang", "en", "--db"])
-        .arg(&db)
-        .arg("--socket")
-        .arg(&socket)
-        .arg("import")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = import("0", Some("en"));
     assert!(stderr.starts_with("error: import refused"), "{stderr}");
-    assert!(!db.exists() && !socket.exists(), "{stderr}");
-    std::fs::write(&file, b"PK\x03\x04 a workbook, not an export").unwrap();
     // In Chinese, all of it.
-    let out = std::process::Command::new(common::bin())
-        .env_remove("BRANCHLINK_DB")
-        .env("BRANCHLINK_NO_SERVER", "1")
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg(&file)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    std::fs::write(&file, workbook).unwrap();
+    let stderr = import("1", None);
     assert!(
         stderr.contains("这不是 branchlink 导出的 JSON 文件（第 1 行第 1 列读不下去）"),
         "{stderr}"

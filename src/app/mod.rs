@@ -909,8 +909,7 @@ fn update_list(app: &mut App, action: Action, backend: &dyn Backend) {
     let t = app.text();
     match action {
         // Handled above, before forms and searches.
-        Action::Poll => {}
-        Action::Quit => app.quit = true,
+        Action::Poll | Action::Quit => {}
         Action::Show(_) | Action::NextScreen | Action::PrevScreen => {
             let screen = match action {
                 Action::Show(screen) => screen,
@@ -1623,16 +1622,8 @@ fn submit(app: &mut App, form: &Form, backend: &dyn Backend) -> Result<String, S
         Purpose::NewActivity | Purpose::EditActivity(_) => {
             let who = leader(0)?;
             let kind = ActivityKind::ALL[form.choice(1)];
-            // An emptied date is today for a new record only: an edit
-            // must not move a recorded visit to today unasked.
-            if matches!(form.purpose, Purpose::EditActivity(_)) && form.value(2).trim().is_empty() {
-                return Err(errors::domain(
-                    lang,
-                    &DomainError::Date {
-                        input: String::new(),
-                        problem: DateProblem::Unreadable,
-                    },
-                ));
+            if matches!(form.purpose, Purpose::EditActivity(_)) {
+                kept_date(2)?;
             }
             let date = parse_done_date(app, form.value(2))?;
             let note = optional(form.value(3));

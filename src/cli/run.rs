@@ -93,6 +93,17 @@ impl Context<'_> {
         lookup::leader(&leaders, input).cloned().map_err(|e| self.fail(e))
     }
 
+    fn role(&self, input: &str) -> Result<Role, Failure> {
+        Role::parse(input).ok_or_else(|| self.fail(DomainError::UnknownRole(input.to_string())))
+    }
+
+    fn weaknesses(&self, inputs: &[String]) -> Result<Vec<Weakness>, Failure> {
+        inputs
+            .iter()
+            .map(|w| Weakness::parse(w).ok_or_else(|| self.fail(DomainError::UnknownWeakness(w.clone()))))
+            .collect()
+    }
+
     fn branch(&self, input: &str) -> Result<Branch, Failure> {
         let branches = self.backend.branches().map_err(|e| self.fail(e))?;
         lookup::branch(&branches, input).cloned().map_err(|e| self.fail(e))
@@ -153,7 +164,7 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
             own_branch,
             from,
         } => {
-            let role = Role::parse(&role).ok_or_else(|| cx.fail(DomainError::UnknownRole(role.clone())))?;
+            let role = cx.role(&role)?;
             let own_branch = match own_branch {
                 Some(b) => Some(cx.branch(&b)?.id),
                 None => None,
@@ -187,7 +198,7 @@ fn leader(cx: &Context<'_>, c: LeaderCmd) -> Outcome {
                 l.title = title;
             }
             if let Some(role) = role {
-                l.role = Role::parse(&role).ok_or_else(|| cx.fail(DomainError::UnknownRole(role.clone())))?;
+                l.role = cx.role(&role)?;
             }
             // `none` clears the own branch or the leaving date.
             let none = |s: &str| s.trim().eq_ignore_ascii_case("none");
@@ -263,10 +274,7 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
             parent,
             weakness,
         } => {
-            let weaknesses = weakness
-                .iter()
-                .map(|w| Weakness::parse(w).ok_or_else(|| cx.fail(DomainError::UnknownWeakness(w.clone()))))
-                .collect::<Result<Vec<_>, _>>()?;
+            let weaknesses = cx.weaknesses(&weakness)?;
             let b = Branch {
                 id: 0,
                 name,
@@ -304,10 +312,7 @@ fn branch(cx: &Context<'_>, c: BranchCmd) -> Outcome {
                 b.parent = Some(parent);
             }
             if !weakness.is_empty() {
-                b.weaknesses = weakness
-                    .iter()
-                    .map(|w| Weakness::parse(w).ok_or_else(|| cx.fail(DomainError::UnknownWeakness(w.clone()))))
-                    .collect::<Result<Vec<_>, _>>()?;
+                b.weaknesses = cx.weaknesses(&weakness)?;
             }
             let id = b.id;
             cx.backend.update_branch(b).map_err(|e| cx.fail(e))?;

@@ -158,6 +158,22 @@ impl ContactPoint {
     pub fn last_change(&self) -> NaiveDate {
         self.history.iter().map(|c| c.date).max().unwrap_or(self.start)
     }
+
+    /// Refuses a review or hand-over dated before the last change.
+    pub fn check_next_change(&self, date: NaiveDate) -> Result<(), super::DomainError> {
+        let last = self.last_change();
+        if date < last {
+            return Err(super::DomainError::BeforePointChange { date, last });
+        }
+        Ok(())
+    }
+
+    /// The leader a problem solved on `date` counts for: the holder that
+    /// day, else (a day after the point was closed: the measures came
+    /// later) the holder now.
+    pub fn credited_on(&self, date: NaiveDate) -> LeaderId {
+        self.holder_on(date).unwrap_or(self.leader)
+    }
 }
 
 /// One piece of contact work: a visit, a lecture, a forum …

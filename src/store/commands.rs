@@ -88,16 +88,47 @@ impl Store {
             .find(|p| p.branch == branch && p.state.is_open()))
     }
 
+    /// Refuses a name another leader than `leader` has: a name finds one
+    /// leader.
+    fn check_leader_name(&self, leader: &Leader) -> Result<()> {
+        if self
+            .leaders()?
+            .iter()
+            .any(|l| l.name == leader.name && l.id != leader.id)
+        {
+            return Err(DomainError::Duplicate {
+                kind: RecordKind::Leader,
+                name: leader.name.clone(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// A branch answers to its full and its short name (lookups take
+    /// either), so neither may be a name another branch answers to: a
+    /// second "体科所支部" would be picked in its place unseen.
+    fn check_branch_names(&self, branch: &Branch) -> Result<()> {
+        let others = self.branches()?;
+        let taken = [&branch.name, &branch.short].into_iter().find(|n| {
+            others
+                .iter()
+                .any(|x| x.id != branch.id && (x.name == **n || x.short == **n))
+        });
+        if let Some(name) = taken {
+            return Err(DomainError::Duplicate {
+                kind: RecordKind::Branch,
+                name: name.clone(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
     pub fn add_leader(&self, leader: Leader) -> Result<Leader> {
         let mut leader = validate::leader(leader)?;
         self.write(|s, b| {
-            if s.leaders()?.iter().any(|l| l.name == leader.name) {
-                return Err(DomainError::Duplicate {
-                    kind: RecordKind::Leader,
-                    name: leader.name.clone(),
-                }
-                .into());
-            }
+            s.check_leader_name(&leader)?;
             if let Some(own) = leader.own_branch {
                 s.must_branch(own)?;
             }
@@ -112,20 +143,7 @@ impl Store {
     pub fn add_branch(&self, branch: Branch) -> Result<Branch> {
         let mut branch = validate::branch(branch)?;
         self.write(|s, b| {
-            // A branch answers to its full and its short name (lookups take
-            // either), so neither may be a name another branch answers to:
-            // a second "体科所支部" would be picked in its place unseen.
-            let others = s.branches()?;
-            let taken = [&branch.name, &branch.short]
-                .into_iter()
-                .find(|n| others.iter().any(|x| x.name == **n || x.short == **n));
-            if let Some(name) = taken {
-                return Err(DomainError::Duplicate {
-                    kind: RecordKind::Branch,
-                    name: name.clone(),
-                }
-                .into());
-            }
+            s.check_branch_names(&branch)?;
             branch.id = s.next_id(b, meta::NEXT_BRANCH)?;
             b.put_record(T::Branches, branch.id, branch.clone())?;
             b.audit("branch.add", &branch);
@@ -140,17 +158,7 @@ impl Store {
         let branch = validate::branch(branch)?;
         self.write(|s, b| {
             let old = s.must_branch(branch.id)?;
-            let others: Vec<Branch> = s.branches()?.into_iter().filter(|x| x.id != branch.id).collect();
-            let taken = [&branch.name, &branch.short]
-                .into_iter()
-                .find(|n| others.iter().any(|x| x.name == **n || x.short == **n));
-            if let Some(name) = taken {
-                return Err(DomainError::Duplicate {
-                    kind: RecordKind::Branch,
-                    name: name.clone(),
-                }
-                .into());
-            }
+            s.check_branch_names(&branch)?;
             b.put_record(T::Branches, branch.id, branch.clone())?;
             b.audit("branch.edit", &branch);
             Ok(old)
@@ -233,10 +241,7 @@ impl Store {
         self.write(|s, b| {
             let leader = s.must_leader(leader)?;
             let mut point = s.open_point_of(&leader)?;
-            let last = point.last_change();
-            if date < last {
-                return Err(DomainError::BeforePointChange { date, last }.into());
-            }
+            point.check_next_change(date)?;
             match review {
                 Review::Transformed => point.state = PointState::Transformed,
                 Review::Continue => {
@@ -286,10 +291,7 @@ impl Store {
                 }
                 .into());
             }
-            let last = point.last_change();
-            if date < last {
-                return Err(DomainError::BeforePointChange { date, last }.into());
-            }
+            point.check_next_change(date)?;
             s.check_after_earlier_points(incoming.id, date)?;
             point.leader = incoming.id;
             point.state = PointState::HandedOver;
@@ -444,10 +446,7 @@ impl Store {
             if problem.state == ProblemState::Solved {
                 // As `solve_problem`: the holder on the day it was solved,
                 // else the holder now; never a leader the request names.
-                problem.solved_by = problem
-                    .solved
-                    .and_then(|day| point.holder_on(day))
-                    .or(Some(point.leader));
+                problem.solved_by = Some(problem.solved.map_or(point.leader, |day| point.credited_on(day)));
             }
             b.put_record(T::Problems, problem.id, problem.clone())?;
             Self::index_problem(b, &problem);
@@ -467,7 +466,7 @@ impl Store {
             p.solved = Some(date);
             // The holder on that day, as the record says; the holder now
             // for a day the point was closed (the measures came later).
-            p.solved_by = Some(point.holder_on(date).unwrap_or(point.leader));
+            p.solved_by = Some(point.credited_on(date));
             if measures.as_deref().is_some_and(|m| !m.trim().is_empty()) {
                 p.measures = measures;
             }
@@ -502,21 +501,18 @@ impl Store {
         let leader = validate::leader(leader)?;
         self.write(|s, b| {
             let old = s.must_leader(leader.id)?;
-            if leader.name != old.name && s.leaders()?.iter().any(|l| l.name == leader.name) {
-                return Err(DomainError::Duplicate {
-                    kind: RecordKind::Leader,
-                    name: leader.name.clone(),
-                }
-                .into());
-            }
+            s.check_leader_name(&leader)?;
+            // The points they hold now (a past holder's are another's).
+            let held: Vec<ContactPoint> = s
+                .points_of(leader.id)?
+                .into_iter()
+                .filter(|p| p.leader == leader.id)
+                .collect();
             if let Some(own) = leader.own_branch {
                 let branch = s.must_branch(own)?;
                 // Any point they hold, closed ones too: an export (and so a
                 // backup) with such a pair would not import again.
-                if s.points_of(leader.id)?
-                    .iter()
-                    .any(|p| p.leader == leader.id && p.branch == own)
-                {
+                if held.iter().any(|p| p.branch == own) {
                     return Err(DomainError::OwnBranch {
                         leader: leader.name.clone(),
                         branch: branch.name,
@@ -527,10 +523,7 @@ impl Store {
             // Leaving the post is a hand-over while a point is open: the
             // point must not be left without a holder in post.
             if leader.in_post_to.is_some()
-                && let Some(open) = s
-                    .points_of(leader.id)?
-                    .into_iter()
-                    .find(|p| p.leader == leader.id && p.state.is_open())
+                && let Some(open) = held.iter().find(|p| p.state.is_open())
             {
                 return Err(DomainError::StillHoldsPoint {
                     leader: leader.name.clone(),
@@ -572,7 +565,7 @@ impl Store {
                 if new.point != old.point
                     && let Some(day) = new.solved
                 {
-                    new.solved_by = Some(point.holder_on(day).unwrap_or(point.leader));
+                    new.solved_by = Some(point.credited_on(day));
                 }
             }
             if new.point != old.point {
