@@ -69,7 +69,7 @@ pub fn daily(backend: &dyn Backend, db: &Path, today: NaiveDate, keep: usize) ->
         return Ok(None);
     }
     let dir = dir_for(db);
-    let file = dir.join(format!("{PREFIX}{today}{SUFFIX}"));
+    let file = file_for(db, today);
     if file.exists() {
         return Ok(None);
     }
@@ -90,6 +90,18 @@ pub fn daily(backend: &dyn Backend, db: &Path, today: NaiveDate, keep: usize) ->
         std::fs::remove_file(old).map_err(io)?;
     }
     Ok(Some(file))
+}
+
+fn file_for(db: &Path, day: NaiveDate) -> PathBuf {
+    dir_for(db).join(format!("{PREFIX}{day}{SUFFIX}"))
+}
+
+/// Whether [`after_change`] would write nothing today: backups are off,
+/// or today's is there. A change that bypasses the store (a visit logged
+/// in the inbox, `store::inbox`) is only made then, so the day's first
+/// change still leaves the day's backup.
+pub fn written_today(db: &Path) -> bool {
+    keep_from_env() == 0 || file_for(db, today()).exists()
 }
 
 /// Today for backups: `BRANCHLINK_TODAY` when set (tests), else the clock.

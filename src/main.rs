@@ -9,12 +9,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use branchlink::cli::{Cli, Command, Context, Failure, run};
+use branchlink::cli::args::{Deferred, VisitCmd};
+use branchlink::cli::{Cli, Command, Context, Failure, Ground, run};
 use branchlink::domain::date::{self, DateForms};
 use branchlink::error::{Error, ServerError, StoreError};
 use branchlink::i18n::{Lang, errors, fill};
 use branchlink::server::{AutoStart, Client, ClientOptions, ReadOnlyStore, ServeOptions, Server, Stopped};
 use branchlink::store::Store;
+use branchlink::store::inbox::InboxWriter;
 use chrono::NaiveDate;
 use nix::sys::signal::{SigSet, Signal};
 
@@ -126,13 +128,26 @@ fn start(cli: Cli) -> Result<String, Failure> {
         _ => None,
     };
     let embedded_writer = cli.no_server && !cli.read_only;
-    // A one-shot command on its own store leaves it to the exit (below).
-    let mut leave_at_exit: Option<Store> = None;
+    // `visit add --no-server` logs to the inbox when nobody holds the
+    // database and its digest is there (src/store/inbox.rs): no sled open.
+    // The day's first change goes through the store, which writes the
+    // day's backup.
+    let ground = Ground { lang, today };
+    if embedded_writer
+        && matches!(&cli.command, Some(Command::Visit(Deferred(VisitCmd::Add(_)))))
+        && branchlink::backup::written_today(&db)
+        && let Some(inbox) = InboxWriter::open(&db)
+        && let Some(Command::Visit(Deferred(VisitCmd::Add(add)))) = cli.command
+    {
+        return branchlink::cli::run::add_visit(&ground, &inbox, add);
+    }
+    // This process's own store, if it opened one: it leaves the inbox's
+    // digest when done, and a one-shot command leaves the store to the
+    // exit (below).
+    let mut own_store: Option<Store> = None;
     let backend: Box<dyn branchlink::api::Backend> = if cli.no_server {
         let store = open_directly(&db, &socket).map_err(|e| cannot_open(lang, &db, e))?;
-        if !workbench {
-            leave_at_exit = Some(store.clone());
-        }
+        own_store = Some(store.clone());
         if cli.read_only {
             Box::new(ReadOnlyStore::new(store))
         } else {
@@ -154,8 +169,7 @@ fn start(cli: Cli) -> Result<String, Failure> {
     };
     let cx = Context {
         backend: backend.as_ref(),
-        lang,
-        today,
+        ground,
     };
     let result = match (cli.command, import) {
         (Some(_), Some(snapshot)) => branchlink::cli::run::import_snapshot(&cx, snapshot),
@@ -181,11 +195,15 @@ fn start(cli: Cli) -> Result<String, Failure> {
     if embedded_writer && backend.data_version() > 0 {
         branchlink::backup::after_change(backend.as_ref(), &db);
     }
-    // The process exits next: sled's caches need not be freed one by one
-    // (`Store::leave`). Not the workbench's: it has restored the terminal
-    // and may have run for hours; a second of teardown is not felt there.
-    if let Some(store) = leave_at_exit {
-        store.leave();
+    if let Some(store) = own_store {
+        store.leave_digest();
+        // The process exits next: sled's caches need not be freed one by
+        // one (`Store::leave`). Not the workbench's: it has restored the
+        // terminal and may have run for hours; a second of teardown is not
+        // felt there.
+        if !workbench {
+            store.leave();
+        }
     }
     result
 }

@@ -502,34 +502,7 @@ pub enum PointCmd {
 #[derive(Debug, Subcommand)]
 pub enum VisitCmd {
     /// Log contact work by LEADER at their contact point
-    Add {
-        /// Who did the work (name, part of it, or id)
-        leader: String,
-        /// research 蹲点调研, interview 访谈座谈, guidance 调度指导, analysis 分析研判,
-        /// spot-check 抽查调研, org-life 组织生活, lecture 专题党课, theme-day 主题党日,
-        /// home-visit 走访慰问
-        #[arg(long)]
-        kind: String,
-        /// The day it was done: 2020-09-10, 09-10 or 0910 (this year), -3 (days ago), today or
-        /// yesterday [default: today]
-        #[arg(long, allow_negative_numbers = true)]
-        date: Option<String>,
-        /// A note
-        #[arg(long)]
-        note: Option<String>,
-        /// Where
-        #[arg(long)]
-        place: Option<String>,
-        /// Who took part
-        #[arg(long)]
-        participants: Option<String>,
-        /// What was found
-        #[arg(long)]
-        findings: Option<String>,
-        /// What was done or decided
-        #[arg(long)]
-        actions: Option<String>,
-    },
+    Add(VisitAdd),
     /// List activities, oldest first
     List {
         /// Only this year's [default: every year]
@@ -547,6 +520,38 @@ pub enum VisitCmd {
         /// The activity's id (as visit list shows it)
         id: u64,
     },
+}
+
+/// `visit add`'s arguments: what the command line logs, through the
+/// data or through the inbox (`store::inbox`).
+#[derive(Debug, clap::Args)]
+pub struct VisitAdd {
+    /// Who did the work (name, part of it, or id)
+    pub leader: String,
+    /// research 蹲点调研, interview 访谈座谈, guidance 调度指导, analysis 分析研判,
+    /// spot-check 抽查调研, org-life 组织生活, lecture 专题党课, theme-day 主题党日,
+    /// home-visit 走访慰问
+    #[arg(long)]
+    pub kind: String,
+    /// The day it was done: 2020-09-10, 09-10 or 0910 (this year), -3 (days ago), today or
+    /// yesterday [default: today]
+    #[arg(long, allow_negative_numbers = true)]
+    pub date: Option<String>,
+    /// A note
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Where
+    #[arg(long)]
+    pub place: Option<String>,
+    /// Who took part
+    #[arg(long)]
+    pub participants: Option<String>,
+    /// What was found
+    #[arg(long)]
+    pub findings: Option<String>,
+    /// What was done or decided
+    #[arg(long)]
+    pub actions: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -682,7 +687,7 @@ mod tests {
         ])
         .unwrap();
         match cli.command {
-            Some(Command::Visit(Deferred(VisitCmd::Add { leader, kind, note, .. }))) => {
+            Some(Command::Visit(Deferred(VisitCmd::Add(VisitAdd { leader, kind, note, .. })))) => {
                 assert_eq!((leader.as_str(), kind.as_str()), ("王建国", "research"));
                 assert_eq!(note.as_deref(), Some("座谈"));
             }

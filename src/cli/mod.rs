@@ -9,4 +9,4 @@ pub mod run;
 pub mod usage;
 
 pub use args::{Cli, Command};
-pub use run::{Context, Failure, run};
+pub use run::{Context, Failure, Ground, run};

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::args::{BranchCmd, Command, Deferred, EventCmd, Format, LeaderCmd, PointCmd, ProblemCmd, VisitCmd};
+use super::args::{
+    BranchCmd, Command, Deferred, EventCmd, Format, LeaderCmd, PointCmd, ProblemCmd, VisitAdd, VisitCmd,
+};
 use super::output::{cell, json, table};
 use crate::api::{ActivityFilter, Backend, Review};
 use crate::domain::date::{self, DateForms};
@@ -28,16 +30,29 @@ impl Failure {
     }
 }
 
-/// Everything a command needs.
-pub struct Context<'a> {
-    pub backend: &'a dyn Backend,
+/// What every command knows besides the data: the user's language and
+/// today, and how to read dates and words and word a failure with them.
+pub struct Ground {
     pub lang: Lang,
     pub today: NaiveDate,
 }
 
+/// Everything a command needs: the [`Ground`] and the data.
+pub struct Context<'a> {
+    pub backend: &'a dyn Backend,
+    pub ground: Ground,
+}
+
+impl std::ops::Deref for Context<'_> {
+    type Target = Ground;
+    fn deref(&self) -> &Ground {
+        &self.ground
+    }
+}
+
 type Outcome = Result<String, Failure>;
 
-impl Context<'_> {
+impl Ground {
     pub(crate) fn fail(&self, e: impl Into<Error>) -> Failure {
         Failure::from_error(self.lang, &e.into())
     }
@@ -69,7 +84,7 @@ impl Context<'_> {
         })
     }
 
-    /// [`Context::date`] for work already done: not after today
+    /// [`Ground::date`] for work already done: not after today
     /// (`date::done_by`).
     pub(crate) fn done_date(&self, input: Option<&str>) -> Result<NaiveDate, Failure> {
         let d = self.date(input)?;
@@ -88,11 +103,6 @@ impl Context<'_> {
         }
     }
 
-    pub(crate) fn leader(&self, input: &str) -> Result<Leader, Failure> {
-        let leaders = self.backend.leaders_matching(input).map_err(|e| self.fail(e))?;
-        lookup::leader(&leaders, input).cloned().map_err(|e| self.fail(e))
-    }
-
     fn role(&self, input: &str) -> Result<Role, Failure> {
         Role::parse(input).ok_or_else(|| self.fail(DomainError::UnknownRole(input.to_string())))
     }
@@ -104,13 +114,20 @@ impl Context<'_> {
             .collect()
     }
 
+    pub(crate) fn text(&self) -> &'static crate::i18n::cli::CliText {
+        self.lang.cli()
+    }
+}
+
+impl Context<'_> {
+    pub(crate) fn leader(&self, input: &str) -> Result<Leader, Failure> {
+        let leaders = self.backend.leaders_matching(input).map_err(|e| self.fail(e))?;
+        lookup::leader(&leaders, input).cloned().map_err(|e| self.fail(e))
+    }
+
     fn branch(&self, input: &str) -> Result<Branch, Failure> {
         let branches = self.backend.branches().map_err(|e| self.fail(e))?;
         lookup::branch(&branches, input).cloned().map_err(|e| self.fail(e))
-    }
-
-    pub(crate) fn text(&self) -> &'static crate::i18n::cli::CliText {
-        self.lang.cli()
     }
 }
 
@@ -437,41 +454,75 @@ fn point(cx: &Context<'_>, c: PointCmd) -> Outcome {
     }
 }
 
-fn kind(cx: &Context<'_>, s: &str) -> Result<ActivityKind, Failure> {
-    ActivityKind::parse(s).ok_or_else(|| cx.fail(DomainError::UnknownActivityKind(s.to_string())))
+fn kind(g: &Ground, s: &str) -> Result<ActivityKind, Failure> {
+    ActivityKind::parse(s).ok_or_else(|| g.fail(DomainError::UnknownActivityKind(s.to_string())))
+}
+
+/// Where `visit add` logs a visit: the data, through any [`Backend`], or
+/// the inbox of a database no process holds (`store::inbox`).
+pub trait VisitLog {
+    fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>, Error>;
+    fn add_activity(&self, activity: Activity) -> Result<Activity, Error>;
+}
+
+impl VisitLog for dyn Backend + '_ {
+    fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>, Error> {
+        Backend::leaders_matching(self, input)
+    }
+    fn add_activity(&self, activity: Activity) -> Result<Activity, Error> {
+        Backend::add_activity(self, activity)
+    }
+}
+
+impl VisitLog for crate::store::inbox::InboxWriter {
+    fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>, Error> {
+        crate::store::inbox::InboxWriter::leaders_matching(self, input)
+    }
+    fn add_activity(&self, activity: Activity) -> Result<Activity, Error> {
+        crate::store::inbox::InboxWriter::add_activity(self, activity)
+    }
+}
+
+/// `visit add`: the one command that can also go to the inbox, where it
+/// is checked and worded the same.
+pub fn add_visit<L: VisitLog + ?Sized>(g: &Ground, log: &L, add: VisitAdd) -> Outcome {
+    let VisitAdd {
+        leader,
+        kind: k,
+        date,
+        note,
+        place,
+        participants,
+        findings,
+        actions,
+    } = add;
+    let kind = kind(g, &k)?;
+    let leaders = log.leaders_matching(&leader).map_err(|e| g.fail(e))?;
+    let l = lookup::leader(&leaders, &leader).map_err(|e| g.fail(e))?;
+    let date = g.done_date(date.as_deref())?;
+    let a = Activity {
+        id: 0,
+        date,
+        leader: l.id,
+        point: 0,
+        kind,
+        place,
+        participants,
+        findings,
+        actions,
+        note,
+    };
+    let a = log.add_activity(a).map_err(|e| g.fail(e))?;
+    Ok(fill(
+        g.text().visit_added,
+        &[&a.id, &a.date, &l.name, &a.kind.label(g.lang)],
+    ))
 }
 
 fn visit(cx: &Context<'_>, c: VisitCmd) -> Outcome {
     let t = cx.text();
     match c {
-        VisitCmd::Add {
-            leader,
-            kind: k,
-            date,
-            note,
-            place,
-            participants,
-            findings,
-            actions,
-        } => {
-            let kind = kind(cx, &k)?;
-            let l = cx.leader(&leader)?;
-            let date = cx.done_date(date.as_deref())?;
-            let a = Activity {
-                id: 0,
-                date,
-                leader: l.id,
-                point: 0,
-                kind,
-                place,
-                participants,
-                findings,
-                actions,
-                note,
-            };
-            let a = cx.backend.add_activity(a).map_err(|e| cx.fail(e))?;
-            Ok(fill(t.visit_added, &[&a.id, &a.date, &l.name, &a.kind.label(cx.lang)]))
-        }
+        VisitCmd::Add(add) => add_visit(cx, cx.backend, add),
         VisitCmd::List { year, leader, format } => {
             let year = year.map(|y| validate::year(y).map_err(|e| cx.fail(e))).transpose()?;
             let leaders = cx.backend.leaders().map_err(|e| cx.fail(e))?;

@@ -176,6 +176,39 @@ impl ContactPoint {
     }
 }
 
+/// Puts the points a leader was given or handed (the store's
+/// `point_by_leader` index) in the order [`point_on`] and the screens
+/// use: the leader's open point first, then the latest started.
+pub fn order_points_of(points: &mut [ContactPoint], leader: LeaderId) {
+    points.sort_by_key(|p| std::cmp::Reverse((p.leader == leader && p.state.is_open(), p.start, p.id)));
+}
+
+/// The point `leader` held on `date`, among the points they were given
+/// or handed (in [`order_points_of`] order), which an activity or problem
+/// of that day belongs to: work logged late goes to the point of its
+/// day, not to one taken up since, and none is logged for a day the
+/// leader held no point (before the first was set up, after one was
+/// closed by its review, or after handing it over).
+pub fn point_on<'a>(
+    points: &'a [ContactPoint],
+    leader: &Leader,
+    date: NaiveDate,
+) -> Result<&'a ContactPoint, super::DomainError> {
+    if points.is_empty() {
+        return Err(super::DomainError::NoPoint(leader.name.clone()));
+    }
+    if let Some(point) = points.iter().find(|p| p.holder_on(date) == Some(leader.id)) {
+        return Ok(point);
+    }
+    let mut held: Vec<_> = points.iter().flat_map(|p| p.spans_of(leader.id)).collect();
+    held.sort();
+    Err(super::DomainError::NoPointOn {
+        leader: leader.name.clone(),
+        date,
+        held,
+    })
+}
+
 /// One piece of contact work: a visit, a lecture, a forum …
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {

@@ -266,6 +266,9 @@ impl Server {
         }
         drop(listener);
         shared.store.flush()?;
+        // The next `visit add --no-server` can then log to the inbox
+        // without opening the database (src/store/inbox.rs).
+        shared.store.leave_digest();
         if shared.idle.load(Ordering::SeqCst) {
             tracing::info!("idle, stopped");
             Ok(Stopped::Idle)

@@ -11,13 +11,17 @@ use super::{Store, T, io_error, keys, meta, packed};
 use crate::domain::AuditEntry;
 use crate::error::{Result, StoreError};
 
+/// An audit entry to write: action, detail, and when and by whom if not
+/// now by the store's user (see [`Batch::audit_by`]).
+type AuditNote = (String, String, Option<(i64, String)>);
+
 /// The writes of one command.
 #[derive(Default)]
 pub(crate) struct Batch {
     ops: Vec<Op>,
     /// Counters advanced by this batch (id allocation).
     counters: BTreeMap<&'static [u8], u64>,
-    audit: Vec<(String, String)>,
+    audit: Vec<AuditNote>,
     /// Changes to u64 tallies (day counters), summed per key.
     tallies: BTreeMap<(T, Vec<u8>), i64>,
     /// Changes to tagged tallies (year counters): several counters under
@@ -55,7 +59,15 @@ impl Batch {
     /// serialised to JSON.
     pub(crate) fn audit(&mut self, action: &str, detail: &impl serde::Serialize) {
         let detail = serde_json::to_string(detail).unwrap_or_default();
-        self.audit.push((action.to_string(), detail));
+        self.audit.push((action.to_string(), detail, None));
+    }
+
+    /// [`Batch::audit`] for a change made at `at_ms` by `user`, not now by
+    /// the store's user: a visit from the inbox (`store::inbox`).
+    pub(crate) fn audit_by(&mut self, action: &str, detail: &impl serde::Serialize, at_ms: i64, user: &str) {
+        let detail = serde_json::to_string(detail).unwrap_or_default();
+        self.audit
+            .push((action.to_string(), detail, Some((at_ms, user.to_string()))));
     }
 
     /// Adds `delta` to the tally stored under `key` (a missing tally is 0;
@@ -118,6 +130,14 @@ impl Store {
         Ok(next)
     }
 
+    /// A counter's value counting ids this batch already took.
+    pub(crate) fn counter_in(&self, batch: &Batch, counter: &'static [u8]) -> Result<u64> {
+        match batch.counters.get(counter) {
+            Some(v) => Ok(*v),
+            None => self.counter(counter),
+        }
+    }
+
     pub(crate) fn counter(&self, counter: &[u8]) -> Result<u64> {
         Ok(self
             .tree(T::Meta)
@@ -131,13 +151,16 @@ impl Store {
         if batch.is_empty() && batch.audit.is_empty() {
             return Ok(());
         }
+        // The digest of the inbox describes the data as it was: not after this.
+        self.forget_digest()?;
         let now_ms = chrono::Utc::now().timestamp_millis();
-        for (action, detail) in std::mem::take(&mut batch.audit) {
+        for (action, detail, stamp) in std::mem::take(&mut batch.audit) {
             let seq = self.next_id(&mut batch, meta::NEXT_AUDIT)?;
+            let (at_ms, user) = stamp.unwrap_or_else(|| (now_ms, self.user.to_string()));
             let entry = AuditEntry {
                 seq,
-                at_ms: now_ms,
-                user: self.user.to_string(),
+                at_ms,
+                user,
                 action,
                 detail,
             };

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::batch::Batch;
-use super::{Store, T, keys, meta};
+use super::{Store, T, inbox, io_error, keys, meta};
 use crate::api::Review;
 use crate::domain::error::{DomainError, RecordKind};
 use crate::domain::{
@@ -42,27 +42,10 @@ impl Store {
             .ok_or_else(|| DomainError::NoPoint(leader.name.clone()))?)
     }
 
-    /// The point `leader` held on `date`, which an activity or problem of
-    /// that day belongs to: work logged late goes to the point of its day,
-    /// not to one taken up since, and none is logged for a day the leader
-    /// held no point (before the first was set up, after one was closed by
-    /// its review, or after handing it over).
+    /// The point `leader` held on `date` ([`crate::domain::point_on`]).
     fn point_on(&self, leader: &Leader, date: NaiveDate) -> Result<ContactPoint> {
         let points = self.points_of(leader.id)?;
-        if points.is_empty() {
-            return Err(DomainError::NoPoint(leader.name.clone()).into());
-        }
-        if let Some(point) = points.iter().find(|p| p.holder_on(date) == Some(leader.id)) {
-            return Ok(point.clone());
-        }
-        let mut held: Vec<_> = points.iter().flat_map(|p| p.spans_of(leader.id)).collect();
-        held.sort();
-        Err(DomainError::NoPointOn {
-            leader: leader.name.clone(),
-            date,
-            held,
-        }
-        .into())
+        Ok(crate::domain::point_on(&points, leader, date)?.clone())
     }
 
     /// Refuses a point for `leader` from `from` on while a point they held
@@ -373,6 +356,68 @@ impl Store {
             b.audit("activity.add", &activity);
             Ok(activity)
         })
+    }
+
+    /// Applies the visits logged in the inbox since the last replay
+    /// (`store::inbox`), in one transaction that also records how far the
+    /// inbox is applied, then empties the inbox. Each is checked as
+    /// [`Store::add_activity`] checks it and keeps the id it was reported
+    /// with; were that id taken (the digest older than the data), it gets
+    /// the next one. One that no longer fits is not applied: the audit log
+    /// records it as refused, with the reason.
+    pub(crate) fn replay_inbox(&self) -> Result<()> {
+        let applied = self
+            .tree(T::Meta)
+            .get(meta::INBOX_APPLIED)
+            .map_err(io_error)?
+            .and_then(|v| Some((keys::id_from(v.get(..8)?)?, keys::id_from(v.get(8..)?)?)));
+        let Some((nonce, entries)) = inbox::pending(&self.path, applied)? else {
+            return Ok(());
+        };
+        if !entries.is_empty() {
+            let done = applied.filter(|(n, _)| *n == nonce).map_or(0, |(_, count)| count) + entries.len() as u64;
+            self.write(|s, b| {
+                for entry in &entries {
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(unreadable) => {
+                            tracing::warn!("refused from the inbox: {unreadable}");
+                            b.audit("activity.refused", &serde_json::json!({ "reason": unreadable }));
+                            continue;
+                        }
+                    };
+                    match s.inbox_activity(b, entry.activity.clone()) {
+                        Ok(activity) => b.audit_by("activity.add", &activity, entry.at_ms, &entry.user),
+                        Err(e) => {
+                            tracing::warn!("refused a visit from the inbox: {e}");
+                            let detail = serde_json::json!({ "activity": entry.activity, "reason": e.to_string() });
+                            b.audit_by("activity.refused", &detail, entry.at_ms, &entry.user);
+                        }
+                    }
+                }
+                let mut mark = nonce.to_be_bytes().to_vec();
+                mark.extend_from_slice(&done.to_be_bytes());
+                b.put(T::Meta, meta::INBOX_APPLIED, mark);
+                Ok(())
+            })?;
+        }
+        inbox::empty_inbox(&self.path)
+    }
+
+    fn inbox_activity(&self, b: &mut Batch, activity: Activity) -> Result<Activity> {
+        let wanted = activity.id;
+        let mut activity = validate::activity(activity)?;
+        let leader = self.must_leader(activity.leader)?;
+        activity.point = self.point_on(&leader, activity.date)?.id;
+        activity.id = if wanted > self.counter_in(b, meta::NEXT_ACTIVITY)? {
+            b.raise_counter(meta::NEXT_ACTIVITY, wanted);
+            wanted
+        } else {
+            self.next_id(b, meta::NEXT_ACTIVITY)?
+        };
+        b.put_record(T::Activities, activity.id, activity.clone())?;
+        Self::index_activity(b, &activity);
+        Ok(activity)
     }
 
     pub fn update_activity(&self, activity: Activity) -> Result<Activity> {

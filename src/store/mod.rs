@@ -12,6 +12,7 @@ mod backend;
 mod batch;
 pub mod codec;
 mod commands;
+pub mod inbox;
 pub mod keys;
 mod packed;
 mod plans;
@@ -190,6 +191,9 @@ pub(crate) mod meta {
     pub const NEXT_PROBLEM: &[u8] = b"next/problem";
     pub const NEXT_EVENT: &[u8] = b"next/event";
     pub const NEXT_AUDIT: &[u8] = b"next/audit";
+    /// The inbox last replayed (`store::inbox`): its nonce and how many of
+    /// its entries are applied, 16 bytes big-endian.
+    pub const INBOX_APPLIED: &[u8] = b"inbox/applied";
     /// Flags set by commands, e.g. `flag/demo`.
     pub const FLAG_PREFIX: &str = "flag/";
 }
@@ -216,6 +220,10 @@ pub struct Store {
     tables: Arc<Mutex<CachedTables>>,
     /// Years' statuses as of a data version (see [`CachedStatus`]).
     statuses: Arc<Mutex<CachedStatus>>,
+    /// The inbox's digest on disk matches the data (`store::inbox`): it
+    /// is removed before the first change and written again by
+    /// [`Store::leave_digest`].
+    digest_kept: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The statuses last computed, by year, with the data version each was
@@ -301,8 +309,21 @@ impl Store {
             table_writes: Arc::new(AtomicU64::new(0)),
             tables: Arc::new(Mutex::new(None)),
             statuses: Arc::new(Mutex::new(CachedStatus::new())),
+            digest_kept: Arc::new(std::sync::atomic::AtomicBool::new(inbox::digest_exists(path))),
         };
         store.check_schema()?;
+        // Visits logged in the inbox since the last open are data like any
+        // other: in sled before anything reads it.
+        // A failure here is a write's (a full disk): the inbox stays for
+        // the next open, and the database is not damaged.
+        store.replay_inbox().map_err(|e| match e {
+            crate::error::Error::Store(e) => e,
+            other => StoreError::Io(other.to_string()),
+        })?;
+        // Those visits were changes of the processes that logged them (on a
+        // day whose backup was written already), not of this one: its data
+        // version counts its own commands from here.
+        store.writes.store(0, Ordering::SeqCst);
         Ok(store)
     }
 
@@ -361,6 +382,36 @@ impl Store {
         std::mem::forget(self);
     }
 
+    /// For a process done with the database (a command line, a closing
+    /// workbench or server): leaves the digest that lets the next `visit
+    /// add --no-server` log to the inbox without opening sled
+    /// (`store::inbox`), unless the one on disk still matches. Every
+    /// change was flushed when it was reported, so the digest describes
+    /// durable data. Failing to write it only makes the next add slower:
+    /// logged, not returned.
+    pub fn leave_digest(&self) {
+        if self.digest_kept.load(Ordering::SeqCst) {
+            return;
+        }
+        let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match inbox::write_digest(self) {
+            Ok(()) => self.digest_kept.store(true, Ordering::SeqCst),
+            Err(e) => tracing::warn!("writing the inbox digest: {e}"),
+        }
+    }
+
+    /// Removes the inbox's digest before the data changes (see
+    /// `store::inbox`).
+    pub(crate) fn forget_digest(&self) -> Result<(), StoreError> {
+        if self.digest_kept.swap(false, Ordering::SeqCst) {
+            inbox::remove_digest(&self.path).map_err(|e| match e {
+                crate::error::Error::Store(e) => e,
+                other => StoreError::Io(other.to_string()),
+            })?;
+        }
+        Ok(())
+    }
+
     /// After a bulk write (an import, an upgrade): moves the live pages out
     /// of the log segments that are at most half live, round after round,
     /// flushing each, until a round finds nothing to move
@@ -411,6 +462,7 @@ impl Store {
         let meta = self.tree(T::Meta);
         match meta.get(meta::SCHEMA).map_err(io_error)? {
             None => {
+                self.forget_digest()?;
                 meta.insert(meta::SCHEMA, &meta::SCHEMA_VERSION.to_be_bytes())
                     .map_err(io_error)?;
                 self.flush()
@@ -426,6 +478,7 @@ impl Store {
                         ),
                     })
                 } else if version < meta::SCHEMA_VERSION {
+                    self.forget_digest()?;
                     self.upgrade(version).map_err(|e| StoreError::Open {
                         path: self.path.clone(),
                         reason: format!("could not bring layout {version} up to {}: {e}", meta::SCHEMA_VERSION),

@@ -477,6 +477,19 @@ impl Store {
 
     /// The points `leader` holds or held, best candidate first: the open one
     /// they hold now, then the rest by start date, newest first.
+    /// The whole `point_by_leader` index: (leader, point) pairs.
+    pub(crate) fn point_index(&self) -> Result<Vec<(LeaderId, PointId)>> {
+        let mut pairs = Vec::new();
+        for entry in self.entries(T::PointByLeader, packed::everything(), false)? {
+            let (k, _) = entry?;
+            match (k.get(..8).and_then(keys::id_from), keys::trailing_id(&k)) {
+                (Some(leader), Some(point)) if k.len() == 16 => pairs.push((leader, point)),
+                _ => return Err(StoreError::Corrupt("point_by_leader key".into()).into()),
+            }
+        }
+        Ok(pairs)
+    }
+
     pub(crate) fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
         let range = packed::inclusive(keys::owner_id(leader, 0), keys::owner_id(leader, u64::MAX));
         let ids = self.ids_in(T::PointByLeader, range)?;
@@ -487,7 +500,7 @@ impl Store {
                     .ok_or_else(|| StoreError::Corrupt(format!("point index points at missing point {id}")))?,
             );
         }
-        points.sort_by_key(|p| std::cmp::Reverse((p.leader == leader && p.state.is_open(), p.start, p.id)));
+        crate::domain::order_points_of(&mut points, leader);
         Ok(points)
     }
 

@@ -1,0 +1,587 @@
+//! The inbox: visits logged on the command line without opening sled.
+//!
+//! Opening sled is most of what a one-shot `visit add --no-server` costs
+//! (it reads sled's snapshot, replays its log, writes a new snapshot and
+//! `fsync`s twice: 4 ms of a 5.5 ms add at 10k activities, 23 of 25 ms at
+//! 1M; docs/PERFORMANCE.md). Logging a visit needs little of the data: the
+//! leaders (to find the one named), the points they held (to find the one
+//! of the day) and the last activity id. So:
+//!
+//! - **The digest** (`<db>/digest`) holds exactly that. The process that
+//!   holds the database writes it when it is done (after its last flush,
+//!   while it still holds sled's lock), and removes it before its first
+//!   change: a digest on disk always matches the data in sled plus the
+//!   inbox. It is rebuilt from sled, so losing it costs one slow add.
+//! - **The inbox** (`<db>/inbox`) is a file of framed, checksummed
+//!   entries. A `visit add --no-server` that finds a digest takes sled's
+//!   own lock (an `flock` of `<db>/db`, so neither sled nor another adder
+//!   runs meanwhile), checks the visit against the digest as the store
+//!   would (same validation, same leader look-up, same point of the day),
+//!   appends it with its id, and `fdatasync`s before it reports it saved.
+//! - **The replay**: every [`Store::open`] applies the inbox's entries
+//!   before anything reads the store, in one transaction that also
+//!   records which inbox and how many of its entries it applied, so a
+//!   crash before the inbox is emptied cannot apply one twice. Each entry
+//!   is checked again against sled; one that no longer fits (only a
+//!   database changed by a branchlink without the inbox could do that) is
+//!   refused into the audit log, never half applied.
+//!
+//! A torn last entry (a process killed while appending, before it said
+//! "saved") fails its checksum: the replay stops there, and the next
+//! adder cuts it off before appending.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::codec;
+use crate::domain::{self, Activity, ContactPoint, Leader, LeaderId, PointId};
+use crate::error::{Result, StoreError};
+
+/// The digest file inside the database directory.
+pub const DIGEST_FILE: &str = "digest";
+/// The inbox file inside the database directory.
+pub const INBOX_FILE: &str = "inbox";
+
+/// The digest's format: a derived file, so a new layout is a new magic,
+/// and a digest of another is not used (the next add rebuilds it).
+const DIGEST_MAGIC: &[u8; 8] = b"BLDIGST1";
+/// The inbox's format. Its entries are data until applied: a new layout
+/// must go with a reader for this one.
+const INBOX_MAGIC: &[u8; 8] = b"BLINBOX1";
+/// Magic and the inbox's nonce.
+const INBOX_HEADER: usize = 16;
+/// Length and checksum before each entry.
+const FRAME: usize = 8;
+/// The largest entry read back: a visit's longest texts are far below.
+const MAX_ENTRY: usize = codec::MAX_VALUE_BYTES + 4096;
+/// The inbox is applied once it holds this much: past it, `visit add`
+/// opens the store, which applies it first. Each inbox add reads the whole
+/// inbox, and each open applies it in one transaction; this keeps both
+/// small (about 800 visits with short notes).
+const MAX_INBOX: u64 = 256 << 10;
+
+/// Reads the big-endian fields of the digest and of inbox entries,
+/// refusing to read past the end.
+struct Fields<'a>(&'a [u8]);
+
+impl<'a> Fields<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_be_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_be_bytes(self.bytes(4)?.try_into().ok()?))
+    }
+    /// A length (u32) and that many bytes.
+    fn blob(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.bytes(n)
+    }
+}
+
+fn put_blob(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// One visit logged in the inbox.
+///
+/// An entry is `id u64 ‖ at_ms u64 ‖ user (u32 length, UTF-8) ‖ the
+/// activity in its stored encoding ([`codec`])`, framed as `length u32 ‖
+/// crc32 u32 ‖ entry`. The id is outside the record so that an adder
+/// finds the last one without decoding.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Entry {
+    pub activity: Activity,
+    /// When it was logged, for the audit log.
+    pub at_ms: i64,
+    /// Who logged it, for the audit log.
+    pub user: String,
+}
+
+/// An inbox file read back: its nonce, its whole entries (undecoded) in
+/// order, and where the last whole entry ends.
+struct Parsed<'a> {
+    nonce: u64,
+    entries: Vec<&'a [u8]>,
+    valid_len: u64,
+}
+
+fn parse_inbox(bytes: &[u8]) -> Option<Parsed<'_>> {
+    if bytes.len() < INBOX_HEADER || &bytes[..8] != INBOX_MAGIC {
+        return None;
+    }
+    let nonce = u64::from_be_bytes(bytes[8..16].try_into().ok()?);
+    let mut entries = Vec::new();
+    let mut at = INBOX_HEADER;
+    let mut fields = Fields(&bytes[at..]);
+    while let (Some(len), Some(sum)) = (fields.u32(), fields.u32()) {
+        let len = len as usize;
+        let Some(payload) = fields.bytes(len).filter(|_| len <= MAX_ENTRY) else {
+            break;
+        };
+        if crc32fast::hash(payload) != sum {
+            break;
+        }
+        entries.push(payload);
+        at += FRAME + len;
+    }
+    Some(Parsed {
+        nonce,
+        entries,
+        valid_len: at as u64,
+    })
+}
+
+/// The id an entry was reported saved with.
+fn entry_id(payload: &[u8]) -> Option<u64> {
+    Fields(payload).u64()
+}
+
+fn decode_entry(payload: &[u8]) -> Option<Entry> {
+    let mut fields = Fields(payload);
+    let id = fields.u64()?;
+    let at_ms = fields.u64()? as i64;
+    let user = String::from_utf8(fields.blob()?.to_vec()).ok()?;
+    let activity = codec::decode::<Activity>(fields.0).ok()?;
+    (activity.id == id).then_some(Entry { activity, at_ms, user })
+}
+
+fn encode_entry(entry: &Entry) -> Result<Vec<u8>> {
+    let mut payload = Vec::new();
+    payload.extend_from_slice(&entry.activity.id.to_be_bytes());
+    payload.extend_from_slice(&(entry.at_ms as u64).to_be_bytes());
+    put_blob(&mut payload, entry.user.as_bytes());
+    payload.extend(codec::encode(entry.activity.clone()).map_err(|e| StoreError::Io(e.to_string()))?);
+    let mut framed = Vec::with_capacity(FRAME + payload.len());
+    framed.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    framed.extend_from_slice(&crc32fast::hash(&payload).to_be_bytes());
+    framed.extend_from_slice(&payload);
+    Ok(framed)
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io(format!("{what} {}: {e}", path.display()))
+}
+
+/// `fsync`s a directory, so that a file created, renamed or removed in it
+/// stays so after a power loss.
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io("sync", dir, e).into())
+}
+
+/// A nonce for a new inbox file: the clock's nanoseconds and the process
+/// id. Two inbox files of one database are never made in the same
+/// nanosecond by the same process.
+fn new_nonce() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    nanos ^ ((std::process::id() as u64) << 48) | 1
+}
+
+/// What an inbox add needs of the data, as of the last flush of the
+/// process that held the database, read in place from the digest file:
+///
+/// `magic ‖ crc32 u32 of the rest ‖ schema u64 ‖ last activity id u64 ‖
+/// leaders: count u32, each id u64 ‖ name blob ‖ record blob ‖ points:
+/// count u32, each id u64 ‖ record blob (by id) ‖ point_by_leader: count
+/// u32, each leader u64 ‖ point u64`, blobs as a u32 length and bytes,
+/// records in their stored encoding ([`codec`]). Only the records an add
+/// needs are decoded: the leader named and that leader's points.
+struct Digest {
+    last_activity: u64,
+    /// Leaders' ids, names and encoded records, in id order.
+    leaders: Vec<(LeaderId, String, Vec<u8>)>,
+    /// Points' encoded records, in id order.
+    points: Vec<(PointId, Vec<u8>)>,
+    /// The `point_by_leader` index: the points each leader was given or
+    /// handed.
+    point_index: Vec<(LeaderId, PointId)>,
+}
+
+fn encode_digest(store: &super::Store) -> Result<Vec<u8>> {
+    let tables = store.tables()?;
+    let encode = |e: codec::CodecError| StoreError::Io(e.to_string());
+    let mut body = Vec::new();
+    body.extend_from_slice(&super::meta::SCHEMA_VERSION.to_be_bytes());
+    body.extend_from_slice(&store.counter(super::meta::NEXT_ACTIVITY)?.to_be_bytes());
+    body.extend_from_slice(&(tables.leaders.len() as u32).to_be_bytes());
+    for l in &tables.leaders {
+        body.extend_from_slice(&l.id.to_be_bytes());
+        put_blob(&mut body, l.name.as_bytes());
+        put_blob(&mut body, &codec::encode(l.clone()).map_err(encode)?);
+    }
+    body.extend_from_slice(&(tables.points.len() as u32).to_be_bytes());
+    for p in &tables.points {
+        body.extend_from_slice(&p.id.to_be_bytes());
+        put_blob(&mut body, &codec::encode(p.clone()).map_err(encode)?);
+    }
+    let index = store.point_index()?;
+    body.extend_from_slice(&(index.len() as u32).to_be_bytes());
+    for (leader, point) in index {
+        body.extend_from_slice(&leader.to_be_bytes());
+        body.extend_from_slice(&point.to_be_bytes());
+    }
+    let mut bytes = Vec::with_capacity(12 + body.len());
+    bytes.extend_from_slice(DIGEST_MAGIC);
+    bytes.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+fn decode_digest(bytes: &[u8]) -> Option<Digest> {
+    if bytes.get(..8)? != DIGEST_MAGIC {
+        return None;
+    }
+    let sum = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
+    let body = bytes.get(12..)?;
+    if crc32fast::hash(body) != sum {
+        return None;
+    }
+    let mut f = Fields(body);
+    if f.u64()? != super::meta::SCHEMA_VERSION {
+        return None;
+    }
+    let last_activity = f.u64()?;
+    let mut leaders = Vec::new();
+    for _ in 0..f.u32()? {
+        let id = f.u64()?;
+        let name = std::str::from_utf8(f.blob()?).ok()?.to_string();
+        leaders.push((id, name, f.blob()?.to_vec()));
+    }
+    let mut points = Vec::new();
+    for _ in 0..f.u32()? {
+        let id = f.u64()?;
+        points.push((id, f.blob()?.to_vec()));
+    }
+    let mut point_index = Vec::new();
+    for _ in 0..f.u32()? {
+        point_index.push((f.u64()?, f.u64()?));
+    }
+    f.0.is_empty().then_some(Digest {
+        last_activity,
+        leaders,
+        points,
+        point_index,
+    })
+}
+
+/// Writes the digest of `store`'s data (see the module comment). Not
+/// `fsync`ed: after a power loss a digest is either whole (its checksum
+/// says so) and right, since the data it describes was flushed first, or
+/// not used.
+pub(crate) fn write_digest(store: &super::Store) -> Result<()> {
+    let bytes = encode_digest(store)?;
+    let dir = store.path();
+    let temporary = dir.join(format!("{DIGEST_FILE}.new"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(&bytes))
+        .map_err(|e| io("write", &temporary, e))?;
+    std::fs::rename(&temporary, dir.join(DIGEST_FILE)).map_err(|e| io("rename", &temporary, e))?;
+    Ok(())
+}
+
+/// Removes the digest before the data changes, durably: a digest left
+/// behind by a power loss would describe data that is no longer there.
+pub(crate) fn remove_digest(dir: &Path) -> Result<()> {
+    match std::fs::remove_file(dir.join(DIGEST_FILE)) {
+        Ok(()) => sync_dir(dir),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io("remove", &dir.join(DIGEST_FILE), e).into()),
+    }
+}
+
+/// Whether a digest file is there (a fresh [`Store::open`] asks).
+pub(crate) fn digest_exists(dir: &Path) -> bool {
+    dir.join(DIGEST_FILE).exists()
+}
+
+/// An entry whose checksum holds but which does not decode: only a bug
+/// could write one. The replay records it as refused.
+pub(crate) type Unreadable = String;
+
+/// An inbox's nonce and its entries not yet applied.
+pub(crate) type Pending = (u64, Vec<std::result::Result<Entry, Unreadable>>);
+
+/// The inbox's entries not yet applied to `store`, with the inbox's nonce:
+/// `applied` is what the store recorded of an earlier replay.
+pub(crate) fn pending(dir: &Path, applied: Option<(u64, u64)>) -> Result<Option<Pending>> {
+    let path = dir.join(INBOX_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io("read", &path, e).into()),
+    };
+    let Some(parsed) = parse_inbox(&bytes) else {
+        return Ok(None);
+    };
+    let skip = match applied {
+        Some((nonce, count)) if nonce == parsed.nonce => count as usize,
+        _ => 0,
+    };
+    let entries = parsed
+        .entries
+        .into_iter()
+        .enumerate()
+        .skip(skip)
+        .map(|(n, payload)| {
+            decode_entry(payload).ok_or_else(|| match entry_id(payload) {
+                Some(id) => format!("inbox entry {n} (activity {id}) cannot be read"),
+                None => format!("inbox entry {n} cannot be read"),
+            })
+        })
+        .collect();
+    Ok(Some((parsed.nonce, entries)))
+}
+
+/// Empties the inbox once its entries are durably in sled.
+pub(crate) fn empty_inbox(dir: &Path) -> Result<()> {
+    let path = dir.join(INBOX_FILE);
+    match std::fs::OpenOptions::new().write(true).open(&path) {
+        Ok(f) => f
+            .set_len(0)
+            .and_then(|()| f.sync_data())
+            .map_err(|e| io("empty", &path, e).into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io("empty", &path, e).into()),
+    }
+}
+
+/// A `visit add` that goes to the inbox: open while it holds the
+/// database's lock (see the module comment).
+pub struct InboxWriter {
+    dir: PathBuf,
+    /// `<db>/db`, locked as sled locks it, for as long as this lives.
+    _lock: File,
+    inbox: File,
+    /// Where the next entry goes: after the last whole one.
+    end: u64,
+    /// The inbox is empty (or was no inbox): the entry starts a new one,
+    /// with a new nonce, and the file's directory entry is made durable.
+    fresh: bool,
+    digest: Digest,
+    /// The last activity id given out, the inbox's included.
+    last_activity: u64,
+    user: String,
+}
+
+impl InboxWriter {
+    /// The inbox of the database at `db`, if a visit can be logged there
+    /// without opening sled: the database exists, nobody holds it, its
+    /// digest is there and of this layout, and the inbox is not full.
+    /// `None` means: open the store (which applies the inbox, and reports
+    /// why the database cannot be used, if so).
+    pub fn open(db: &Path) -> Option<InboxWriter> {
+        let lock = File::open(db.join(super::LOG_FILE)).ok()?;
+        lock.try_lock().ok()?;
+        let digest = decode_digest(&std::fs::read(db.join(DIGEST_FILE)).ok()?)?;
+        let path = db.join(INBOX_FILE);
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut inbox = options.open(&path).ok()?;
+        let mut bytes = Vec::new();
+        inbox.read_to_end(&mut bytes).ok()?;
+        let (end, fresh, last_in_inbox) = match parse_inbox(&bytes) {
+            Some(parsed) => (
+                parsed.valid_len,
+                false,
+                parsed.entries.iter().filter_map(|e| entry_id(e)).max().unwrap_or(0),
+            ),
+            // Empty (applied and emptied), or not an inbox: the first
+            // entry starts a new one.
+            None => (0, true, 0),
+        };
+        if end >= MAX_INBOX {
+            return None;
+        }
+        Some(InboxWriter {
+            dir: db.to_path_buf(),
+            _lock: lock,
+            inbox,
+            end,
+            fresh,
+            last_activity: digest.last_activity.max(last_in_inbox),
+            digest,
+            user: super::current_user(),
+        })
+    }
+
+    /// The leaders `input` could name, as [`Store::leaders_matching`]
+    /// answers without its table cache (`Store::leaders_holding`): a whole
+    /// name one leader has is that leader alone; otherwise the leader whose
+    /// id it is and those whose record holds its bytes, then
+    /// [`domain::lookup::candidates`] keeps the ones it names. Only those
+    /// are decoded.
+    pub fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
+        let decode = |bytes: &[u8]| codec::decode::<Leader>(bytes).map_err(|e| StoreError::Corrupt(e.to_string()));
+        let text = input.trim();
+        let leaders = &self.digest.leaders;
+        let mut named = leaders.iter().filter(|(_, name, _)| name == text);
+        if !text.is_empty()
+            && !text.bytes().all(|b| b.is_ascii_digit())
+            && let (Some((_, _, bytes)), None) = (named.next(), named.next())
+        {
+            return Ok(domain::lookup::candidates(&[decode(bytes)?], input));
+        }
+        let id = text.parse::<u64>().ok();
+        let finder = memchr::memmem::Finder::new(text.as_bytes());
+        let mut out = Vec::new();
+        for (leader, _, bytes) in leaders {
+            if (!text.is_empty() && finder.find(bytes).is_some()) || Some(*leader) == id {
+                out.push(decode(bytes)?);
+            }
+        }
+        Ok(domain::lookup::candidates(&out, input))
+    }
+
+    /// The points `leader` was given or handed, in the store's order.
+    fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
+        let mut points = Vec::new();
+        for (_, id) in self.digest.point_index.iter().filter(|(l, _)| *l == leader) {
+            let bytes = self
+                .digest
+                .points
+                .binary_search_by_key(id, |(p, _)| *p)
+                .map(|i| &self.digest.points[i].1)
+                .map_err(|_| StoreError::Corrupt(format!("digest names missing point {id}")))?;
+            points.push(codec::decode::<ContactPoint>(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        }
+        domain::order_points_of(&mut points, leader);
+        Ok(points)
+    }
+
+    /// Logs `activity` as [`Store::add_activity`] would, and reports it
+    /// saved once it is durably in the inbox.
+    pub fn add_activity(&self, activity: Activity) -> Result<Activity> {
+        let mut activity = domain::validate::activity(activity)?;
+        let leader = match self
+            .digest
+            .leaders
+            .binary_search_by_key(&activity.leader, |(id, ..)| *id)
+        {
+            Ok(i) => {
+                codec::decode::<Leader>(&self.digest.leaders[i].2).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            }
+            Err(_) => Err(domain::DomainError::Unknown {
+                kind: domain::RecordKind::Leader,
+                input: activity.leader.to_string(),
+            })?,
+        };
+        activity.point = domain::point_on(&self.points_of(leader.id)?, &leader, activity.date)?.id;
+        activity.id = self
+            .last_activity
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Io("id counter overflow".into()))?;
+        let entry = Entry {
+            activity,
+            at_ms: chrono::Utc::now().timestamp_millis(),
+            user: self.user.clone(),
+        };
+        let mut framed = Vec::new();
+        if self.fresh {
+            framed.extend_from_slice(INBOX_MAGIC);
+            framed.extend_from_slice(&new_nonce().to_be_bytes());
+        }
+        framed.extend(encode_entry(&entry)?);
+        let path = self.dir.join(INBOX_FILE);
+        // Cut off a torn entry left by a process killed while appending,
+        // then append and make it durable before saying it is saved.
+        let mut file = &self.inbox;
+        file.set_len(self.end)
+            .and_then(|()| file.seek(SeekFrom::Start(self.end)).map(|_| ()))
+            .and_then(|()| file.write_all(&framed))
+            .and_then(|()| file.sync_data())
+            .map_err(|e| io("append to", &path, e))?;
+        if self.fresh {
+            sync_dir(&self.dir)?;
+        }
+        Ok(entry.activity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: u64, note: &str) -> Entry {
+        Entry {
+            activity: Activity {
+                id,
+                date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                leader: 1,
+                point: 2,
+                kind: crate::domain::ActivityKind::Research,
+                place: None,
+                participants: None,
+                findings: None,
+                actions: None,
+                note: Some(note.into()),
+            },
+            at_ms: 1_700_000_000_000,
+            user: "张三".into(),
+        }
+    }
+
+    fn inbox_of(entries: &[Entry]) -> Vec<u8> {
+        let mut bytes = INBOX_MAGIC.to_vec();
+        bytes.extend_from_slice(&42u64.to_be_bytes());
+        for e in entries {
+            bytes.extend(encode_entry(e).unwrap());
+        }
+        bytes
+    }
+
+    #[test]
+    fn entries_read_back_as_written() {
+        let entries = [entry(7, "调研"), entry(8, "座谈")];
+        let bytes = inbox_of(&entries);
+        let parsed = parse_inbox(&bytes).unwrap();
+        assert_eq!(parsed.nonce, 42);
+        let read: Vec<Entry> = parsed.entries.iter().map(|p| decode_entry(p).unwrap()).collect();
+        assert_eq!(read, entries);
+        assert_eq!(
+            parsed.entries.iter().map(|p| entry_id(p)).collect::<Vec<_>>(),
+            [Some(7), Some(8)]
+        );
+        assert_eq!(parsed.valid_len as usize, inbox_of(&entries).len());
+    }
+
+    #[test]
+    fn a_torn_or_damaged_entry_ends_the_inbox_there() {
+        let entries = [entry(7, "调研"), entry(8, "座谈")];
+        let whole = inbox_of(&entries);
+        let first_end = inbox_of(&entries[..1]).len();
+        for cut in first_end..whole.len() {
+            let parsed = parse_inbox(&whole[..cut]).unwrap();
+            assert_eq!(parsed.entries.len(), 1, "cut at {cut}");
+            assert_eq!(decode_entry(parsed.entries[0]).as_ref(), Some(&entries[0]));
+            assert_eq!(parsed.valid_len as usize, first_end);
+        }
+        let mut flipped = whole.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert_eq!(parse_inbox(&flipped).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_is_no_inbox_is_not_read() {
+        assert!(parse_inbox(b"").is_none());
+        assert!(parse_inbox(b"BLINBOX1").is_none());
+        assert!(parse_inbox(b"something else entirely").is_none());
+    }
+}
