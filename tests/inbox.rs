@@ -133,7 +133,7 @@ fn a_refused_inbox_add_says_what_the_store_says_and_writes_nothing() {
             db.path.join(DIGEST_FILE).exists(),
             "{args:?} did not go the inbox's way"
         );
-        assert_eq!(inbox_len(&db.path), 0, "{args:?} wrote to the inbox");
+        assert!(!db.path.join(INBOX_FILE).exists(), "{args:?} made an inbox");
         std::fs::remove_file(db.path.join(DIGEST_FILE)).unwrap();
         assert_eq!(db.fails(args), inbox_said, "{args:?}");
     }
@@ -305,6 +305,16 @@ fn an_entry_that_no_longer_fits_is_refused_into_the_audit_log() {
         .filter(|e| e["action"] == "activity.refused")
         .collect();
     assert_eq!(refused.len(), 1, "{refused:?}");
+    // The refused visit's id was reported: no later visit gets it.
+    let next = InboxWriter::open(&db.path)
+        .unwrap()
+        .add_activity(visit(2, "2020-12-04", "其后"))
+        .unwrap();
+    assert_eq!(next.id, NEXT + 2);
+    assert_eq!(
+        with_store(&db.path, |s| s.export().unwrap().activities.last().unwrap().id),
+        NEXT + 2
+    );
     let detail = refused[0]["detail"].as_str().unwrap();
     assert!(detail.contains("已移交") && detail.contains("瑞林"), "{detail}");
     // Who logged it, as the adder recorded it.
@@ -339,4 +349,124 @@ fn the_days_first_change_goes_through_the_store_and_leaves_the_backup() {
     assert_eq!(count(), 2, "the day's first change left no backup");
     db.ok_on(next_day, &["visit", "add", "瑞林", "--kind", "research"]);
     assert!(inbox_len(&db.path) > 0, "the day's second add did not go to the inbox");
+}
+
+#[test]
+fn zeros_after_the_last_entry_are_a_torn_append_not_damage() {
+    let db = demo();
+    let first = InboxWriter::open(&db.path)
+        .unwrap()
+        .add_activity(visit(1, "2020-12-01", "完整"))
+        .unwrap();
+    // What a power loss can leave: the file longer than the data written.
+    let inbox = db.path.join(INBOX_FILE);
+    let mut bytes = std::fs::read(&inbox).unwrap();
+    bytes.extend_from_slice(&[0; 300]);
+    std::fs::write(&inbox, &bytes).unwrap();
+    let second = InboxWriter::open(&db.path)
+        .unwrap()
+        .add_activity(visit(1, "2020-12-02", "其后"))
+        .unwrap();
+    let exported = with_store(&db.path, |s| s.export().unwrap().activities);
+    assert_eq!(exported[DEMO..], [first, second]);
+    assert!(db.audit().iter().all(|e| e["action"] != "inbox.damaged"));
+}
+
+#[test]
+fn a_damaged_inbox_is_kept_aside_not_cut() {
+    let db = demo();
+    for day in ["2020-12-01", "2020-12-02"] {
+        InboxWriter::open(&db.path)
+            .unwrap()
+            .add_activity(visit(1, day, day))
+            .unwrap();
+    }
+    // A flipped bit inside the first entry, the second whole after it.
+    let inbox = db.path.join(INBOX_FILE);
+    let mut bytes = std::fs::read(&inbox).unwrap();
+    bytes[30] ^= 0x40;
+    std::fs::write(&inbox, &bytes).unwrap();
+    assert!(
+        InboxWriter::open(&db.path).is_none(),
+        "an adder would cut what follows the damage"
+    );
+    // The command line then goes through the store, which keeps the file.
+    db.ok(&["visit", "add", "瑞林", "--kind", "research", "--note", "经由数据库"]);
+    let kept: Vec<_> = std::fs::read_dir(&db.path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("inbox.damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(std::fs::read(db.path.join(&kept[0])).unwrap() == bytes);
+    let damaged: Vec<_> = db
+        .audit()
+        .into_iter()
+        .filter(|e| e["action"] == "inbox.damaged")
+        .collect();
+    assert_eq!(damaged.len(), 1);
+    assert!(damaged[0]["detail"].as_str().unwrap().contains(&kept[0]), "{damaged:?}");
+    // The visits reported saved keep their ids out of others' hands.
+    // The whole entry after the damaged one is applied; the damaged one's
+    // id, reported saved, stays out of others' hands.
+    let exported = with_store(&db.path, |s| s.export().unwrap().activities);
+    let notes: Vec<_> = exported[DEMO..]
+        .iter()
+        .map(|a| (a.id, a.note.as_deref().unwrap()))
+        .collect();
+    assert_eq!(notes, [(NEXT + 1, "2020-12-02"), (NEXT + 2, "经由数据库")]);
+}
+
+/// Runs the command line with files limited to `limit` bytes (SIGXFSZ
+/// ignored, so a write past it fails with EFBIG).
+#[cfg(target_os = "linux")]
+fn run_limited(db: &Db, limit: u64, args: &[&str]) -> common::Run {
+    use nix::sys::resource::{Resource, setrlimit};
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    use std::os::unix::process::CommandExt;
+    let mut c = db.command();
+    c.args(args);
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            signal(Signal::SIGXFSZ, SigHandler::SigIgn).map_err(std::io::Error::from)?;
+            setrlimit(Resource::RLIMIT_FSIZE, limit, limit).map_err(std::io::Error::from)?;
+            Ok(())
+        });
+    }
+    common::Run::from(c.output().unwrap())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_change_leaves_no_digest_of_it() {
+    let db = demo();
+    db.ok(&["point", "review", "瑞林", "--transformed", "--date", "2020-12-01"]);
+    let r = run_limited(&db, 20_000, &["point", "assign", "瑞林", "2", "--from", "2020-12-02"]);
+    common::assert_user_error(&r, &["point assign under a file-size limit"]);
+    assert!(
+        !db.path.join(DIGEST_FILE).exists(),
+        "a digest of the unsaved point was left"
+    );
+    // So the visit goes through the store, which knows the point was not
+    // saved, and refuses it at once instead of saying "saved".
+    let refused = db.fails(&["visit", "add", "瑞林", "--kind", "research", "--date", "2020-12-10"]);
+    assert!(refused.contains("2020-12-10"), "{refused}");
+    assert_eq!(inbox_len(&db.path), 0);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_open_that_cannot_apply_the_inbox_keeps_it() {
+    let db = demo();
+    db.ok(&["visit", "add", "瑞林", "--kind", "research", "--note", "待应用"]);
+    let kept = std::fs::read(db.path.join(INBOX_FILE)).unwrap();
+    let r = run_limited(&db, 20_000, &["status", "--year", "2020"]);
+    common::assert_user_error(&r, &["status under a file-size limit"]);
+    assert!(
+        std::fs::read(db.path.join(INBOX_FILE)).unwrap() == kept,
+        "the inbox changed"
+    );
+    assert_eq!(activity_count(&db.path), DEMO + 1);
+    assert_eq!(inbox_len(&db.path), 0);
 }

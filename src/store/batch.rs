@@ -217,7 +217,10 @@ impl Store {
             }
             Ok(())
         });
-        result.map_err(|e| StoreError::Io(format!("{e:?}")))?;
+        if let Err(e) = result {
+            self.mark_unsure();
+            return Err(StoreError::Io(format!("{e:?}")).into());
+        }
         // Counted as soon as it is committed, even if the flush below fails:
         // readers (and the table cache) must not keep what was there before.
         // The table version first: a status computed at the new data
@@ -227,7 +230,10 @@ impl Store {
         }
         self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // Only now is the change durable; callers report success after this.
-        self.flush()?;
+        if let Err(e) = self.flush() {
+            self.mark_unsure();
+            return Err(e.into());
+        }
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use crate::domain::{
     Activity, ActivityId, Branch, BranchId, BureauEvent, ContactPoint, EventId, Leader, LeaderId, PointChange,
     PointState, Problem, ProblemId, ProblemState, Targets, validate,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 fn unknown(kind: RecordKind, id: u64) -> DomainError {
     DomainError::Unknown {
@@ -371,28 +371,39 @@ impl Store {
             .get(meta::INBOX_APPLIED)
             .map_err(io_error)?
             .and_then(|v| Some((keys::id_from(v.get(..8)?)?, keys::id_from(v.get(8..)?)?)));
-        let Some((nonce, entries)) = inbox::pending(&self.path, applied)? else {
+        let Some(pending) = inbox::pending(&self.path, applied)? else {
             return Ok(());
         };
-        if !entries.is_empty() {
+        let (nonce, entries) = (pending.nonce, &pending.entries);
+        if !entries.is_empty() || pending.damage.is_some() {
             let done = applied.filter(|(n, _)| *n == nonce).map_or(0, |(_, count)| count) + entries.len() as u64;
             self.write(|s, b| {
-                for entry in &entries {
+                for entry in entries {
                     let entry = match entry {
                         Ok(entry) => entry,
-                        Err(unreadable) => {
-                            tracing::warn!("refused from the inbox: {unreadable}");
-                            b.audit("activity.refused", &serde_json::json!({ "reason": unreadable }));
+                        Err(id) => {
+                            // Kept in the file set aside below; its id stays
+                            // its own.
+                            if let Some(id) = id {
+                                b.raise_counter(meta::NEXT_ACTIVITY, *id);
+                            }
+                            let detail = serde_json::json!({ "id": id, "reason": "the inbox entry cannot be read" });
+                            b.audit("activity.refused", &detail);
                             continue;
                         }
                     };
                     match s.inbox_activity(b, entry.activity.clone()) {
                         Ok(activity) => b.audit_by("activity.add", &activity, entry.at_ms, &entry.user),
-                        Err(e) => {
+                        // Only the rules refuse: an error of the store
+                        // fails the open and keeps the inbox.
+                        Err(Error::Domain(e)) => {
                             tracing::warn!("refused a visit from the inbox: {e}");
+                            // Its id was reported; no other visit gets it.
+                            b.raise_counter(meta::NEXT_ACTIVITY, entry.activity.id);
                             let detail = serde_json::json!({ "activity": entry.activity, "reason": e.to_string() });
                             b.audit_by("activity.refused", &detail, entry.at_ms, &entry.user);
                         }
+                        Err(e) => return Err(e),
                     }
                 }
                 let mut mark = nonce.to_be_bytes().to_vec();
@@ -401,7 +412,17 @@ impl Store {
                 Ok(())
             })?;
         }
-        inbox::empty_inbox(&self.path)
+        match &pending.damage {
+            None => inbox::empty_inbox(&self.path),
+            Some(damage) => {
+                let kept = inbox::keep_aside(&self.path, nonce)?;
+                tracing::warn!("{damage}: kept as {kept}");
+                self.write(|_, b| {
+                    b.audit("inbox.damaged", &serde_json::json!({ "reason": damage, "kept": kept }));
+                    Ok(())
+                })
+            }
+        }
     }
 
     fn inbox_activity(&self, b: &mut Batch, activity: Activity) -> Result<Activity> {

@@ -8,27 +8,34 @@
 //! of the day) and the last activity id. So:
 //!
 //! - **The digest** (`<db>/digest`) holds exactly that. The process that
-//!   holds the database writes it when it is done (after its last flush,
-//!   while it still holds sled's lock), and removes it before its first
-//!   change: a digest on disk always matches the data in sled plus the
-//!   inbox. It is rebuilt from sled, so losing it costs one slow add.
+//!   holds the database writes it when it is done (after a flush, while it
+//!   still holds sled's lock, and not at all once a commit failed), and
+//!   removes it before its first change: a digest on disk always matches
+//!   the data in sled plus the inbox. It is rebuilt from sled, so losing
+//!   it costs one slower add.
 //! - **The inbox** (`<db>/inbox`) is a file of framed, checksummed
 //!   entries. A `visit add --no-server` that finds a digest takes sled's
 //!   own lock (an `flock` of `<db>/db`, so neither sled nor another adder
 //!   runs meanwhile), checks the visit against the digest as the store
 //!   would (same validation, same leader look-up, same point of the day),
 //!   appends it with its id, and `fdatasync`s before it reports it saved.
-//! - **The replay**: every [`Store::open`] applies the inbox's entries
-//!   before anything reads the store, in one transaction that also
-//!   records which inbox and how many of its entries it applied, so a
-//!   crash before the inbox is emptied cannot apply one twice. Each entry
-//!   is checked again against sled; one that no longer fits (only a
-//!   database changed by a branchlink without the inbox could do that) is
-//!   refused into the audit log, never half applied.
+//! - **The replay**: every [`Store::open`](super::Store::open) applies the
+//!   inbox's entries before anything reads the store, in one transaction
+//!   that also records which inbox and how many of its entries it applied,
+//!   so a crash before the inbox is emptied cannot apply one twice. Each
+//!   entry is checked again against sled; one that no longer fits is
+//!   refused into the audit log (`activity.refused`, with the reason) and
+//!   keeps its id from other visits; an id taken meanwhile gives way to
+//!   the next. Neither happens while every process is of this layout (7,
+//!   which older versions refuse to open). An error of the store fails the
+//!   open and keeps the inbox.
 //!
 //! A torn last entry (a process killed while appending, before it said
-//! "saved") fails its checksum: the replay stops there, and the next
-//! adder cuts it off before appending.
+//! "saved") runs past the end of the file, or is zeros: the replay stops
+//! there, and the next adder cuts it off. A whole entry that fails its
+//! checksum is damage from the disk: adders leave such an inbox alone, and
+//! the next open applies the whole entries and keeps the file aside as
+//! `inbox.damaged-<nonce>` (`inbox.damaged` in the audit log).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -104,14 +111,23 @@ pub(crate) struct Entry {
     pub user: String,
 }
 
-/// An inbox file read back: its nonce, its whole entries (undecoded) in
-/// order, and where the last whole entry ends.
+/// An inbox file read back: its nonce, its whole frames in order (`Err`:
+/// one that fails its checksum), where the last whole frame ends, and
+/// whether any failed.
 struct Parsed<'a> {
     nonce: u64,
-    entries: Vec<&'a [u8]>,
+    entries: Vec<std::result::Result<&'a [u8], &'a [u8]>>,
     valid_len: u64,
+    damaged: bool,
 }
 
+/// Reads an inbox. After the last whole frame there may be a torn append
+/// (an adder killed before it said "saved": a frame running past the end
+/// of the file, or zeros where a power loss left the file longer than its
+/// data), which the next adder cuts off. A whole frame that fails its
+/// checksum is damage: nothing cuts it off, and the next open applies the
+/// rest and keeps the file aside. `None`: no inbox (empty, or another
+/// format).
 fn parse_inbox(bytes: &[u8]) -> Option<Parsed<'_>> {
     if bytes.len() < INBOX_HEADER || &bytes[..8] != INBOX_MAGIC {
         return None;
@@ -119,20 +135,29 @@ fn parse_inbox(bytes: &[u8]) -> Option<Parsed<'_>> {
     let nonce = u64::from_be_bytes(bytes[8..16].try_into().ok()?);
     let mut entries = Vec::new();
     let mut at = INBOX_HEADER;
-    let mut fields = Fields(&bytes[at..]);
-    while let (Some(len), Some(sum)) = (fields.u32(), fields.u32()) {
-        let len = len as usize;
-        let Some(payload) = fields.bytes(len).filter(|_| len <= MAX_ENTRY) else {
-            break;
-        };
-        if crc32fast::hash(payload) != sum {
+    loop {
+        let rest = &bytes[at..];
+        // An entry is never empty: a zero length is zeros, not a frame.
+        if rest.iter().all(|b| *b == 0) {
             break;
         }
-        entries.push(payload);
+        let mut fields = Fields(rest);
+        let (Some(len), Some(sum)) = (fields.u32(), fields.u32()) else {
+            break;
+        };
+        let len = len as usize;
+        let Some(payload) = fields.bytes(len) else {
+            break;
+        };
+        entries.push(match len > 0 && len <= MAX_ENTRY && crc32fast::hash(payload) == sum {
+            true => Ok(payload),
+            false => Err(payload),
+        });
         at += FRAME + len;
     }
     Some(Parsed {
         nonce,
+        damaged: entries.iter().any(|e| e.is_err()),
         entries,
         valid_len: at as u64,
     })
@@ -310,15 +335,21 @@ pub(crate) fn digest_exists(dir: &Path) -> bool {
     dir.join(DIGEST_FILE).exists()
 }
 
-/// An entry whose checksum holds but which does not decode: only a bug
-/// could write one. The replay records it as refused.
-pub(crate) type Unreadable = String;
+/// What the inbox holds that a store has not applied yet.
+pub(crate) struct Pending {
+    /// The inbox's nonce (see [`INBOX_MAGIC`]'s header).
+    pub nonce: u64,
+    /// Its entries after those applied already, each with the id it was
+    /// reported saved with when it cannot be read.
+    pub entries: Vec<std::result::Result<Entry, Option<u64>>>,
+    /// Why the file must be kept aside rather than emptied: entries that
+    /// fail their checksum or do not decode, or a file that is not an
+    /// inbox. Only a bug or a failing disk writes those.
+    pub damage: Option<String>,
+}
 
-/// An inbox's nonce and its entries not yet applied.
-pub(crate) type Pending = (u64, Vec<std::result::Result<Entry, Unreadable>>);
-
-/// The inbox's entries not yet applied to `store`, with the inbox's nonce:
-/// `applied` is what the store recorded of an earlier replay.
+/// The inbox's entries not yet applied to a store; `applied` is what the
+/// store recorded of an earlier replay (nonce, count).
 pub(crate) fn pending(dir: &Path, applied: Option<(u64, u64)>) -> Result<Option<Pending>> {
     let path = dir.join(INBOX_FILE);
     let bytes = match std::fs::read(&path) {
@@ -326,26 +357,58 @@ pub(crate) fn pending(dir: &Path, applied: Option<(u64, u64)>) -> Result<Option<
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io("read", &path, e).into()),
     };
-    let Some(parsed) = parse_inbox(&bytes) else {
+    if bytes.is_empty() {
         return Ok(None);
+    }
+    let Some(parsed) = parse_inbox(&bytes) else {
+        return Ok(Some(Pending {
+            nonce: 0,
+            entries: Vec::new(),
+            damage: Some("the inbox file is not in a format this branchlink reads".into()),
+        }));
     };
     let skip = match applied {
         Some((nonce, count)) if nonce == parsed.nonce => count as usize,
         _ => 0,
     };
-    let entries = parsed
+    // The ids of one inbox follow each other: a damaged entry's is told
+    // by its nearest whole neighbour, else by its own (maybe damaged) id.
+    let whole: Vec<(usize, u64)> = parsed
         .entries
-        .into_iter()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, entry_id(e.ok()?)?)))
+        .collect();
+    let id_of = |i: usize, payload: &[u8]| match whole.iter().min_by_key(|(j, _)| j.abs_diff(i)) {
+        Some(&(j, id)) => (id + i as u64).checked_sub(j as u64),
+        None => entry_id(payload),
+    };
+    let entries: Vec<_> = parsed
+        .entries
+        .iter()
         .enumerate()
         .skip(skip)
-        .map(|(n, payload)| {
-            decode_entry(payload).ok_or_else(|| match entry_id(payload) {
-                Some(id) => format!("inbox entry {n} (activity {id}) cannot be read"),
-                None => format!("inbox entry {n} cannot be read"),
-            })
+        .map(|(i, e)| match e {
+            Ok(payload) => decode_entry(payload).ok_or_else(|| entry_id(payload)),
+            Err(payload) => Err(id_of(i, payload)),
         })
         .collect();
-    Ok(Some((parsed.nonce, entries)))
+    let unreadable = entries.iter().filter(|e| e.is_err()).count();
+    let damage = (unreadable > 0).then(|| format!("{unreadable} inbox entries cannot be read"));
+    Ok(Some(Pending {
+        nonce: parsed.nonce,
+        entries,
+        damage,
+    }))
+}
+
+/// Keeps a damaged inbox aside, where nothing cuts or reads it, once what
+/// could be applied is durably in sled; returns the name it now has.
+pub(crate) fn keep_aside(dir: &Path, nonce: u64) -> Result<String> {
+    let name = format!("{INBOX_FILE}.damaged-{nonce:016x}");
+    std::fs::rename(dir.join(INBOX_FILE), dir.join(&name)).map_err(|e| io("keep aside", &dir.join(INBOX_FILE), e))?;
+    sync_dir(dir)?;
+    Ok(name)
 }
 
 /// Empties the inbox once its entries are durably in sled.
@@ -367,11 +430,12 @@ pub struct InboxWriter {
     dir: PathBuf,
     /// `<db>/db`, locked as sled locks it, for as long as this lives.
     _lock: File,
-    inbox: File,
+    /// The inbox file, if there is one yet.
+    inbox: Option<File>,
     /// Where the next entry goes: after the last whole one.
     end: u64,
     /// The inbox is empty (or was no inbox): the entry starts a new one,
-    /// with a new nonce, and the file's directory entry is made durable.
+    /// with a new nonce.
     fresh: bool,
     digest: Digest,
     /// The last activity id given out, the inbox's included.
@@ -386,26 +450,41 @@ impl InboxWriter {
     /// `None` means: open the store (which applies the inbox, and reports
     /// why the database cannot be used, if so).
     pub fn open(db: &Path) -> Option<InboxWriter> {
+        // sled takes its lock on these systems only; elsewhere the lock
+        // below would exclude nothing.
+        if !cfg!(any(target_os = "linux", target_os = "macos")) {
+            return None;
+        }
         let lock = File::open(db.join(super::LOG_FILE)).ok()?;
         lock.try_lock().ok()?;
         let digest = decode_digest(&std::fs::read(db.join(DIGEST_FILE)).ok()?)?;
-        let path = db.join(INBOX_FILE);
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut inbox = options.open(&path).ok()?;
+        // Made by the first entry: an add that is refused leaves no file.
+        let inbox = match File::options().read(true).write(true).open(db.join(INBOX_FILE)) {
+            Ok(file) => Some(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(_) => return None,
+        };
         let mut bytes = Vec::new();
-        inbox.read_to_end(&mut bytes).ok()?;
+        if let Some(mut file) = inbox.as_ref() {
+            file.read_to_end(&mut bytes).ok()?;
+        }
         let (end, fresh, last_in_inbox) = match parse_inbox(&bytes) {
+            // Damage is not cut off here: the store keeps it aside.
+            Some(parsed) if parsed.damaged => return None,
             Some(parsed) => (
                 parsed.valid_len,
                 false,
-                parsed.entries.iter().filter_map(|e| entry_id(e)).max().unwrap_or(0),
+                parsed
+                    .entries
+                    .iter()
+                    .filter_map(|e| entry_id(e.ok()?))
+                    .max()
+                    .unwrap_or(0),
             ),
-            // Empty (applied and emptied), or not an inbox: the first
-            // entry starts a new one.
-            None => (0, true, 0),
+            // Empty (applied and emptied) or none: the first entry starts
+            // a new one. A file in another format is the store's to keep.
+            None if bytes.is_empty() => (0, true, 0),
+            None => return None,
         };
         if end >= MAX_INBOX {
             return None;
@@ -422,7 +501,7 @@ impl InboxWriter {
         })
     }
 
-    /// The leaders `input` could name, as [`Store::leaders_matching`]
+    /// The leaders `input` could name, as [`Store::leaders_matching`](super::Store::leaders_matching)
     /// answers without its table cache (`Store::leaders_holding`): a whole
     /// name one leader has is that leader alone; otherwise the leader whose
     /// id it is and those whose record holds its bytes, then
@@ -466,7 +545,7 @@ impl InboxWriter {
         Ok(points)
     }
 
-    /// Logs `activity` as [`Store::add_activity`] would, and reports it
+    /// Logs `activity` as [`Store::add_activity`](super::Store::add_activity) would, and reports it
     /// saved once it is durably in the inbox.
     pub fn add_activity(&self, activity: Activity) -> Result<Activity> {
         let mut activity = domain::validate::activity(activity)?;
@@ -500,15 +579,26 @@ impl InboxWriter {
         }
         framed.extend(encode_entry(&entry)?);
         let path = self.dir.join(INBOX_FILE);
+        let created;
+        let mut file = match &self.inbox {
+            Some(file) => file,
+            None => {
+                let mut options = std::fs::OpenOptions::new();
+                options.read(true).write(true).create(true).truncate(false);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                created = options.open(&path).map_err(|e| io("create", &path, e))?;
+                &created
+            }
+        };
         // Cut off a torn entry left by a process killed while appending,
         // then append and make it durable before saying it is saved.
-        let mut file = &self.inbox;
         file.set_len(self.end)
             .and_then(|()| file.seek(SeekFrom::Start(self.end)).map(|_| ()))
             .and_then(|()| file.write_all(&framed))
             .and_then(|()| file.sync_data())
             .map_err(|e| io("append to", &path, e))?;
-        if self.fresh {
+        if self.inbox.is_none() {
             sync_dir(&self.dir)?;
         }
         Ok(entry.activity)
@@ -553,29 +643,56 @@ mod tests {
         let bytes = inbox_of(&entries);
         let parsed = parse_inbox(&bytes).unwrap();
         assert_eq!(parsed.nonce, 42);
-        let read: Vec<Entry> = parsed.entries.iter().map(|p| decode_entry(p).unwrap()).collect();
+        assert!(!parsed.damaged);
+        let payloads: Vec<&[u8]> = parsed.entries.iter().map(|e| e.unwrap()).collect();
+        let read: Vec<Entry> = payloads.iter().map(|p| decode_entry(p).unwrap()).collect();
         assert_eq!(read, entries);
         assert_eq!(
-            parsed.entries.iter().map(|p| entry_id(p)).collect::<Vec<_>>(),
+            payloads.iter().map(|p| entry_id(p)).collect::<Vec<_>>(),
             [Some(7), Some(8)]
         );
-        assert_eq!(parsed.valid_len as usize, inbox_of(&entries).len());
     }
 
     #[test]
-    fn a_torn_or_damaged_entry_ends_the_inbox_there() {
+    fn a_torn_append_ends_the_inbox_and_damage_does_not() {
         let entries = [entry(7, "调研"), entry(8, "座谈")];
         let whole = inbox_of(&entries);
         let first_end = inbox_of(&entries[..1]).len();
         for cut in first_end..whole.len() {
             let parsed = parse_inbox(&whole[..cut]).unwrap();
             assert_eq!(parsed.entries.len(), 1, "cut at {cut}");
-            assert_eq!(decode_entry(parsed.entries[0]).as_ref(), Some(&entries[0]));
+            assert_eq!(decode_entry(parsed.entries[0].unwrap()).as_ref(), Some(&entries[0]));
             assert_eq!(parsed.valid_len as usize, first_end);
+            assert!(!parsed.damaged, "cut at {cut}");
         }
+        let mut zeros = whole[..first_end].to_vec();
+        zeros.extend_from_slice(&[0; 100]);
+        let parsed = parse_inbox(&zeros).unwrap();
+        assert_eq!((parsed.entries.len(), parsed.damaged), (1, false));
+        // A bit flipped in the first entry: the second is still read.
         let mut flipped = whole.clone();
-        *flipped.last_mut().unwrap() ^= 1;
-        assert_eq!(parse_inbox(&flipped).unwrap().entries.len(), 1);
+        flipped[INBOX_HEADER + FRAME + 3] ^= 1;
+        let parsed = parse_inbox(&flipped).unwrap();
+        assert!(parsed.damaged);
+        assert!(parsed.entries[0].is_err());
+        assert_eq!(decode_entry(parsed.entries[1].unwrap()).as_ref(), Some(&entries[1]));
+    }
+
+    #[test]
+    fn no_digest_is_left_after_a_commit_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::reopen(dir.path());
+        store.leave_digest();
+        assert!(dir.path().join(DIGEST_FILE).exists());
+        crate::demo::load(&store).unwrap();
+        assert!(!dir.path().join(DIGEST_FILE).exists(), "the digest outlived a change");
+        // What a commit whose transaction or flush failed marks.
+        store.mark_unsure();
+        store.leave_digest();
+        assert!(
+            !dir.path().join(DIGEST_FILE).exists(),
+            "a digest was left after a failed commit"
+        );
     }
 
     #[test]

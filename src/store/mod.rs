@@ -180,9 +180,11 @@ pub(crate) mod meta {
     pub const SCHEMA: &[u8] = b"schema";
     /// 2 added the `year_count` tree and solved problems to `day_count`;
     /// 3 packed the big trees (see `store::packed`); 4 added `point_last`;
-    /// 5 compresses the buckets; 6 added `leader_by_name`. An older
-    /// database is brought up to date when opened (`store::upgrade`).
-    pub const SCHEMA_VERSION: u64 = 6;
+    /// 5 compresses the buckets; 6 added `leader_by_name`; 7 added the
+    /// inbox (`store::inbox`), which a branchlink that does not apply it
+    /// must not open past. An older database is brought up to date when
+    /// opened (`store::upgrade`).
+    pub const SCHEMA_VERSION: u64 = 7;
     /// Counter prefixes: `next/<kind>` holds the last id given out.
     pub const NEXT_LEADER: &[u8] = b"next/leader";
     pub const NEXT_BRANCH: &[u8] = b"next/branch";
@@ -224,6 +226,9 @@ pub struct Store {
     /// is removed before the first change and written again by
     /// [`Store::leave_digest`].
     digest_kept: Arc<std::sync::atomic::AtomicBool>,
+    /// A commit failed after it removed the digest: sled's memory may
+    /// hold a change that is not on disk, so no digest is written from it.
+    unsure: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The statuses last computed, by year, with the data version each was
@@ -310,6 +315,7 @@ impl Store {
             tables: Arc::new(Mutex::new(None)),
             statuses: Arc::new(Mutex::new(CachedStatus::new())),
             digest_kept: Arc::new(std::sync::atomic::AtomicBool::new(inbox::digest_exists(path))),
+            unsure: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         };
         store.check_schema()?;
         // Visits logged in the inbox since the last open are data like any
@@ -385,15 +391,19 @@ impl Store {
     /// For a process done with the database (a command line, a closing
     /// workbench or server): leaves the digest that lets the next `visit
     /// add --no-server` log to the inbox without opening sled
-    /// (`store::inbox`), unless the one on disk still matches. Every
-    /// change was flushed when it was reported, so the digest describes
-    /// durable data. Failing to write it only makes the next add slower:
-    /// logged, not returned.
+    /// (`store::inbox`), unless the one on disk still matches. It is
+    /// written after a flush, so it describes durable data, and not at all
+    /// once a commit failed (see `unsure`). Failing to write it only makes
+    /// the next add slower: logged, not returned.
     pub fn leave_digest(&self) {
-        if self.digest_kept.load(Ordering::SeqCst) {
+        if self.digest_kept.load(Ordering::SeqCst) || self.unsure.load(Ordering::SeqCst) {
             return;
         }
         let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Err(e) = self.flush() {
+            tracing::warn!("no inbox digest: the last flush failed: {e}");
+            return;
+        }
         match inbox::write_digest(self) {
             Ok(()) => self.digest_kept.store(true, Ordering::SeqCst),
             Err(e) => tracing::warn!("writing the inbox digest: {e}"),
@@ -403,13 +413,19 @@ impl Store {
     /// Removes the inbox's digest before the data changes (see
     /// `store::inbox`).
     pub(crate) fn forget_digest(&self) -> Result<(), StoreError> {
-        if self.digest_kept.swap(false, Ordering::SeqCst) {
+        if self.digest_kept.load(Ordering::SeqCst) {
             inbox::remove_digest(&self.path).map_err(|e| match e {
                 crate::error::Error::Store(e) => e,
                 other => StoreError::Io(other.to_string()),
             })?;
+            self.digest_kept.store(false, Ordering::SeqCst);
         }
         Ok(())
+    }
+
+    /// After a failed commit: see `unsure`.
+    pub(crate) fn mark_unsure(&self) {
+        self.unsure.store(true, Ordering::SeqCst);
     }
 
     /// After a bulk write (an import, an upgrade): moves the live pages out
