@@ -344,11 +344,14 @@ fn the_days_first_change_goes_through_the_store_and_leaves_the_backup() {
     assert_eq!(count(), 1);
     let next_day = "2020-12-16";
     assert_ne!(next_day, TODAY);
-    db.ok_on(next_day, &["visit", "add", "瑞林", "--kind", "research"]);
+    let first = db.ok_on(next_day, &["visit", "add", "瑞林", "--kind", "research"]);
     assert_eq!(inbox_len(&db.path), 0, "the day's first add went to the inbox");
     assert_eq!(count(), 2, "the day's first change left no backup");
-    db.ok_on(next_day, &["visit", "add", "瑞林", "--kind", "research"]);
+    assert!(first.starts_with(&format!("saved activity {NEXT}:")), "{first}");
+    // The digest it leaves is the one before, with the new last id.
+    let second = db.ok_on(next_day, &["visit", "add", "瑞林", "--kind", "research"]);
     assert!(inbox_len(&db.path) > 0, "the day's second add did not go to the inbox");
+    assert!(second.starts_with(&format!("saved activity {}:", NEXT + 1)), "{second}");
 }
 
 #[test]

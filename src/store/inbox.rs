@@ -233,22 +233,46 @@ struct Digest {
     point_index: Vec<(LeaderId, PointId)>,
 }
 
+/// The digest of `store`'s data, from the stored bytes as they are: the
+/// records' encodings copied, the names from the `leader_by_name` index
+/// (which the store's own look-up of a whole name reads), nothing decoded.
 fn encode_digest(store: &super::Store) -> Result<Vec<u8>> {
-    let tables = store.tables()?;
-    let encode = |e: codec::CodecError| StoreError::Io(e.to_string());
+    use super::{T, keys};
+    let corrupt = |what: &str| StoreError::Corrupt(format!("{what} key"));
+    let mut names = std::collections::HashMap::new();
+    for entry in store.entries(T::LeaderByName, super::packed::everything(), false)? {
+        let (k, _) = entry?;
+        let name = k
+            .len()
+            .checked_sub(9)
+            .and_then(|end| std::str::from_utf8(k.get(1..end)?).ok())
+            .ok_or_else(|| corrupt("leader_by_name"))?;
+        names.insert(
+            keys::trailing_id(&k).ok_or_else(|| corrupt("leader_by_name"))?,
+            name.to_string(),
+        );
+    }
     let mut body = Vec::new();
     body.extend_from_slice(&super::meta::SCHEMA_VERSION.to_be_bytes());
     body.extend_from_slice(&store.counter(super::meta::NEXT_ACTIVITY)?.to_be_bytes());
-    body.extend_from_slice(&(tables.leaders.len() as u32).to_be_bytes());
-    for l in &tables.leaders {
-        body.extend_from_slice(&l.id.to_be_bytes());
-        put_blob(&mut body, l.name.as_bytes());
-        put_blob(&mut body, &codec::encode(l.clone()).map_err(encode)?);
+    let leaders: Vec<_> = store.entries(T::Leaders, super::packed::everything(), false)?.collect();
+    body.extend_from_slice(&(leaders.len() as u32).to_be_bytes());
+    for entry in leaders {
+        let (k, v) = entry?;
+        let id = keys::trailing_id(&k).ok_or_else(|| corrupt("leader"))?;
+        body.extend_from_slice(&id.to_be_bytes());
+        put_blob(
+            &mut body,
+            names.get(&id).ok_or_else(|| corrupt("leader_by_name"))?.as_bytes(),
+        );
+        put_blob(&mut body, &v);
     }
-    body.extend_from_slice(&(tables.points.len() as u32).to_be_bytes());
-    for p in &tables.points {
-        body.extend_from_slice(&p.id.to_be_bytes());
-        put_blob(&mut body, &codec::encode(p.clone()).map_err(encode)?);
+    let points: Vec<_> = store.entries(T::Points, super::packed::everything(), false)?.collect();
+    body.extend_from_slice(&(points.len() as u32).to_be_bytes());
+    for entry in points {
+        let (k, v) = entry?;
+        body.extend_from_slice(&keys::trailing_id(&k).ok_or_else(|| corrupt("point"))?.to_be_bytes());
+        put_blob(&mut body, &v);
     }
     let index = store.point_index()?;
     body.extend_from_slice(&(index.len() as u32).to_be_bytes());
@@ -304,8 +328,16 @@ fn decode_digest(bytes: &[u8]) -> Option<Digest> {
 /// `fsync`ed: after a power loss a digest is either whole (its checksum
 /// says so) and right, since the data it describes was flushed first, or
 /// not used.
-pub(crate) fn write_digest(store: &super::Store) -> Result<()> {
-    let bytes = encode_digest(store)?;
+/// `earlier` is the digest this process removed before its first change,
+/// if no leader, branch or point changed since: only the last activity id
+/// is then new, and the rest is kept (rebuilding it reads four trees,
+/// 1.6 ms of a 7 ms one-shot add at 10k activities).
+pub(crate) fn write_digest(store: &super::Store, earlier: Option<Vec<u8>>) -> Result<()> {
+    let last_activity = store.counter(super::meta::NEXT_ACTIVITY)?;
+    let bytes = match earlier.and_then(|bytes| with_last_activity(bytes, last_activity)) {
+        Some(bytes) => bytes,
+        None => encode_digest(store)?,
+    };
     let dir = store.path();
     let temporary = dir.join(format!("{DIGEST_FILE}.new"));
     let mut options = std::fs::OpenOptions::new();
@@ -318,6 +350,29 @@ pub(crate) fn write_digest(store: &super::Store) -> Result<()> {
         .map_err(|e| io("write", &temporary, e))?;
     std::fs::rename(&temporary, dir.join(DIGEST_FILE)).map_err(|e| io("rename", &temporary, e))?;
     Ok(())
+}
+
+/// A whole digest with another last activity id; `None` if it is not one.
+fn with_last_activity(mut bytes: Vec<u8>, last_activity: u64) -> Option<Vec<u8>> {
+    // Magic, checksum, schema, then the id. A digest whose checksum holds
+    // was written whole; the rest need not be read.
+    let sum = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
+    if bytes.get(..8)? != DIGEST_MAGIC
+        || crc32fast::hash(bytes.get(12..)?) != sum
+        || bytes.get(12..20)? != super::meta::SCHEMA_VERSION.to_be_bytes()
+    {
+        return None;
+    }
+    bytes.get_mut(20..28)?.copy_from_slice(&last_activity.to_be_bytes());
+    let sum = crc32fast::hash(&bytes[12..]);
+    bytes[8..12].copy_from_slice(&sum.to_be_bytes());
+    Some(bytes)
+}
+
+/// The digest's bytes, to keep while the data changes (see
+/// [`write_digest`]).
+pub(crate) fn read_digest(dir: &Path) -> Option<Vec<u8>> {
+    std::fs::read(dir.join(DIGEST_FILE)).ok()
 }
 
 /// Removes the digest before the data changes, durably: a digest left

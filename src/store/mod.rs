@@ -229,6 +229,9 @@ pub struct Store {
     /// A commit failed after it removed the digest: sled's memory may
     /// hold a change that is not on disk, so no digest is written from it.
     unsure: Arc<std::sync::atomic::AtomicBool>,
+    /// The digest [`Store::forget_digest`] removed, and the table version
+    /// then: while that is unchanged, only its last activity id is new.
+    digest_removed: Arc<Mutex<RemovedDigest>>,
 }
 
 /// The statuses last computed, by year, with the data version each was
@@ -244,6 +247,9 @@ pub(crate) struct KeptStatus {
     pub(crate) status: crate::domain::YearStatus,
     pub(crate) json: std::sync::OnceLock<String>,
 }
+
+/// A digest's bytes and the table version when it was removed.
+type RemovedDigest = Option<(u64, Vec<u8>)>;
 
 /// The small tables and the table version they were read at.
 type CachedTables = Option<(u64, Arc<Tables>)>;
@@ -316,6 +322,7 @@ impl Store {
             statuses: Arc::new(Mutex::new(CachedStatus::new())),
             digest_kept: Arc::new(std::sync::atomic::AtomicBool::new(inbox::digest_exists(path))),
             unsure: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            digest_removed: Arc::new(Mutex::new(None)),
         };
         store.check_schema()?;
         // Visits logged in the inbox since the last open are data like any
@@ -404,7 +411,15 @@ impl Store {
             tracing::warn!("no inbox digest: the last flush failed: {e}");
             return;
         }
-        match inbox::write_digest(self) {
+        let tables = self.table_writes.load(Ordering::SeqCst);
+        let earlier = self
+            .digest_removed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+            .filter(|(version, _)| *version == tables)
+            .map(|(_, bytes)| bytes);
+        match inbox::write_digest(self, earlier) {
             Ok(()) => self.digest_kept.store(true, Ordering::SeqCst),
             Err(e) => tracing::warn!("writing the inbox digest: {e}"),
         }
@@ -414,6 +429,13 @@ impl Store {
     /// `store::inbox`).
     pub(crate) fn forget_digest(&self) -> Result<(), StoreError> {
         if self.digest_kept.load(Ordering::SeqCst) {
+            if let Some(bytes) = inbox::read_digest(&self.path) {
+                let version = self.table_writes.load(Ordering::SeqCst);
+                *self
+                    .digest_removed
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((version, bytes));
+            }
             inbox::remove_digest(&self.path).map_err(|e| match e {
                 crate::error::Error::Store(e) => e,
                 other => StoreError::Io(other.to_string()),
