@@ -87,9 +87,14 @@ trace() {
     exit 1
   fi
 }
+# With the digest the first left, an embedded add goes to the inbox
+# (src/store/inbox.rs); the status then opens the store, which applies it.
 trace "$BIN" --db "$DB" --no-server visit add 王建国 --kind research --note "$NOTE"
 trace "$BIN" --db "$DB" --no-server status --year 2026 --format json
 trace "$BIN" --version
+# An embedded add through the store, as when there is no digest.
+rm -f "$DB/digest"
+trace "$BIN" --db "$DB" --no-server visit add 王建国 --kind research --note "$NOTE"
 "$BIN" --db "$DB" serve --socket "$SOCK" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do [[ -S "$SOCK" ]] && break; sleep 0.1; done
