@@ -473,3 +473,42 @@ fn an_open_that_cannot_apply_the_inbox_keeps_it() {
     assert_eq!(activity_count(&db.path), DEMO + 1);
     assert_eq!(inbox_len(&db.path), 0);
 }
+
+#[test]
+fn a_digest_left_in_a_database_made_again_is_not_used() {
+    let db = demo();
+    // Everything but the digest removed, then a new database there.
+    for entry in std::fs::read_dir(&db.path).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() != DIGEST_FILE {
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            } else {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+    db.ok(&["event", "add", "training", "--date", "2020-12-01"]);
+    // The old digest would take a leader the new database does not have.
+    let said = db.fails(&["visit", "add", "瑞林", "--kind", "research"]);
+    assert!(said.contains("瑞林"), "{said}");
+    assert_eq!(inbox_len(&db.path), 0);
+    assert!(db.audit().iter().all(|e| e["action"] != "activity.refused"));
+}
+
+#[test]
+fn a_digest_that_does_not_fit_the_data_is_not_kept_by_a_reader() {
+    let db = demo();
+    let older = std::fs::read(db.path.join(DIGEST_FILE)).unwrap();
+    // A change through the store: a newer digest.
+    std::fs::remove_file(db.path.join(DIGEST_FILE)).unwrap();
+    let first = db.ok(&["visit", "add", "瑞林", "--kind", "research"]);
+    assert!(first.starts_with(&format!("saved activity {NEXT}:")), "{first}");
+    // The older one back (what a process killed after a change it could
+    // not flush may leave): a reader must not keep it for the next add.
+    std::fs::write(db.path.join(DIGEST_FILE), &older).unwrap();
+    db.ok(&["status", "--year", "2020"]);
+    let second = db.ok(&["visit", "add", "瑞林", "--kind", "research"]);
+    assert!(inbox_len(&db.path) > 0, "the add did not go to the inbox");
+    assert!(second.starts_with(&format!("saved activity {}:", NEXT + 1)), "{second}");
+}

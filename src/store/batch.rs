@@ -87,7 +87,9 @@ impl Batch {
             .or_insert(0) += delta;
     }
 
-    /// Raises a counter to at least `value` (used by import).
+    /// Raises a counter to at least `value`, counting from 0 if this batch
+    /// has not used it: for import, which writes every counter. Elsewhere
+    /// [`Store::reserve_id`].
     pub(crate) fn raise_counter(&mut self, counter: &'static [u8], value: u64) {
         let c = self.counters.entry(counter).or_insert(0);
         *c = (*c).max(value);
@@ -138,6 +140,14 @@ impl Store {
         }
     }
 
+    /// Raises a counter to at least `id`, from its stored value: `id` is
+    /// then never given out.
+    pub(crate) fn reserve_id(&self, batch: &mut Batch, counter: &'static [u8], id: u64) -> Result<()> {
+        let current = self.counter_in(batch, counter)?;
+        batch.counters.insert(counter, current.max(id));
+        Ok(())
+    }
+
     pub(crate) fn counter(&self, counter: &[u8]) -> Result<u64> {
         Ok(self
             .tree(T::Meta)
@@ -152,7 +162,7 @@ impl Store {
             return Ok(());
         }
         // The digest of the inbox describes the data as it was: not after this.
-        self.forget_digest()?;
+        self.forget_digest(true)?;
         let now_ms = chrono::Utc::now().timestamp_millis();
         for (action, detail, stamp) in std::mem::take(&mut batch.audit) {
             let seq = self.next_id(&mut batch, meta::NEXT_AUDIT)?;

@@ -385,7 +385,7 @@ impl Store {
                             // Kept in the file set aside below; its id stays
                             // its own.
                             if let Some(id) = id {
-                                b.raise_counter(meta::NEXT_ACTIVITY, *id);
+                                s.reserve_id(b, meta::NEXT_ACTIVITY, *id)?;
                             }
                             let detail = serde_json::json!({ "id": id, "reason": "the inbox entry cannot be read" });
                             b.audit("activity.refused", &detail);
@@ -399,7 +399,7 @@ impl Store {
                         Err(Error::Domain(e)) => {
                             tracing::warn!("refused a visit from the inbox: {e}");
                             // Its id was reported; no other visit gets it.
-                            b.raise_counter(meta::NEXT_ACTIVITY, entry.activity.id);
+                            s.reserve_id(b, meta::NEXT_ACTIVITY, entry.activity.id)?;
                             let detail = serde_json::json!({ "activity": entry.activity, "reason": e.to_string() });
                             b.audit_by("activity.refused", &detail, entry.at_ms, &entry.user);
                         }
@@ -415,7 +415,7 @@ impl Store {
         match &pending.damage {
             None => inbox::empty_inbox(&self.path),
             Some(damage) => {
-                let kept = inbox::keep_aside(&self.path, nonce)?;
+                let kept = inbox::keep_aside(&self.path)?;
                 tracing::warn!("{damage}: kept as {kept}");
                 self.write(|_, b| {
                     b.audit("inbox.damaged", &serde_json::json!({ "reason": damage, "kept": kept }));
@@ -431,7 +431,7 @@ impl Store {
         let leader = self.must_leader(activity.leader)?;
         activity.point = self.point_on(&leader, activity.date)?.id;
         activity.id = if wanted > self.counter_in(b, meta::NEXT_ACTIVITY)? {
-            b.raise_counter(meta::NEXT_ACTIVITY, wanted);
+            self.reserve_id(b, meta::NEXT_ACTIVITY, wanted)?;
             wanted
         } else {
             self.next_id(b, meta::NEXT_ACTIVITY)?

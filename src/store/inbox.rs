@@ -55,11 +55,12 @@ pub const INBOX_FILE: &str = "inbox";
 const DIGEST_MAGIC: &[u8; 8] = b"BLDIGST1";
 /// The inbox's format. Its entries are data until applied: a new layout
 /// must go with a reader for this one.
-const INBOX_MAGIC: &[u8; 8] = b"BLINBOX1";
+const INBOX_MAGIC: &[u8; 8] = b"BLINBOX2";
 /// Magic and the inbox's nonce.
 const INBOX_HEADER: usize = 16;
-/// Length and checksum before each entry.
-const FRAME: usize = 8;
+/// Before each entry: its length, the length's crc32 (so that a damaged
+/// length is told from a torn append) and the entry's crc32.
+const FRAME: usize = 12;
 /// The largest entry read back: a visit's longest texts are far below.
 const MAX_ENTRY: usize = codec::MAX_VALUE_BYTES + 4096;
 /// The inbox is applied once it holds this much: past it, `visit add`
@@ -111,55 +112,75 @@ pub(crate) struct Entry {
     pub user: String,
 }
 
-/// An inbox file read back: its nonce, its whole frames in order (`Err`:
-/// one that fails its checksum), where the last whole frame ends, and
-/// whether any failed.
+/// An inbox file read back.
+enum Inbox<'a> {
+    /// Nothing to read: no file, an empty one, or a torn first append
+    /// (never reported saved).
+    Empty,
+    /// Not an inbox this branchlink writes.
+    Foreign,
+    Read(Parsed<'a>),
+}
+
+/// An inbox's nonce, its whole frames in order (`Err`: one whose entry
+/// fails its checksum), where the last whole frame ends, and whether any
+/// frame is damaged.
 struct Parsed<'a> {
     nonce: u64,
-    entries: Vec<std::result::Result<&'a [u8], &'a [u8]>>,
+    entries: Vec<std::result::Result<&'a [u8], ()>>,
     valid_len: u64,
     damaged: bool,
 }
 
+fn all_zero(bytes: &[u8]) -> bool {
+    bytes.iter().all(|b| *b == 0)
+}
+
 /// Reads an inbox. After the last whole frame there may be a torn append
-/// (an adder killed before it said "saved": a frame running past the end
-/// of the file, or zeros where a power loss left the file longer than its
-/// data), which the next adder cuts off. A whole frame that fails its
-/// checksum is damage: nothing cuts it off, and the next open applies the
-/// rest and keeps the file aside. `None`: no inbox (empty, or another
-/// format).
-fn parse_inbox(bytes: &[u8]) -> Option<Parsed<'_>> {
-    if bytes.len() < INBOX_HEADER || &bytes[..8] != INBOX_MAGIC {
-        return None;
+/// (an adder killed before it said "saved"): a frame whose length, itself
+/// whole, runs past the end of the file, a part of a frame's head, or
+/// zeros where a power loss left the file longer than its data. The next
+/// adder cuts it off. Anything else that does not read is damage: adders
+/// leave it alone, and the next open applies the whole entries and keeps
+/// the file aside.
+fn parse_inbox(bytes: &[u8]) -> Inbox<'_> {
+    if all_zero(bytes) || (bytes.len() < INBOX_HEADER && INBOX_MAGIC.starts_with(&bytes[..bytes.len().min(8)])) {
+        return Inbox::Empty;
     }
-    let nonce = u64::from_be_bytes(bytes[8..16].try_into().ok()?);
+    if bytes.len() < INBOX_HEADER || &bytes[..8] != INBOX_MAGIC {
+        return Inbox::Foreign;
+    }
+    let nonce = u64::from_be_bytes(bytes[8..16].try_into().unwrap_or_default());
     let mut entries = Vec::new();
     let mut at = INBOX_HEADER;
+    let mut damaged = false;
     loop {
         let rest = &bytes[at..];
-        // An entry is never empty: a zero length is zeros, not a frame.
-        if rest.iter().all(|b| *b == 0) {
+        if rest.len() < FRAME || all_zero(rest) {
             break;
         }
-        let mut fields = Fields(rest);
-        let (Some(len), Some(sum)) = (fields.u32(), fields.u32()) else {
+        let mut head = Fields(&rest[..FRAME]);
+        let (Some(len), Some(len_sum), Some(sum)) = (head.u32(), head.u32(), head.u32()) else {
             break;
         };
         let len = len as usize;
-        let Some(payload) = fields.bytes(len) else {
+        if crc32fast::hash(&rest[..4]) != len_sum || len == 0 || len > MAX_ENTRY {
+            damaged = true;
+            break;
+        }
+        let Some(payload) = rest.get(FRAME..FRAME + len) else {
             break;
         };
-        entries.push(match len > 0 && len <= MAX_ENTRY && crc32fast::hash(payload) == sum {
-            true => Ok(payload),
-            false => Err(payload),
-        });
+        let whole = crc32fast::hash(payload) == sum;
+        damaged |= !whole;
+        entries.push(if whole { Ok(payload) } else { Err(()) });
         at += FRAME + len;
     }
-    Some(Parsed {
+    Inbox::Read(Parsed {
         nonce,
-        damaged: entries.iter().any(|e| e.is_err()),
         entries,
         valid_len: at as u64,
+        damaged,
     })
 }
 
@@ -183,8 +204,10 @@ fn encode_entry(entry: &Entry) -> Result<Vec<u8>> {
     payload.extend_from_slice(&(entry.at_ms as u64).to_be_bytes());
     put_blob(&mut payload, entry.user.as_bytes());
     payload.extend(codec::encode(entry.activity.clone()).map_err(|e| StoreError::Io(e.to_string()))?);
+    let len = (payload.len() as u32).to_be_bytes();
     let mut framed = Vec::with_capacity(FRAME + payload.len());
-    framed.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    framed.extend_from_slice(&len);
+    framed.extend_from_slice(&crc32fast::hash(&len).to_be_bytes());
     framed.extend_from_slice(&crc32fast::hash(&payload).to_be_bytes());
     framed.extend_from_slice(&payload);
     Ok(framed)
@@ -356,13 +379,7 @@ pub(crate) fn write_digest(store: &super::Store, earlier: Option<Vec<u8>>) -> Re
 fn with_last_activity(mut bytes: Vec<u8>, last_activity: u64) -> Option<Vec<u8>> {
     // Magic, checksum, schema, then the id. A digest whose checksum holds
     // was written whole; the rest need not be read.
-    let sum = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
-    if bytes.get(..8)? != DIGEST_MAGIC
-        || crc32fast::hash(bytes.get(12..)?) != sum
-        || bytes.get(12..20)? != super::meta::SCHEMA_VERSION.to_be_bytes()
-    {
-        return None;
-    }
+    digest_last_activity(&bytes)?;
     bytes.get_mut(20..28)?.copy_from_slice(&last_activity.to_be_bytes());
     let sum = crc32fast::hash(&bytes[12..]);
     bytes[8..12].copy_from_slice(&sum.to_be_bytes());
@@ -385,9 +402,23 @@ pub(crate) fn remove_digest(dir: &Path) -> Result<()> {
     }
 }
 
-/// Whether a digest file is there (a fresh [`Store::open`] asks).
-pub(crate) fn digest_exists(dir: &Path) -> bool {
-    dir.join(DIGEST_FILE).exists()
+/// Whether the digest file is there and whole, of this layout, and says
+/// `last_activity` (a fresh [`Store::open`](super::Store::open) asks).
+/// One that is not is written again when the process is done.
+pub(crate) fn digest_fits(dir: &Path, last_activity: u64) -> bool {
+    read_digest(dir).is_some_and(|bytes| digest_last_activity(&bytes) == Some(last_activity))
+}
+
+/// The last activity id of a whole digest of this layout.
+fn digest_last_activity(bytes: &[u8]) -> Option<u64> {
+    let sum = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
+    if bytes.get(..8)? != DIGEST_MAGIC
+        || crc32fast::hash(bytes.get(12..)?) != sum
+        || bytes.get(12..20)? != super::meta::SCHEMA_VERSION.to_be_bytes()
+    {
+        return None;
+    }
+    Some(u64::from_be_bytes(bytes.get(20..28)?.try_into().ok()?))
 }
 
 /// What the inbox holds that a store has not applied yet.
@@ -412,55 +443,66 @@ pub(crate) fn pending(dir: &Path, applied: Option<(u64, u64)>) -> Result<Option<
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io("read", &path, e).into()),
     };
-    if bytes.is_empty() {
-        return Ok(None);
-    }
-    let Some(parsed) = parse_inbox(&bytes) else {
-        return Ok(Some(Pending {
-            nonce: 0,
-            entries: Vec::new(),
-            damage: Some("the inbox file is not in a format this branchlink reads".into()),
-        }));
+    let nothing = |damage: Option<&str>| Pending {
+        nonce: 0,
+        entries: Vec::new(),
+        damage: damage.map(str::to_string),
+    };
+    let parsed = match parse_inbox(&bytes) {
+        Inbox::Empty if bytes.is_empty() => return Ok(None),
+        // A torn first append: emptied as an applied inbox is.
+        Inbox::Empty => return Ok(Some(nothing(None))),
+        Inbox::Foreign => {
+            return Ok(Some(nothing(Some(
+                "the inbox file is not in a format this branchlink reads",
+            ))));
+        }
+        Inbox::Read(parsed) => parsed,
     };
     let skip = match applied {
         Some((nonce, count)) if nonce == parsed.nonce => count as usize,
         _ => 0,
     };
     // The ids of one inbox follow each other: a damaged entry's is told
-    // by its nearest whole neighbour, else by its own (maybe damaged) id.
+    // by its nearest whole neighbour, never by its own damaged bytes.
     let whole: Vec<(usize, u64)> = parsed
         .entries
         .iter()
         .enumerate()
         .filter_map(|(i, e)| Some((i, entry_id(e.ok()?)?)))
         .collect();
-    let id_of = |i: usize, payload: &[u8]| match whole.iter().min_by_key(|(j, _)| j.abs_diff(i)) {
-        Some(&(j, id)) => (id + i as u64).checked_sub(j as u64),
-        None => entry_id(payload),
+    let id_of = |i: usize| {
+        let &(j, id) = whole.iter().min_by_key(|(j, _)| j.abs_diff(i))?;
+        (id.checked_add(i as u64)?).checked_sub(j as u64)
     };
-    let entries: Vec<_> = parsed
+    let decoded: Vec<_> = parsed
         .entries
         .iter()
         .enumerate()
-        .skip(skip)
         .map(|(i, e)| match e {
             Ok(payload) => decode_entry(payload).ok_or_else(|| entry_id(payload)),
-            Err(payload) => Err(id_of(i, payload)),
+            Err(()) => Err(id_of(i)),
         })
         .collect();
-    let unreadable = entries.iter().filter(|e| e.is_err()).count();
-    let damage = (unreadable > 0).then(|| format!("{unreadable} inbox entries cannot be read"));
+    // Over the whole file, applied entries too: the file is still kept
+    // aside if an open stopped between applying it and keeping it.
+    let unreadable = decoded.iter().filter(|e| e.is_err()).count();
+    let damage = match (unreadable, parsed.damaged) {
+        (0, false) => None,
+        (0, true) => Some("the inbox is damaged after its last whole entry".to_string()),
+        (n, _) => Some(format!("{n} inbox entries cannot be read")),
+    };
     Ok(Some(Pending {
         nonce: parsed.nonce,
-        entries,
+        entries: decoded.into_iter().skip(skip).collect(),
         damage,
     }))
 }
 
 /// Keeps a damaged inbox aside, where nothing cuts or reads it, once what
 /// could be applied is durably in sled; returns the name it now has.
-pub(crate) fn keep_aside(dir: &Path, nonce: u64) -> Result<String> {
-    let name = format!("{INBOX_FILE}.damaged-{nonce:016x}");
+pub(crate) fn keep_aside(dir: &Path) -> Result<String> {
+    let name = format!("{INBOX_FILE}.damaged-{:016x}", new_nonce());
     std::fs::rename(dir.join(INBOX_FILE), dir.join(&name)).map_err(|e| io("keep aside", &dir.join(INBOX_FILE), e))?;
     sync_dir(dir)?;
     Ok(name)
@@ -521,29 +563,24 @@ impl InboxWriter {
         };
         let mut bytes = Vec::new();
         if let Some(mut file) = inbox.as_ref() {
+            if file.metadata().ok()?.len() >= MAX_INBOX {
+                return None;
+            }
             file.read_to_end(&mut bytes).ok()?;
         }
         let (end, fresh, last_in_inbox) = match parse_inbox(&bytes) {
             // Damage is not cut off here: the store keeps it aside.
-            Some(parsed) if parsed.damaged => return None,
-            Some(parsed) => (
-                parsed.valid_len,
-                false,
-                parsed
-                    .entries
-                    .iter()
-                    .filter_map(|e| entry_id(e.ok()?))
-                    .max()
-                    .unwrap_or(0),
-            ),
-            // Empty (applied and emptied) or none: the first entry starts
-            // a new one. A file in another format is the store's to keep.
-            None if bytes.is_empty() => (0, true, 0),
-            None => return None,
+            Inbox::Read(parsed) if parsed.damaged => return None,
+            Inbox::Read(parsed) => {
+                let last = parsed.entries.iter().filter_map(|e| entry_id(e.ok()?)).max();
+                (parsed.valid_len, false, last.unwrap_or(0))
+            }
+            // Applied and emptied, none yet, or a torn first append: the
+            // first entry starts a new one.
+            Inbox::Empty => (0, true, 0),
+            // The store's to keep aside.
+            Inbox::Foreign => return None,
         };
-        if end >= MAX_INBOX {
-            return None;
-        }
         Some(InboxWriter {
             dir: db.to_path_buf(),
             _lock: lock,
@@ -692,16 +729,23 @@ mod tests {
         bytes
     }
 
+    fn read(bytes: &[u8]) -> Parsed<'_> {
+        match parse_inbox(bytes) {
+            Inbox::Read(parsed) => parsed,
+            _ => panic!("not read as an inbox"),
+        }
+    }
+
     #[test]
     fn entries_read_back_as_written() {
         let entries = [entry(7, "调研"), entry(8, "座谈")];
         let bytes = inbox_of(&entries);
-        let parsed = parse_inbox(&bytes).unwrap();
+        let parsed = read(&bytes);
         assert_eq!(parsed.nonce, 42);
         assert!(!parsed.damaged);
         let payloads: Vec<&[u8]> = parsed.entries.iter().map(|e| e.unwrap()).collect();
-        let read: Vec<Entry> = payloads.iter().map(|p| decode_entry(p).unwrap()).collect();
-        assert_eq!(read, entries);
+        let decoded: Vec<Entry> = payloads.iter().map(|p| decode_entry(p).unwrap()).collect();
+        assert_eq!(decoded, entries);
         assert_eq!(
             payloads.iter().map(|p| entry_id(p)).collect::<Vec<_>>(),
             [Some(7), Some(8)]
@@ -710,27 +754,46 @@ mod tests {
 
     #[test]
     fn a_torn_append_ends_the_inbox_and_damage_does_not() {
-        let entries = [entry(7, "调研"), entry(8, "座谈")];
+        let entries = [entry(7, "调研"), entry(8, "座谈"), entry(9, "走访")];
         let whole = inbox_of(&entries);
         let first_end = inbox_of(&entries[..1]).len();
-        for cut in first_end..whole.len() {
-            let parsed = parse_inbox(&whole[..cut]).unwrap();
-            assert_eq!(parsed.entries.len(), 1, "cut at {cut}");
-            assert_eq!(decode_entry(parsed.entries[0].unwrap()).as_ref(), Some(&entries[0]));
-            assert_eq!(parsed.valid_len as usize, first_end);
+        let second_end = inbox_of(&entries[..2]).len();
+        for cut in second_end..whole.len() {
+            let parsed = read(&whole[..cut]);
+            assert_eq!(parsed.entries.len(), 2, "cut at {cut}");
+            assert_eq!(parsed.valid_len as usize, second_end);
             assert!(!parsed.damaged, "cut at {cut}");
         }
-        let mut zeros = whole[..first_end].to_vec();
+        let mut zeros = whole[..second_end].to_vec();
         zeros.extend_from_slice(&[0; 100]);
-        let parsed = parse_inbox(&zeros).unwrap();
-        assert_eq!((parsed.entries.len(), parsed.damaged), (1, false));
-        // A bit flipped in the first entry: the second is still read.
+        let parsed = read(&zeros);
+        assert_eq!((parsed.entries.len(), parsed.damaged), (2, false));
+        // A bit flipped inside the first entry: the others are still read.
         let mut flipped = whole.clone();
         flipped[INBOX_HEADER + FRAME + 3] ^= 1;
-        let parsed = parse_inbox(&flipped).unwrap();
+        let parsed = read(&flipped);
         assert!(parsed.damaged);
         assert!(parsed.entries[0].is_err());
-        assert_eq!(decode_entry(parsed.entries[1].unwrap()).as_ref(), Some(&entries[1]));
+        assert_eq!(decode_entry(parsed.entries[2].unwrap()).as_ref(), Some(&entries[2]));
+        // A damaged length, in the middle or at the end, is damage too,
+        // never a torn append to cut off.
+        for at in [first_end, second_end] {
+            for bit in [0x01, 0x80] {
+                let mut bad = whole.clone();
+                bad[at] ^= bit;
+                assert!(read(&bad).damaged, "length at {at} flipped by {bit:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_torn_first_append_is_no_inbox_yet() {
+        let whole = inbox_of(&[entry(7, "调研")]);
+        for cut in 1..INBOX_HEADER {
+            assert!(matches!(parse_inbox(&whole[..cut]), Inbox::Empty), "cut at {cut}");
+        }
+        assert!(matches!(parse_inbox(&[0; 40]), Inbox::Empty));
+        assert_eq!(read(&whole[..INBOX_HEADER + 5]).entries.len(), 0);
     }
 
     #[test]
@@ -752,8 +815,88 @@ mod tests {
 
     #[test]
     fn a_file_that_is_no_inbox_is_not_read() {
-        assert!(parse_inbox(b"").is_none());
-        assert!(parse_inbox(b"BLINBOX1").is_none());
-        assert!(parse_inbox(b"something else entirely").is_none());
+        assert!(matches!(parse_inbox(b""), Inbox::Empty));
+        assert!(matches!(parse_inbox(b"BLINBOX1 and more after it"), Inbox::Foreign));
+        assert!(matches!(parse_inbox(b"something else entirely"), Inbox::Foreign));
+        assert!(matches!(parse_inbox(b"short"), Inbox::Foreign));
+    }
+
+    /// A store with the demo, its digest left, and `entries` in its inbox.
+    fn with_inbox(entries: &[Entry]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::reopen(dir.path());
+        crate::demo::load(&store).unwrap();
+        store.leave_digest();
+        drop(store);
+        std::fs::write(dir.path().join(INBOX_FILE), inbox_of(entries)).unwrap();
+        dir
+    }
+
+    fn activities(dir: &Path) -> Vec<Activity> {
+        crate::store::reopen(dir).export().unwrap().activities
+    }
+
+    #[test]
+    fn an_entry_whose_id_is_taken_overwrites_nothing() {
+        let mut low = entry(3, "编号已被占用");
+        (low.activity.leader, low.activity.point) = (1, 1);
+        low.activity.date = "2020-12-01".parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let before = {
+            let store = crate::store::reopen(dir.path());
+            crate::demo::load(&store).unwrap();
+            store.export().unwrap().activities
+        };
+        // And one refused (no point on that day) with a low id too: its id
+        // is kept from others, which must not lower the counter.
+        let mut refused = entry(2, "无联系点");
+        refused.activity.date = "2019-01-01".parse().unwrap();
+        std::fs::write(dir.path().join(INBOX_FILE), inbox_of(&[refused, low])).unwrap();
+        let after = activities(dir.path());
+        assert_eq!(after[..before.len()], before[..], "a stored visit was overwritten");
+        assert_eq!(after.len(), before.len() + 1);
+        let added = after.last().unwrap();
+        assert_eq!(
+            (added.id, added.note.as_deref()),
+            (before.len() as u64 + 1, Some("编号已被占用"))
+        );
+        // The counter did not go down either.
+        let store = crate::store::reopen(dir.path());
+        assert_eq!(store.counter(crate::store::meta::NEXT_ACTIVITY).unwrap(), added.id);
+    }
+
+    #[test]
+    fn a_damaged_inbox_already_applied_is_still_kept_aside() {
+        let mut good = entry(12, "完整");
+        (good.activity.leader, good.activity.point) = (1, 1);
+        good.activity.date = "2020-12-01".parse().unwrap();
+        let dir = with_inbox(std::slice::from_ref(&good));
+        // Damage after the whole entry.
+        let path = dir.path().join(INBOX_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(&[0xAB; 40]);
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(activities(dir.path()).len(), 12);
+        // As if that open had stopped before keeping the file aside.
+        let aside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("inbox.damaged-"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        std::fs::rename(&aside[0], &path).unwrap();
+        assert_eq!(activities(dir.path()).len(), 12, "applied twice");
+        assert!(!path.exists() || std::fs::metadata(&path).unwrap().len() == 0);
+        let kept = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("inbox.damaged-")
+            })
+            .count();
+        assert_eq!(kept, 1, "the damaged file was not kept aside again");
     }
 }

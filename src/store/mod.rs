@@ -320,10 +320,11 @@ impl Store {
             table_writes: Arc::new(AtomicU64::new(0)),
             tables: Arc::new(Mutex::new(None)),
             statuses: Arc::new(Mutex::new(CachedStatus::new())),
-            digest_kept: Arc::new(std::sync::atomic::AtomicBool::new(inbox::digest_exists(path))),
+            digest_kept: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             unsure: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             digest_removed: Arc::new(Mutex::new(None)),
         };
+        store.adopt_digest()?;
         store.check_schema()?;
         // Visits logged in the inbox since the last open are data like any
         // other: in sled before anything reads it.
@@ -425,21 +426,34 @@ impl Store {
         }
     }
 
+    /// At open: a digest that is whole, of this layout and of this data's
+    /// last activity is kept until the first change; any other is removed
+    /// at once (one left in a directory whose database was made again, or
+    /// by a process killed after a change it could not flush), so that no
+    /// adder uses it.
+    fn adopt_digest(&self) -> Result<(), StoreError> {
+        let fits = inbox::digest_fits(&self.path, self.counter(meta::NEXT_ACTIVITY).map_err(as_store_error)?);
+        self.digest_kept.store(true, Ordering::SeqCst);
+        if !fits {
+            self.forget_digest(false)?;
+        }
+        Ok(())
+    }
+
     /// Removes the inbox's digest before the data changes (see
-    /// `store::inbox`).
-    pub(crate) fn forget_digest(&self) -> Result<(), StoreError> {
+    /// `store::inbox`); `keep`: remember its bytes, for
+    /// [`Store::leave_digest`] to write again with the new last activity
+    /// if no leader, branch or point changes meanwhile.
+    pub(crate) fn forget_digest(&self, keep: bool) -> Result<(), StoreError> {
         if self.digest_kept.load(Ordering::SeqCst) {
-            if let Some(bytes) = inbox::read_digest(&self.path) {
+            if keep && let Some(bytes) = inbox::read_digest(&self.path) {
                 let version = self.table_writes.load(Ordering::SeqCst);
                 *self
                     .digest_removed
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((version, bytes));
             }
-            inbox::remove_digest(&self.path).map_err(|e| match e {
-                crate::error::Error::Store(e) => e,
-                other => StoreError::Io(other.to_string()),
-            })?;
+            inbox::remove_digest(&self.path).map_err(as_store_error)?;
             self.digest_kept.store(false, Ordering::SeqCst);
         }
         Ok(())
@@ -500,7 +514,7 @@ impl Store {
         let meta = self.tree(T::Meta);
         match meta.get(meta::SCHEMA).map_err(io_error)? {
             None => {
-                self.forget_digest()?;
+                self.forget_digest(false)?;
                 meta.insert(meta::SCHEMA, &meta::SCHEMA_VERSION.to_be_bytes())
                     .map_err(io_error)?;
                 self.flush()
@@ -516,7 +530,7 @@ impl Store {
                         ),
                     })
                 } else if version < meta::SCHEMA_VERSION {
-                    self.forget_digest()?;
+                    self.forget_digest(false)?;
                     self.upgrade(version).map_err(|e| StoreError::Open {
                         path: self.path.clone(),
                         reason: format!("could not bring layout {version} up to {}: {e}", meta::SCHEMA_VERSION),
@@ -569,6 +583,13 @@ pub(crate) fn tree_contents(store: &Store) -> Vec<Vec<(sled::IVec, sled::IVec)>>
 }
 
 /// The user name recorded in the audit log for local use.
+fn as_store_error(e: crate::error::Error) -> StoreError {
+    match e {
+        crate::error::Error::Store(e) => e,
+        other => StoreError::Io(other.to_string()),
+    }
+}
+
 pub fn current_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
