@@ -11,8 +11,9 @@
 //!   holds the database writes it when it is done (after a flush, while it
 //!   still holds sled's lock, and not at all once a commit failed), and
 //!   removes it before its first change: a digest on disk always matches
-//!   the data in sled plus the inbox. It is rebuilt from sled, so losing
-//!   it costs one slower add.
+//!   the data in sled plus the inbox. An open removes at once a digest
+//!   that is not whole, of this layout and of the data's last activity.
+//!   It is rebuilt from sled, so losing it costs one slower add.
 //! - **The inbox** (`<db>/inbox`) is a file of framed, checksummed
 //!   entries. A `visit add --no-server` that finds a digest takes sled's
 //!   own lock (an `flock` of `<db>/db`, so neither sled nor another adder
@@ -30,12 +31,15 @@
 //!   which older versions refuse to open). An error of the store fails the
 //!   open and keeps the inbox.
 //!
-//! A torn last entry (a process killed while appending, before it said
-//! "saved") runs past the end of the file, or is zeros: the replay stops
-//! there, and the next adder cuts it off. A whole entry that fails its
-//! checksum is damage from the disk: adders leave such an inbox alone, and
-//! the next open applies the whole entries and keeps the file aside as
-//! `inbox.damaged-<nonce>` (`inbox.damaged` in the audit log).
+//! Each entry is framed by its length, the length's crc32 and the entry's
+//! crc32. A torn last entry (a process killed while appending, before it
+//! said "saved") is part of a frame's head, a whole length running past
+//! the end of the file, or zeros: the replay stops there, and the next
+//! adder cuts it off. Anything else that does not read is damage from the
+//! disk: adders leave such an inbox alone, and the next open applies the
+//! whole entries, keeps the ids of the others from other visits, and keeps
+//! the file aside as `inbox.damaged-<n>` (`inbox.damaged` in the audit
+//! log).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
