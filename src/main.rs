@@ -219,6 +219,10 @@ fn cannot_open(lang: Lang, db: &Path, e: Error) -> Failure {
         && let Some(backup) = branchlink::backup::latest(db)
     {
         message.push_str(&errors::restore_hint(lang, db, &backup));
+        let inbox = db.join(branchlink::store::inbox::INBOX_FILE);
+        if std::fs::metadata(&inbox).is_ok_and(|m| m.len() > 0) {
+            message.push_str(&errors::inbox_hint(lang, &inbox));
+        }
     }
     Failure(message)
 }

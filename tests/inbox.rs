@@ -512,3 +512,18 @@ fn a_digest_that_does_not_fit_the_data_is_not_kept_by_a_reader() {
     assert!(inbox_len(&db.path) > 0, "the add did not go to the inbox");
     assert!(second.starts_with(&format!("saved activity {}:", NEXT + 1)), "{second}");
 }
+
+#[test]
+fn a_database_that_cannot_open_takes_no_more_visits() {
+    let db = demo();
+    db.ok(&["visit", "add", "瑞林", "--kind", "research", "--note", "在收件箱"]);
+    assert!(inbox_len(&db.path) > 0);
+    // sled's settings file damaged: the database does not open.
+    std::fs::write(db.path.join("conf"), b"segment_size: x\n").unwrap();
+    let said = db.fails(&["status", "--year", "2020"]);
+    assert!(said.contains("import"), "no restore hint: {said}");
+    assert!(said.contains("inbox"), "the inbox's visits not named: {said}");
+    assert!(!db.path.join(DIGEST_FILE).exists(), "adders may still log to it");
+    let refused = db.fails(&["visit", "add", "瑞林", "--kind", "research"]);
+    assert_eq!(refused, said);
+}

@@ -494,6 +494,19 @@ pub fn restore_hint(lang: Lang, db: &std::path::Path, backup: &std::path::Path) 
     )
 }
 
+/// After [`restore_hint`], when the damaged database's inbox holds visits
+/// (`store::inbox`): a restore from the backup would not have them.
+pub fn inbox_hint(lang: Lang, inbox: &std::path::Path) -> String {
+    let p = crate::domain::text::printable(&inbox.display().to_string());
+    fill(
+        lang.pick(
+            "；{} 中另有其后记录、尚未写入数据库的活动，恢复的数据库里没有",
+            "; {} holds visits logged since, not yet in the database, which a restore leaves out",
+        ),
+        &[&p],
+    )
+}
+
 /// What went wrong with a file, for a message: in Chinese, the usual
 /// causes said in Chinese; otherwise the system's own words (English),
 /// cleaned for a terminal.

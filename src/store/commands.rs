@@ -375,15 +375,18 @@ impl Store {
             return Ok(());
         };
         let (nonce, entries) = (pending.nonce, &pending.entries);
-        if !entries.is_empty() || pending.damage.is_some() {
+        let aside = pending.damage.as_ref().map(|_| inbox::aside_name());
+        if !entries.is_empty() || aside.is_some() {
             let done = applied.filter(|(n, _)| *n == nonce).map_or(0, |(_, count)| count) + entries.len() as u64;
+            // The last id before this inbox's first entry.
+            let before = self.counter(meta::NEXT_ACTIVITY)?;
             self.write(|s, b| {
                 for entry in entries {
                     let entry = match entry {
                         Ok(entry) => entry,
                         Err(id) => {
-                            // Kept in the file set aside below; its id stays
-                            // its own.
+                            // Kept in the file set aside below; its id
+                            // stays its own.
                             if let Some(id) = id {
                                 s.reserve_id(b, meta::NEXT_ACTIVITY, *id)?;
                             }
@@ -406,22 +409,24 @@ impl Store {
                         Err(e) => return Err(e),
                     }
                 }
+                // Entries lost to damage were reported saved too.
+                if let Some((last, count)) = pending.lost {
+                    let last = last.unwrap_or(before);
+                    s.reserve_id(b, meta::NEXT_ACTIVITY, last.saturating_add(count))?;
+                }
+                if let (Some(damage), Some(aside)) = (&pending.damage, &aside) {
+                    tracing::warn!("{damage}: kept as {aside}");
+                    b.audit("inbox.damaged", &serde_json::json!({ "reason": damage, "kept": aside }));
+                }
                 let mut mark = nonce.to_be_bytes().to_vec();
                 mark.extend_from_slice(&done.to_be_bytes());
                 b.put(T::Meta, meta::INBOX_APPLIED, mark);
                 Ok(())
             })?;
         }
-        match &pending.damage {
+        match &aside {
             None => inbox::empty_inbox(&self.path),
-            Some(damage) => {
-                let kept = inbox::keep_aside(&self.path)?;
-                tracing::warn!("{damage}: kept as {kept}");
-                self.write(|_, b| {
-                    b.audit("inbox.damaged", &serde_json::json!({ "reason": damage, "kept": kept }));
-                    Ok(())
-                })
-            }
+            Some(aside) => inbox::keep_aside(&self.path, aside),
         }
     }
 

@@ -67,6 +67,10 @@ const INBOX_HEADER: usize = 16;
 const FRAME: usize = 12;
 /// The largest entry read back: a visit's longest texts are far below.
 const MAX_ENTRY: usize = codec::MAX_VALUE_BYTES + 4096;
+/// The fewest bytes an entry takes with its frame (the head, id, time,
+/// user's length, and an activity with one-byte ids, its date and no
+/// texts): damaged bytes held at most one entry per this many.
+const SMALLEST_FRAME: u64 = 40;
 /// The inbox is applied once it holds this much: past it, `visit add`
 /// opens the store, which applies it first. Each inbox add reads the whole
 /// inbox, and each open applies it in one transaction; this keeps both
@@ -126,14 +130,16 @@ enum Inbox<'a> {
     Read(Parsed<'a>),
 }
 
-/// An inbox's nonce, its whole frames in order (`Err`: one whose entry
-/// fails its checksum), where the last whole frame ends, and whether any
-/// frame is damaged.
+/// An inbox's nonce, its frames in order (`Err`: a damaged stretch, one
+/// frame or more), where the last frame read ends, whether any is
+/// damaged, and how many bytes follow the last whole entry if so (they
+/// bound how many entries were lost there).
 struct Parsed<'a> {
     nonce: u64,
     entries: Vec<std::result::Result<&'a [u8], ()>>,
     valid_len: u64,
     damaged: bool,
+    damaged_tail: u64,
 }
 
 fn all_zero(bytes: &[u8]) -> bool {
@@ -141,12 +147,11 @@ fn all_zero(bytes: &[u8]) -> bool {
 }
 
 /// Reads an inbox. After the last whole frame there may be a torn append
-/// (an adder killed before it said "saved"): a frame whose length, itself
-/// whole, runs past the end of the file, a part of a frame's head, or
-/// zeros where a power loss left the file longer than its data. The next
-/// adder cuts it off. Anything else that does not read is damage: adders
-/// leave it alone, and the next open applies the whole entries and keeps
-/// the file aside.
+/// (an adder killed before it said "saved": see [`Frame::Torn`], or part
+/// of a frame's head, or zeros where a power loss left the file longer
+/// than its data). The next adder cuts it off. Anything else that does not
+/// read is damage: adders leave it alone, and the next open applies the
+/// whole entries, after the damage too, and keeps the file aside.
 fn parse_inbox(bytes: &[u8]) -> Inbox<'_> {
     if all_zero(bytes) || (bytes.len() < INBOX_HEADER && INBOX_MAGIC.starts_with(&bytes[..bytes.len().min(8)])) {
         return Inbox::Empty;
@@ -158,34 +163,75 @@ fn parse_inbox(bytes: &[u8]) -> Inbox<'_> {
     let mut entries = Vec::new();
     let mut at = INBOX_HEADER;
     let mut damaged = false;
-    loop {
+    let mut whole_end = INBOX_HEADER;
+    while at < bytes.len() {
         let rest = &bytes[at..];
         if rest.len() < FRAME || all_zero(rest) {
             break;
         }
-        let mut head = Fields(&rest[..FRAME]);
-        let (Some(len), Some(len_sum), Some(sum)) = (head.u32(), head.u32(), head.u32()) else {
-            break;
-        };
-        let len = len as usize;
-        if crc32fast::hash(&rest[..4]) != len_sum || len == 0 || len > MAX_ENTRY {
-            damaged = true;
-            break;
+        match frame(rest) {
+            Frame::Whole(payload) => {
+                entries.push(Ok(payload));
+                at += FRAME + payload.len();
+                whole_end = at;
+            }
+            Frame::Torn => break,
+            Frame::Damaged(Some(len)) => {
+                damaged = true;
+                entries.push(Err(()));
+                at += FRAME + len;
+            }
+            // A damaged head: the next whole frame, if any, is found by
+            // trying each later place.
+            Frame::Damaged(None) => {
+                damaged = true;
+                entries.push(Err(()));
+                at = (at + 1..bytes.len())
+                    .find(|p| matches!(frame(&bytes[*p..]), Frame::Whole(_)))
+                    .unwrap_or(bytes.len());
+            }
         }
-        let Some(payload) = rest.get(FRAME..FRAME + len) else {
-            break;
-        };
-        let whole = crc32fast::hash(payload) == sum;
-        damaged |= !whole;
-        entries.push(if whole { Ok(payload) } else { Err(()) });
-        at += FRAME + len;
     }
     Inbox::Read(Parsed {
         nonce,
         entries,
         valid_len: at as u64,
         damaged,
+        damaged_tail: if damaged { (bytes.len() - whole_end) as u64 } else { 0 },
     })
+}
+
+/// One frame at the start of `rest`, as [`parse_inbox`] tells them.
+enum Frame<'a> {
+    Whole(&'a [u8]),
+    /// A torn append: a whole length running past the end of the file, or
+    /// the file's last frame with zeros at the end where its data never
+    /// reached the disk (an entry never ends in 16 zero bytes: texts hold
+    /// no NUL).
+    Torn,
+    /// With the entry's length when its head is whole.
+    Damaged(Option<usize>),
+}
+
+fn frame(rest: &[u8]) -> Frame<'_> {
+    let mut head = Fields(rest);
+    let (Some(len), Some(len_sum), Some(sum)) = (head.u32(), head.u32(), head.u32()) else {
+        return Frame::Torn;
+    };
+    let len = len as usize;
+    if crc32fast::hash(&rest[..4]) != len_sum || len == 0 || len > MAX_ENTRY {
+        return Frame::Damaged(None);
+    }
+    let Some(payload) = rest.get(FRAME..FRAME + len) else {
+        return Frame::Torn;
+    };
+    if crc32fast::hash(payload) == sum {
+        Frame::Whole(payload)
+    } else if rest.len() == FRAME + len && payload.ends_with(&[0; 16]) {
+        Frame::Torn
+    } else {
+        Frame::Damaged(Some(len))
+    }
 }
 
 /// The id an entry was reported saved with.
@@ -436,21 +482,38 @@ pub(crate) struct Pending {
     /// fail their checksum or do not decode, or a file that is not an
     /// inbox. Only a bug or a failing disk writes those.
     pub damage: Option<String>,
+    /// Entries lost to damage after the last whole one: its id (`None`:
+    /// no whole entry, so they follow the store's last id) and at most how
+    /// many. Their ids were reported saved: the replay keeps them from
+    /// other visits.
+    pub lost: Option<(Option<u64>, u64)>,
 }
 
 /// The inbox's entries not yet applied to a store; `applied` is what the
 /// store recorded of an earlier replay (nonce, count).
 pub(crate) fn pending(dir: &Path, applied: Option<(u64, u64)>) -> Result<Option<Pending>> {
     let path = dir.join(INBOX_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
+    // An adder stops at MAX_INBOX and writes one entry past it at most:
+    // anything larger is not an inbox, and is not read whole.
+    let bytes = match std::fs::metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io("read", &path, e).into()),
+        Ok(m) if m.len() > MAX_INBOX + (FRAME + MAX_ENTRY) as u64 => {
+            return Ok(Some(Pending {
+                nonce: 0,
+                entries: Vec::new(),
+                damage: Some("the inbox file is larger than an inbox can be".into()),
+                lost: Some((None, m.len() / SMALLEST_FRAME)),
+            }));
+        }
+        _ => std::fs::read(&path).map_err(|e| io("read", &path, e))?,
     };
     let nothing = |damage: Option<&str>| Pending {
         nonce: 0,
         entries: Vec::new(),
         damage: damage.map(str::to_string),
+        // Another format: how many entries it held is not known; at most
+        // one per smallest entry.
+        lost: damage.map(|_| (None, bytes.len() as u64 / SMALLEST_FRAME)),
     };
     let parsed = match parse_inbox(&bytes) {
         Inbox::Empty if bytes.is_empty() => return Ok(None),
@@ -467,49 +530,44 @@ pub(crate) fn pending(dir: &Path, applied: Option<(u64, u64)>) -> Result<Option<
         Some((nonce, count)) if nonce == parsed.nonce => count as usize,
         _ => 0,
     };
-    // The ids of one inbox follow each other: a damaged entry's is told
-    // by its nearest whole neighbour, never by its own damaged bytes.
-    let whole: Vec<(usize, u64)> = parsed
-        .entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| Some((i, entry_id(e.ok()?)?)))
-        .collect();
-    let id_of = |i: usize| {
-        let &(j, id) = whole.iter().min_by_key(|(j, _)| j.abs_diff(i))?;
-        (id.checked_add(i as u64)?).checked_sub(j as u64)
-    };
     let decoded: Vec<_> = parsed
         .entries
         .iter()
-        .enumerate()
-        .map(|(i, e)| match e {
+        .map(|e| match e {
+            // Its checksum holds: its id is the one reported.
             Ok(payload) => decode_entry(payload).ok_or_else(|| entry_id(payload)),
-            Err(()) => Err(id_of(i)),
+            Err(()) => Err(None),
         })
         .collect();
     // Over the whole file, applied entries too: the file is still kept
     // aside if an open stopped between applying it and keeping it.
     let unreadable = decoded.iter().filter(|e| e.is_err()).count();
-    let damage = match (unreadable, parsed.damaged) {
-        (0, false) => None,
-        (0, true) => Some("the inbox is damaged after its last whole entry".to_string()),
-        (n, _) => Some(format!("{n} inbox entries cannot be read")),
-    };
+    let damage = (unreadable > 0).then(|| format!("{unreadable} inbox entries cannot be read"));
+    // Ids follow each other in an inbox: those lost after the last whole
+    // entry are at most one per smallest entry in the bytes after it.
+    let last_whole = decoded
+        .iter()
+        .filter_map(|e| e.as_ref().ok().map(|e| e.activity.id))
+        .max();
+    let lost_after = parsed.damaged_tail.div_ceil(SMALLEST_FRAME);
     Ok(Some(Pending {
         nonce: parsed.nonce,
         entries: decoded.into_iter().skip(skip).collect(),
         damage,
+        lost: (lost_after > 0).then_some((last_whole, lost_after)),
     }))
 }
 
-/// Keeps a damaged inbox aside, where nothing cuts or reads it, once what
-/// could be applied is durably in sled; returns the name it now has.
-pub(crate) fn keep_aside(dir: &Path) -> Result<String> {
-    let name = format!("{INBOX_FILE}.damaged-{:016x}", new_nonce());
-    std::fs::rename(dir.join(INBOX_FILE), dir.join(&name)).map_err(|e| io("keep aside", &dir.join(INBOX_FILE), e))?;
-    sync_dir(dir)?;
-    Ok(name)
+/// A new name to keep a damaged inbox aside under.
+pub(crate) fn aside_name() -> String {
+    format!("{INBOX_FILE}.damaged-{:016x}", new_nonce())
+}
+
+/// Keeps a damaged inbox aside as `name`, where nothing cuts or reads it,
+/// once what could be applied is durably in sled.
+pub(crate) fn keep_aside(dir: &Path, name: &str) -> Result<()> {
+    std::fs::rename(dir.join(INBOX_FILE), dir.join(name)).map_err(|e| io("keep aside", &dir.join(INBOX_FILE), e))?;
+    sync_dir(dir)
 }
 
 /// Empties the inbox once its entries are durably in sled.
@@ -791,6 +849,33 @@ mod tests {
     }
 
     #[test]
+    fn a_last_entry_whose_end_never_reached_the_disk_is_torn() {
+        let entries = [entry(7, "调研"), entry(8, &"长".repeat(40))];
+        let mut bytes = inbox_of(&entries);
+        let len = bytes.len();
+        bytes[len - 20..].fill(0);
+        let parsed = read(&bytes);
+        assert_eq!((parsed.entries.len(), parsed.damaged), (1, false));
+        // Fewer zeros than an entry may end with: damage, not cut off.
+        let mut bytes = inbox_of(&entries);
+        bytes[len - 3..].fill(0);
+        assert!(read(&bytes).damaged);
+    }
+
+    #[test]
+    fn the_entries_after_a_damaged_head_are_found() {
+        let entries = [entry(7, "调研"), entry(8, "座谈"), entry(9, "走访"), entry(10, "党课")];
+        let mut bytes = inbox_of(&entries);
+        let second = inbox_of(&entries[..1]).len();
+        bytes[second + 1] ^= 0x01;
+        let parsed = read(&bytes);
+        assert!(parsed.damaged);
+        let ids: Vec<_> = parsed.entries.iter().map(|e| e.ok().and_then(entry_id)).collect();
+        assert_eq!(ids, [Some(7), None, Some(9), Some(10)]);
+        assert_eq!(parsed.damaged_tail, 0);
+    }
+
+    #[test]
     fn a_torn_first_append_is_no_inbox_yet() {
         let whole = inbox_of(&[entry(7, "调研")]);
         for cut in 1..INBOX_HEADER {
@@ -867,6 +952,46 @@ mod tests {
         // The counter did not go down either.
         let store = crate::store::reopen(dir.path());
         assert_eq!(store.counter(crate::store::meta::NEXT_ACTIVITY).unwrap(), added.id);
+    }
+
+    fn visit_of(id: u64, day: &str) -> Entry {
+        let mut e = entry(id, day);
+        (e.activity.leader, e.activity.point) = (1, 1);
+        e.activity.date = day.parse().unwrap();
+        e
+    }
+
+    fn next_id(dir: &Path) -> u64 {
+        let store = crate::store::reopen(dir);
+        store.counter(crate::store::meta::NEXT_ACTIVITY).unwrap() + 1
+    }
+
+    #[test]
+    fn ids_lost_to_damage_are_not_given_again() {
+        // A damaged head in the middle: the entries after it are applied,
+        // and the damaged one's id stays its own.
+        let dir = with_inbox(&[
+            visit_of(12, "2020-12-01"),
+            visit_of(13, "2020-12-02"),
+            visit_of(14, "2020-12-03"),
+        ]);
+        let path = dir.path().join(INBOX_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let second = inbox_of(&[visit_of(12, "2020-12-01")]).len();
+        bytes[second + 2] ^= 0x10;
+        std::fs::write(&path, &bytes).unwrap();
+        let ids: Vec<_> = activities(dir.path())[11..].iter().map(|a| a.id).collect();
+        assert_eq!(ids, [12, 14]);
+        assert_eq!(next_id(dir.path()), 15);
+        // One damaged entry and nothing whole: its id follows the store's.
+        let dir = with_inbox(&[visit_of(12, "2020-12-01")]);
+        let path = dir.path().join(INBOX_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let end = bytes.len();
+        bytes[end - 2] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(activities(dir.path()).len(), 11);
+        assert!(next_id(dir.path()) > 12, "the damaged entry's id was given again");
     }
 
     #[test]

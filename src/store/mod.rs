@@ -278,6 +278,22 @@ impl Store {
     /// created private (0700). A database held by another process gives
     /// [`StoreError::Locked`] at once.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        match Store::open_held(path) {
+            // This process held the database and could not use it (damaged,
+            // or a full disk while applying the inbox): no adder may log to
+            // an inbox that no open may apply. A database held by another
+            // process is that one's.
+            Err(e) if !matches!(e, StoreError::Locked { .. }) => {
+                if let Err(removed) = inbox::remove_digest(path) {
+                    tracing::warn!("removing the inbox digest: {removed}");
+                }
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    fn open_held(path: &Path) -> Result<Store, StoreError> {
         create_private_dir(path)?;
         let config = sled_config(path);
         let db = match config.open() {
