@@ -109,8 +109,9 @@ fn put_blob(out: &mut Vec<u8>, bytes: &[u8]) {
 ///
 /// An entry is `id u64 ‖ at_ms u64 ‖ user (u32 length, UTF-8) ‖ the
 /// activity in its stored encoding ([`codec`])`, framed as `length u32 ‖
-/// crc32 u32 ‖ entry`. The id is outside the record so that an adder
-/// finds the last one without decoding.
+/// the length's crc32 u32 ‖ the entry's crc32 u32 ‖ entry`. The id is
+/// outside the record so that an adder finds the last one without
+/// decoding.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Entry {
     pub activity: Activity,
@@ -296,14 +297,39 @@ fn new_nonce() -> u64 {
 /// records in their stored encoding ([`codec`]). Only the records an add
 /// needs are decoded: the leader named and that leader's points.
 struct Digest {
+    /// The file's bytes; the sections below are read in place, one
+    /// record at a time, when needed: a one-shot add needs one leader and
+    /// that leader's points of a thousand.
+    bytes: Vec<u8>,
     last_activity: u64,
-    /// Leaders' ids, names and encoded records, in id order.
-    leaders: Vec<(LeaderId, String, Vec<u8>)>,
-    /// Points' encoded records, in id order.
-    points: Vec<(PointId, Vec<u8>)>,
-    /// The `point_by_leader` index: the points each leader was given or
-    /// handed.
-    point_index: Vec<(LeaderId, PointId)>,
+    /// Leaders' ids, names and encoded records, in id order: count and
+    /// where they start.
+    leaders: (u32, usize),
+    /// Points' ids and encoded records, in id order.
+    points: (u32, usize),
+    /// The `point_by_leader` pairs (leader, point), 16 bytes each.
+    point_index: std::ops::Range<usize>,
+}
+
+impl Digest {
+    /// (id, name, record) of every leader.
+    fn leaders(&self) -> impl Iterator<Item = (LeaderId, &[u8], &[u8])> {
+        let mut f = Fields(&self.bytes[self.leaders.1..]);
+        (0..self.leaders.0).map_while(move |_| Some((f.u64()?, f.blob()?, f.blob()?)))
+    }
+
+    /// (id, record) of every point.
+    fn points(&self) -> impl Iterator<Item = (PointId, &[u8])> {
+        let mut f = Fields(&self.bytes[self.points.1..]);
+        (0..self.points.0).map_while(move |_| Some((f.u64()?, f.blob()?)))
+    }
+
+    fn point_index(&self) -> impl Iterator<Item = (LeaderId, PointId)> {
+        self.bytes[self.point_index.clone()].chunks_exact(16).map(|pair| {
+            let mut f = Fields(pair);
+            (f.u64().unwrap_or(0), f.u64().unwrap_or(0))
+        })
+    }
 }
 
 /// The digest of `store`'s data, from the stored bytes as they are: the
@@ -360,40 +386,37 @@ fn encode_digest(store: &super::Store) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn decode_digest(bytes: &[u8]) -> Option<Digest> {
-    if bytes.get(..8)? != DIGEST_MAGIC {
+/// Checks a digest whole and finds its sections, copying nothing.
+fn decode_digest(bytes: Vec<u8>) -> Option<Digest> {
+    let last_activity = digest_last_activity(&bytes)?;
+    let start = 28;
+    let mut f = Fields(bytes.get(start..)?);
+    let at = |f: &Fields| bytes.len() - f.0.len();
+    let leaders = f.u32()?;
+    let leaders_at = at(&f);
+    for _ in 0..leaders {
+        f.u64()?;
+        f.blob()?;
+        f.blob()?;
+    }
+    let points = f.u32()?;
+    let points_at = at(&f);
+    for _ in 0..points {
+        f.u64()?;
+        f.blob()?;
+    }
+    let pairs = f.u32()? as usize;
+    let index_at = at(&f);
+    f.bytes(pairs.checked_mul(16)?)?;
+    if !f.0.is_empty() {
         return None;
     }
-    let sum = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
-    let body = bytes.get(12..)?;
-    if crc32fast::hash(body) != sum {
-        return None;
-    }
-    let mut f = Fields(body);
-    if f.u64()? != super::meta::SCHEMA_VERSION {
-        return None;
-    }
-    let last_activity = f.u64()?;
-    let mut leaders = Vec::new();
-    for _ in 0..f.u32()? {
-        let id = f.u64()?;
-        let name = std::str::from_utf8(f.blob()?).ok()?.to_string();
-        leaders.push((id, name, f.blob()?.to_vec()));
-    }
-    let mut points = Vec::new();
-    for _ in 0..f.u32()? {
-        let id = f.u64()?;
-        points.push((id, f.blob()?.to_vec()));
-    }
-    let mut point_index = Vec::new();
-    for _ in 0..f.u32()? {
-        point_index.push((f.u64()?, f.u64()?));
-    }
-    f.0.is_empty().then_some(Digest {
+    Some(Digest {
         last_activity,
-        leaders,
-        points,
-        point_index,
+        leaders: (leaders, leaders_at),
+        points: (points, points_at),
+        point_index: index_at..index_at + pairs * 16,
+        bytes,
     })
 }
 
@@ -616,7 +639,7 @@ impl InboxWriter {
         }
         let lock = File::open(db.join(super::LOG_FILE)).ok()?;
         lock.try_lock().ok()?;
-        let digest = decode_digest(&std::fs::read(db.join(DIGEST_FILE)).ok()?)?;
+        let digest = decode_digest(std::fs::read(db.join(DIGEST_FILE)).ok()?)?;
         // Made by the first entry: an add that is refused leaves no file.
         let inbox = match File::options().read(true).write(true).open(db.join(INBOX_FILE)) {
             Ok(file) => Some(file),
@@ -664,8 +687,7 @@ impl InboxWriter {
     pub fn leaders_matching(&self, input: &str) -> Result<Vec<Leader>> {
         let decode = |bytes: &[u8]| codec::decode::<Leader>(bytes).map_err(|e| StoreError::Corrupt(e.to_string()));
         let text = input.trim();
-        let leaders = &self.digest.leaders;
-        let mut named = leaders.iter().filter(|(_, name, _)| name == text);
+        let mut named = self.digest.leaders().filter(|(_, name, _)| *name == text.as_bytes());
         if !text.is_empty()
             && !text.bytes().all(|b| b.is_ascii_digit())
             && let (Some((_, _, bytes)), None) = (named.next(), named.next())
@@ -675,8 +697,8 @@ impl InboxWriter {
         let id = text.parse::<u64>().ok();
         let finder = memchr::memmem::Finder::new(text.as_bytes());
         let mut out = Vec::new();
-        for (leader, _, bytes) in leaders {
-            if (!text.is_empty() && finder.find(bytes).is_some()) || Some(*leader) == id {
+        for (leader, _, bytes) in self.digest.leaders() {
+            if (!text.is_empty() && finder.find(bytes).is_some()) || Some(leader) == id {
                 out.push(decode(bytes)?);
             }
         }
@@ -686,13 +708,13 @@ impl InboxWriter {
     /// The points `leader` was given or handed, in the store's order.
     fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
         let mut points = Vec::new();
-        for (_, id) in self.digest.point_index.iter().filter(|(l, _)| *l == leader) {
+        for (_, id) in self.digest.point_index().filter(|(l, _)| *l == leader) {
             let bytes = self
                 .digest
-                .points
-                .binary_search_by_key(id, |(p, _)| *p)
-                .map(|i| &self.digest.points[i].1)
-                .map_err(|_| StoreError::Corrupt(format!("digest names missing point {id}")))?;
+                .points()
+                .find(|(p, _)| *p == id)
+                .map(|(_, bytes)| bytes)
+                .ok_or_else(|| StoreError::Corrupt(format!("digest names missing point {id}")))?;
             points.push(codec::decode::<ContactPoint>(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?);
         }
         domain::order_points_of(&mut points, leader);
@@ -703,15 +725,9 @@ impl InboxWriter {
     /// saved once it is durably in the inbox.
     pub fn add_activity(&self, activity: Activity) -> Result<Activity> {
         let mut activity = domain::validate::activity(activity)?;
-        let leader = match self
-            .digest
-            .leaders
-            .binary_search_by_key(&activity.leader, |(id, ..)| *id)
-        {
-            Ok(i) => {
-                codec::decode::<Leader>(&self.digest.leaders[i].2).map_err(|e| StoreError::Corrupt(e.to_string()))?
-            }
-            Err(_) => Err(domain::DomainError::Unknown {
+        let leader = match self.digest.leaders().find(|(id, ..)| *id == activity.leader) {
+            Some((_, _, bytes)) => codec::decode::<Leader>(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            None => Err(domain::DomainError::Unknown {
                 kind: domain::RecordKind::Leader,
                 input: activity.leader.to_string(),
             })?,
@@ -900,6 +916,42 @@ mod tests {
             !dir.path().join(DIGEST_FILE).exists(),
             "a digest was left after a failed commit"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes in the inbox or the digest are read without a panic.
+        #[test]
+        fn any_bytes_read_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let _ = parse_inbox(&bytes);
+            let _ = decode_digest(bytes.clone());
+            let _ = digest_last_activity(&bytes);
+            let mut inbox = INBOX_MAGIC.to_vec();
+            inbox.extend_from_slice(&bytes);
+            let _ = parse_inbox(&inbox);
+        }
+
+        /// A real inbox with bytes changed: never a panic, and every entry
+        /// still read whole is one that was written.
+        #[test]
+        fn a_changed_inbox_gives_only_entries_written(
+            changes in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..8)
+        ) {
+            let entries = [entry(7, "调研"), entry(8, "座谈"), entry(9, &"长".repeat(30))];
+            let mut bytes = inbox_of(&entries);
+            for (at, value) in changes {
+                let at = at % bytes.len();
+                bytes[at] = value;
+            }
+            if let Inbox::Read(parsed) = parse_inbox(&bytes) {
+                for payload in parsed.entries.iter().filter_map(|e| e.ok()) {
+                    if let Some(read) = decode_entry(payload) {
+                        proptest::prop_assert!(entries.contains(&read));
+                    }
+                }
+            }
+        }
     }
 
     #[test]
