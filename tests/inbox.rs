@@ -12,6 +12,22 @@ use branchlink::store::Store;
 use branchlink::store::inbox::{DIGEST_FILE, INBOX_FILE, InboxWriter};
 use common::{Db, TODAY, reopen, wait_closed};
 
+/// The inbox of `db`, which the test expects open. Retried for a while:
+/// a child that another test thread is starting holds a copy of this
+/// process's files, and with them the lock, until it execs (as
+/// `common::reopen` does for the store).
+#[track_caller]
+fn writer(db: &Path) -> InboxWriter {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match InboxWriter::open(db) {
+            Some(writer) => return writer,
+            None if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(5)),
+            None => panic!("the inbox of {} did not open", db.display()),
+        }
+    }
+}
+
 fn inbox_len(db: &Path) -> u64 {
     std::fs::metadata(db.join(INBOX_FILE)).map_or(0, |m| m.len())
 }
@@ -175,8 +191,7 @@ fn each_entry_is_applied_once_even_if_the_inbox_outlives_the_replay() {
     let db = demo();
     let added: Vec<Activity> = (0..3)
         .map(|i| {
-            InboxWriter::open(&db.path)
-                .expect("the inbox is open")
+            writer(&db.path)
                 .add_activity(visit(1, "2020-12-01", &format!("第{i}次")))
                 .unwrap()
         })
@@ -191,10 +206,7 @@ fn each_entry_is_applied_once_even_if_the_inbox_outlives_the_replay() {
     std::fs::write(db.path.join(INBOX_FILE), &kept).unwrap();
     assert_eq!(activity_count(&db.path), DEMO + 3, "an entry was applied twice");
     // An add after it continues from there, in a new inbox.
-    let next = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(2, "2020-12-02", "再次"))
-        .unwrap();
+    let next = writer(&db.path).add_activity(visit(2, "2020-12-02", "再次")).unwrap();
     assert_eq!(next.id, NEXT + 3);
     let exported = with_store(&db.path, |s| s.export().unwrap().activities);
     let mut expected = added.clone();
@@ -207,10 +219,7 @@ fn each_entry_is_applied_once_even_if_the_inbox_outlives_the_replay() {
 #[test]
 fn a_torn_last_entry_is_cut_off_and_the_rest_kept() {
     let db = demo();
-    let first = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(1, "2020-12-01", "完整"))
-        .unwrap();
+    let first = writer(&db.path).add_activity(visit(1, "2020-12-01", "完整")).unwrap();
     // A process killed in the middle of its append, before it said "saved".
     let inbox = db.path.join(INBOX_FILE);
     let mut bytes = std::fs::read(&inbox).unwrap();
@@ -218,10 +227,7 @@ fn a_torn_last_entry_is_cut_off_and_the_rest_kept() {
     let torn = bytes[16..whole - 5].to_vec();
     bytes.extend(torn);
     std::fs::write(&inbox, &bytes).unwrap();
-    let second = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(3, "2020-12-02", "其后"))
-        .unwrap();
+    let second = writer(&db.path).add_activity(visit(3, "2020-12-02", "其后")).unwrap();
     assert_eq!(second.id, first.id + 1);
     let exported = with_store(&db.path, |s| s.export().unwrap().activities);
     assert_eq!(exported[DEMO..], [first, second]);
@@ -249,7 +255,7 @@ fn the_digest_goes_before_a_change_and_comes_back_after() {
     drop(store);
     wait_closed(&db.path);
     // The new digest knows the new leader; it has no point yet.
-    let writer = InboxWriter::open(&db.path).unwrap();
+    let writer = writer(&db.path);
     assert_eq!(writer.leaders_matching("新同志").unwrap(), std::slice::from_ref(&added));
     let refused = writer.add_activity(visit(added.id, "2020-12-01", "无点")).unwrap_err();
     assert!(refused.to_string().contains("新同志"), "{refused}");
@@ -277,14 +283,10 @@ fn an_entry_that_no_longer_fits_is_refused_into_the_audit_log() {
         s.hand_over(1, successor.id, "2020-11-01".parse().unwrap()).unwrap();
     });
     std::fs::write(db.path.join(DIGEST_FILE), &old_digest).unwrap();
-    let taken = InboxWriter::open(&db.path)
-        .unwrap()
+    let taken = writer(&db.path)
         .add_activity(visit(2, "2020-12-02", "编号已被占用"))
         .unwrap();
-    let stale = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(1, "2020-12-03", "已移交"))
-        .unwrap();
+    let stale = writer(&db.path).add_activity(visit(1, "2020-12-03", "已移交")).unwrap();
     assert_eq!((taken.id, stale.id), (NEXT, NEXT + 1));
     let exported = with_store(&db.path, |s| s.export().unwrap().activities);
     // The first fits, under the next free id; the second is not applied.
@@ -306,10 +308,7 @@ fn an_entry_that_no_longer_fits_is_refused_into_the_audit_log() {
         .collect();
     assert_eq!(refused.len(), 1, "{refused:?}");
     // The refused visit's id was reported: no later visit gets it.
-    let next = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(2, "2020-12-04", "其后"))
-        .unwrap();
+    let next = writer(&db.path).add_activity(visit(2, "2020-12-04", "其后")).unwrap();
     assert_eq!(next.id, NEXT + 2);
     assert_eq!(
         with_store(&db.path, |s| s.export().unwrap().activities.last().unwrap().id),
@@ -357,19 +356,13 @@ fn the_days_first_change_goes_through_the_store_and_leaves_the_backup() {
 #[test]
 fn zeros_after_the_last_entry_are_a_torn_append_not_damage() {
     let db = demo();
-    let first = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(1, "2020-12-01", "完整"))
-        .unwrap();
+    let first = writer(&db.path).add_activity(visit(1, "2020-12-01", "完整")).unwrap();
     // What a power loss can leave: the file longer than the data written.
     let inbox = db.path.join(INBOX_FILE);
     let mut bytes = std::fs::read(&inbox).unwrap();
     bytes.extend_from_slice(&[0; 300]);
     std::fs::write(&inbox, &bytes).unwrap();
-    let second = InboxWriter::open(&db.path)
-        .unwrap()
-        .add_activity(visit(1, "2020-12-02", "其后"))
-        .unwrap();
+    let second = writer(&db.path).add_activity(visit(1, "2020-12-02", "其后")).unwrap();
     let exported = with_store(&db.path, |s| s.export().unwrap().activities);
     assert_eq!(exported[DEMO..], [first, second]);
     assert!(db.audit().iter().all(|e| e["action"] != "inbox.damaged"));
@@ -379,10 +372,7 @@ fn zeros_after_the_last_entry_are_a_torn_append_not_damage() {
 fn a_damaged_inbox_is_kept_aside_not_cut() {
     let db = demo();
     for day in ["2020-12-01", "2020-12-02"] {
-        InboxWriter::open(&db.path)
-            .unwrap()
-            .add_activity(visit(1, day, day))
-            .unwrap();
+        writer(&db.path).add_activity(visit(1, day, day)).unwrap();
     }
     // A flipped bit inside the first entry, the second whole after it.
     let inbox = db.path.join(INBOX_FILE);
