@@ -477,11 +477,11 @@ pub(crate) fn remove_digest(dir: &Path) -> Result<()> {
     }
 }
 
-/// Whether the digest file is there and whole, of this layout, and says
+/// Whether a digest's bytes are whole, of this layout, and say
 /// `last_activity` (a fresh [`Store::open`](super::Store::open) asks).
-/// One that is not is written again when the process is done.
-pub(crate) fn digest_fits(dir: &Path, last_activity: u64) -> bool {
-    read_digest(dir).is_some_and(|bytes| digest_last_activity(&bytes) == Some(last_activity))
+/// One that is not is removed, and written again when the process is done.
+pub(crate) fn digest_says(bytes: &[u8], last_activity: u64) -> bool {
+    digest_last_activity(bytes) == Some(last_activity)
 }
 
 /// The last activity id of a whole digest of this layout.

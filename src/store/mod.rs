@@ -343,13 +343,9 @@ impl Store {
         store.adopt_digest()?;
         store.check_schema()?;
         // Visits logged in the inbox since the last open are data like any
-        // other: in sled before anything reads it.
-        // A failure here is a write's (a full disk): the inbox stays for
-        // the next open, and the database is not damaged.
-        store.replay_inbox().map_err(|e| match e {
-            crate::error::Error::Store(e) => e,
-            other => StoreError::Io(other.to_string()),
-        })?;
+        // other: in sled before anything reads it. A failure here is a
+        // write's (a full disk): the inbox stays for the next open.
+        store.replay_inbox().map_err(as_store_error)?;
         // Those visits were changes of the processes that logged them (on a
         // day whose backup was written already), not of this one: its data
         // version counts its own commands from here.
@@ -448,10 +444,17 @@ impl Store {
     /// by a process killed after a change it could not flush), so that no
     /// adder uses it.
     fn adopt_digest(&self) -> Result<(), StoreError> {
-        let fits = inbox::digest_fits(&self.path, self.counter(meta::NEXT_ACTIVITY).map_err(as_store_error)?);
+        let last = self.counter(meta::NEXT_ACTIVITY).map_err(as_store_error)?;
         self.digest_kept.store(true, Ordering::SeqCst);
-        if !fits {
-            self.forget_digest(false)?;
+        match inbox::read_digest(&self.path).filter(|bytes| inbox::digest_says(bytes, last)) {
+            // Kept for the first change, which then need not read it again.
+            Some(bytes) => {
+                *self
+                    .digest_removed
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((0, bytes))
+            }
+            None => self.forget_digest(false)?,
         }
         Ok(())
     }
@@ -462,13 +465,18 @@ impl Store {
     /// if no leader, branch or point changes meanwhile.
     pub(crate) fn forget_digest(&self, keep: bool) -> Result<(), StoreError> {
         if self.digest_kept.load(Ordering::SeqCst) {
-            if keep && let Some(bytes) = inbox::read_digest(&self.path) {
-                let version = self.table_writes.load(Ordering::SeqCst);
-                *self
-                    .digest_removed
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((version, bytes));
+            let mut removed = self
+                .digest_removed
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if !keep {
+                *removed = None;
+            } else if removed.is_none()
+                && let Some(bytes) = inbox::read_digest(&self.path)
+            {
+                *removed = Some((self.table_writes.load(Ordering::SeqCst), bytes));
             }
+            drop(removed);
             inbox::remove_digest(&self.path).map_err(as_store_error)?;
             self.digest_kept.store(false, Ordering::SeqCst);
         }
@@ -598,7 +606,8 @@ pub(crate) fn tree_contents(store: &Store) -> Vec<Vec<(sled::IVec, sled::IVec)>>
         .collect()
 }
 
-/// The user name recorded in the audit log for local use.
+/// A store's error as it is; any other (the inbox's code returns the
+/// crate's error type) as an I/O error, for `Store::open`.
 fn as_store_error(e: crate::error::Error) -> StoreError {
     match e {
         crate::error::Error::Store(e) => e,
@@ -606,6 +615,7 @@ fn as_store_error(e: crate::error::Error) -> StoreError {
     }
 }
 
+/// The user name recorded in the audit log for local use.
 pub fn current_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()

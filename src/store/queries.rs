@@ -475,8 +475,6 @@ impl Store {
             .collect()
     }
 
-    /// The points `leader` holds or held, best candidate first: the open one
-    /// they hold now, then the rest by start date, newest first.
     /// The whole `point_by_leader` index: (leader, point) pairs.
     pub(crate) fn point_index(&self) -> Result<Vec<(LeaderId, PointId)>> {
         let mut pairs = Vec::new();
@@ -490,6 +488,8 @@ impl Store {
         Ok(pairs)
     }
 
+    /// The points `leader` holds or held, best candidate first: the open one
+    /// they hold now, then the rest by start date, newest first.
     pub(crate) fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
         let range = packed::inclusive(keys::owner_id(leader, 0), keys::owner_id(leader, u64::MAX));
         let ids = self.ids_in(T::PointByLeader, range)?;
