@@ -336,7 +336,8 @@ impl Digest {
 
 /// The digest of `store`'s data, from the stored bytes as they are: the
 /// records' encodings copied, the names from the `leader_by_name` index
-/// (which the store's own look-up of a whole name reads), nothing decoded.
+/// (which the store's own look-up of a whole name reads); only the points
+/// are decoded, for their holders.
 fn encode_digest(store: &super::Store) -> Result<Vec<u8>> {
     use super::{T, keys};
     let corrupt = |what: &str| StoreError::Corrupt(format!("{what} key"));
@@ -370,12 +371,28 @@ fn encode_digest(store: &super::Store) -> Result<Vec<u8>> {
     }
     let points: Vec<_> = store.entries(T::Points, super::packed::everything(), false)?.collect();
     body.extend_from_slice(&(points.len() as u32).to_be_bytes());
+    // The `point_by_leader` pairs, from the points' own records: every
+    // write of the index writes a pair for the point's holder and for
+    // each leader in its history (assign, hand-over, import), and nothing
+    // removes one, so these are the index's pairs. Decoding 1,000 points
+    // takes less time than sled reading the index's 1,000 buckets on a
+    // cold open (most of a rebuild's 1.6 ms at 10k activities).
+    let mut index = Vec::new();
     for entry in points {
         let (k, v) = entry?;
-        body.extend_from_slice(&keys::trailing_id(&k).ok_or_else(|| corrupt("point"))?.to_be_bytes());
+        let id = keys::trailing_id(&k).ok_or_else(|| corrupt("point"))?;
+        let point = codec::decode::<ContactPoint>(&v).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        index.extend(
+            std::iter::once(point.leader)
+                .chain(point.history.iter().map(|c| c.leader))
+                .map(|l| (l, id)),
+        );
+        body.extend_from_slice(&id.to_be_bytes());
         put_blob(&mut body, &v);
     }
-    let index = store.point_index()?;
+    // In the index's key order (leader, point), as sled would give them.
+    index.sort_unstable();
+    index.dedup();
     body.extend_from_slice(&(index.len() as u32).to_be_bytes());
     for (leader, point) in index {
         body.extend_from_slice(&leader.to_be_bytes());
@@ -918,6 +935,34 @@ mod tests {
             !dir.path().join(DIGEST_FILE).exists(),
             "a digest was left after a failed commit"
         );
+    }
+
+    #[test]
+    fn the_digest_holds_the_point_index_pairs() {
+        use crate::store::{T, keys, packed};
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::reopen(dir.path());
+        crate::demo::load(&store).unwrap();
+        // A hand-over: the point gets a second leader, who keeps it in
+        // the index beside the first.
+        let holder = store.points().unwrap()[0].leader;
+        let mut successor = store.leaders().unwrap()[0].clone();
+        successor.name = "新书记".into();
+        successor.own_branch = None;
+        let successor = store.add_leader(successor).unwrap();
+        store
+            .hand_over(holder, successor.id, "2021-03-01".parse().unwrap())
+            .unwrap();
+        let mut index = Vec::new();
+        for entry in store.entries(T::PointByLeader, packed::everything(), false).unwrap() {
+            let (k, _) = entry.unwrap();
+            index.push((keys::id_from(&k[..8]).unwrap(), keys::trailing_id(&k).unwrap()));
+        }
+        let digest = decode_digest(encode_digest(&store).unwrap()).unwrap();
+        let pairs: Vec<_> = digest.point_index().collect();
+        assert_eq!(pairs, index);
+        assert!(pairs.iter().any(|&(l, _)| l == successor.id), "{pairs:?}");
+        assert!(pairs.len() > store.points().unwrap().len(), "{pairs:?}");
     }
 
     proptest::proptest! {

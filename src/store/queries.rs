@@ -475,19 +475,6 @@ impl Store {
             .collect()
     }
 
-    /// The whole `point_by_leader` index: (leader, point) pairs.
-    pub(crate) fn point_index(&self) -> Result<Vec<(LeaderId, PointId)>> {
-        let mut pairs = Vec::new();
-        for entry in self.entries(T::PointByLeader, packed::everything(), false)? {
-            let (k, _) = entry?;
-            match (k.get(..8).and_then(keys::id_from), keys::trailing_id(&k)) {
-                (Some(leader), Some(point)) if k.len() == 16 => pairs.push((leader, point)),
-                _ => return Err(StoreError::Corrupt("point_by_leader key".into()).into()),
-            }
-        }
-        Ok(pairs)
-    }
-
     /// The points `leader` holds or held, best candidate first: the open one
     /// they hold now, then the rest by start date, newest first.
     pub(crate) fn points_of(&self, leader: LeaderId) -> Result<Vec<ContactPoint>> {
