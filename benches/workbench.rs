@@ -1,5 +1,5 @@
-//! The workbench on provincial-scale data: key press → next frame, and
-//! start → first frame. Run with `cargo bench --bench workbench`.
+//! The workbench on provincial-scale data: key press → next frame on
+//! each screen, and start → first frame. Run with `cargo bench --bench workbench`.
 //!
 //! `BENCH_BUREAU=1` uses one bureau (the demo's five leaders) instead.
 //! `BENCH_ACTIVITIES=N` sets the size (default 100,000 activities of
@@ -162,6 +162,25 @@ fn benches(c: &mut Criterion) {
             press_and_draw(&mut app, &store, &mut terminal, code);
         })
     });
+
+    // The other screens, each opened once (what opening reads is timed
+    // above for the problems), then a selection moved down and back: the
+    // key → frame the workbench gives there all day.
+    for (open, name) in [('3', "problems"), ('4', "points"), ('5', "help"), ('6', "plan")] {
+        press_and_draw(&mut app, &store, &mut terminal, KeyCode::Char(open));
+        let mut down = true;
+        c.bench_function(&format!("key to frame: {name}"), |b| {
+            b.iter(|| {
+                down = !down;
+                press_and_draw(
+                    &mut app,
+                    &store,
+                    &mut terminal,
+                    if down { KeyCode::Down } else { KeyCode::Up },
+                );
+            })
+        });
+    }
 }
 
 criterion_group! {
