@@ -111,18 +111,7 @@ fn benches(c: &mut Criterion) {
     });
 
     let mut app = App::new(&store, settings());
-    let mut down = true;
-    c.bench_function("key to frame: board", |b| {
-        b.iter(|| {
-            down = !down;
-            press_and_draw(
-                &mut app,
-                &store,
-                &mut terminal,
-                if down { KeyCode::Down } else { KeyCode::Up },
-            );
-        })
-    });
+    moves_down_and_back(c, "board", &mut app, &store, &mut terminal);
 
     // The problems screen reads every problem when it opens.
     c.bench_function("open the problems screen (every problem read)", |b| {
@@ -168,19 +157,27 @@ fn benches(c: &mut Criterion) {
     // key → frame the workbench gives there all day.
     for (open, name) in [('3', "problems"), ('4', "points"), ('5', "help"), ('6', "plan")] {
         press_and_draw(&mut app, &store, &mut terminal, KeyCode::Char(open));
-        let mut down = true;
-        c.bench_function(&format!("key to frame: {name}"), |b| {
-            b.iter(|| {
-                down = !down;
-                press_and_draw(
-                    &mut app,
-                    &store,
-                    &mut terminal,
-                    if down { KeyCode::Down } else { KeyCode::Up },
-                );
-            })
-        });
+        moves_down_and_back(c, name, &mut app, &store, &mut terminal);
     }
+}
+
+/// "key to frame: NAME": the selection of the screen shown moved down one
+/// row and back up, a frame drawn after each key.
+fn moves_down_and_back(
+    c: &mut Criterion,
+    name: &str,
+    app: &mut App,
+    store: &Store,
+    terminal: &mut Terminal<TestBackend>,
+) {
+    let mut down = true;
+    c.bench_function(&format!("key to frame: {name}"), |b| {
+        b.iter(|| {
+            down = !down;
+            let code = if down { KeyCode::Down } else { KeyCode::Up };
+            press_and_draw(app, store, terminal, code);
+        })
+    });
 }
 
 criterion_group! {
