@@ -287,11 +287,13 @@ impl Store {
                     .ok_or_else(|| StoreError::Io("point_last is packed".into()))?;
                 derived.entry((to, derived_bucket)).or_default().push((key, value));
             }
-            plain.push((tree, bucket, (!entries.is_empty()).then(|| entries.encode(tree))));
+            let stored = (!entries.is_empty()).then(|| entries.encode(tree, &bucket));
+            plain.push((tree, bucket, stored));
         }
         for ((tree, bucket), writes) in derived {
             let entries = self.rewrite_bucket(tree, &bucket, writes)?;
-            plain.push((tree, bucket, (!entries.is_empty()).then(|| entries.encode(tree))));
+            let stored = (!entries.is_empty()).then(|| entries.encode(tree, &bucket));
+            plain.push((tree, bucket, stored));
         }
         batch.ops = plain;
         Ok(())
@@ -300,7 +302,7 @@ impl Store {
     /// A bucket after `writes`, applied in order to what is stored.
     fn rewrite_bucket(&self, tree: T, bucket: &[u8], writes: Writes) -> Result<packed::PlainBucket> {
         let stored = self.tree(tree).get(bucket).map_err(io_error)?;
-        let mut entries = packed::PlainBucket::read(stored.as_deref())?;
+        let mut entries = packed::PlainBucket::read(bucket, stored.as_deref())?;
         entries.write_all(writes)?;
         Ok(entries)
     }

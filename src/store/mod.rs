@@ -182,9 +182,10 @@ pub(crate) mod meta {
     /// 3 packed the big trees (see `store::packed`); 4 added `point_last`;
     /// 5 compresses the buckets; 6 added `leader_by_name`; 7 added the
     /// inbox (`store::inbox`), which a branchlink that does not apply it
-    /// must not open past. An older database is brought up to date when
-    /// opened (`store::upgrade`).
-    pub const SCHEMA_VERSION: u64 = 7;
+    /// must not open past; 8 stores small buckets compact, which an older
+    /// branchlink cannot read. An older database is brought up to date
+    /// when opened (`store::upgrade`).
+    pub const SCHEMA_VERSION: u64 = 8;
     /// Counter prefixes: `next/<kind>` holds the last id given out.
     pub const NEXT_LEADER: &[u8] = b"next/leader";
     pub const NEXT_BRANCH: &[u8] = b"next/branch";

@@ -24,8 +24,16 @@
 //! indexes repeat their owner in every key, so the stored bytes fall by
 //! more than half, and sled's log, which keeps superseded page versions
 //! until a segment is half free, shrinks with them. Every reader goes
-//! through [`inflate`], so plain and compressed buckets can sit side by
+//! through [`plain_of`], so plain and compressed buckets can sit side by
 //! side (a layout-4 bucket stays readable until it is next written).
+//!
+//! Layout 8 stores the buckets too small to compress *compact*
+//! ([`COMPACT`]): without the bytes their keys share with the bucket's own
+//! key (the owner an index repeats in every key), with lengths of one byte
+//! where the plain format spends six. At 10k activities most index and
+//! counter buckets hold one or two entries, so the plain format's framing
+//! was half of their bytes (docs/PERFORMANCE.md). Readers go through
+//! [`plain_of`], which needs the bucket's key to put the shared bytes back.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -47,8 +55,13 @@ pub(crate) type BucketMap = BTreeMap<Vec<u8>, Vec<u8>>;
 /// they are (see [`encode_plain`]) …
 const PLAIN: u8 = 1;
 /// … or (layout 5) the plain value's length (u32 BE), then the plain
-/// value, format byte included, compressed as one zstd frame.
+/// value, format byte included, compressed as one zstd frame …
 const ZSTD: u8 = 2;
+/// … or (layout 8) how many leading bytes every key shares with the
+/// bucket's key (one byte), then for each entry in key order `varint(key
+/// length − shared) ‖ key without them ‖ varint(value length) ‖ value`,
+/// varints as LEB128 (see [`compact`]).
+const COMPACT: u8 = 3;
 
 /// Plain values shorter than this are kept plain: a zstd frame costs
 /// about a dozen bytes, and a few counters do not compress.
@@ -146,7 +159,8 @@ impl T {
 }
 
 impl T {
-    /// Whether this packed tree's buckets are compressed (layout 5). Not
+    /// Whether this packed tree's buckets are compressed (layout 5) or,
+    /// where that is smaller, compact (layout 8; see [`store_plain`]). Not
     /// the small tables: every command line reads them whole, they are
     /// about 100 kB at provincial scale, and inflating them cost a
     /// one-shot `visit add` a tenth of its instructions; nor the leaders'
@@ -184,21 +198,30 @@ fn damaged(what: &str) -> StoreError {
     StoreError::Corrupt(format!("packed bucket: {what}"))
 }
 
-/// A bucket's value as stored: compressed ([`ZSTD`]) when the tree's
-/// buckets are and that is smaller, plain otherwise.
-pub(crate) fn encode_bucket(tree: T, entries: &BucketMap) -> Vec<u8> {
-    store_plain(tree, encode_plain(entries))
+/// The value of the bucket `bucket` as stored: for a tree whose buckets
+/// are compressed, the smallest of its compact form ([`COMPACT`]) and its
+/// zstd frame ([`ZSTD`]); plain otherwise.
+pub(crate) fn encode_bucket(tree: T, bucket: &[u8], entries: &BucketMap) -> Vec<u8> {
+    store_plain(tree, bucket, encode_plain(entries))
 }
 
-/// A plain bucket value (see [`encode_plain`]) as stored: compressed when
-/// the tree's buckets are and that is smaller.
-fn store_plain(tree: T, plain: Vec<u8>) -> Vec<u8> {
-    if !tree.compressed() || plain.len() < COMPRESS_FROM || plain.len() > MAX_INFLATED {
+/// A plain bucket value (see [`encode_plain`]) as stored: the smallest of
+/// plain, compact and compressed when the tree's buckets are compressed,
+/// the first of them on a tie (so the choice is the same every time: a
+/// layout upgrade and a fresh import store the same bytes).
+fn store_plain(tree: T, bucket: &[u8], plain: Vec<u8>) -> Vec<u8> {
+    if !tree.compressed() {
         return plain;
     }
-    match compress(&plain) {
-        Some(packed) if packed.len() < plain.len() => packed,
-        _ => plain,
+    let compact = compact(bucket, &plain).filter(|c| c.len() < plain.len());
+    let packed = (COMPRESS_FROM..=MAX_INFLATED)
+        .contains(&plain.len())
+        .then(|| compress(&plain))
+        .flatten();
+    let best = compact.unwrap_or(plain);
+    match packed {
+        Some(packed) if packed.len() < best.len() => packed,
+        _ => best,
     }
 }
 
@@ -218,13 +241,13 @@ pub(crate) struct PlainBucket {
 }
 
 impl PlainBucket {
-    /// A stored bucket's plain value, checked as [`decode_bucket`] checks
-    /// it; an empty bucket for `None`.
-    pub(crate) fn read(stored: Option<&[u8]>) -> Result<PlainBucket, StoreError> {
+    /// The plain value of the bucket `bucket` as stored, checked as
+    /// [`decode_bucket`] checks it; an empty bucket for `None`.
+    pub(crate) fn read(bucket: &[u8], stored: Option<&[u8]>) -> Result<PlainBucket, StoreError> {
         let Some(stored) = stored else {
             return Ok(PlainBucket { bytes: vec![PLAIN] });
         };
-        let bytes = match inflate(stored)? {
+        let bytes = match plain_of(bucket, stored)? {
             Some(plain) => plain,
             None => stored.to_vec(),
         };
@@ -291,9 +314,10 @@ impl PlainBucket {
         Ok(last.map(|k| &self.bytes[k]))
     }
 
-    /// The bucket's value as stored in `tree` ([`encode_bucket`]).
-    pub(crate) fn encode(self, tree: T) -> Vec<u8> {
-        store_plain(tree, self.bytes)
+    /// The value of the bucket `bucket` as stored in `tree`
+    /// ([`encode_bucket`]).
+    pub(crate) fn encode(self, tree: T, bucket: &[u8]) -> Vec<u8> {
+        store_plain(tree, bucket, self.bytes)
     }
 }
 
@@ -317,6 +341,144 @@ pub(crate) fn encode_plain(entries: &BucketMap) -> Vec<u8> {
         push_entry(&mut out, k, v);
     }
     out
+}
+
+/// The compact form ([`COMPACT`]) of a plain value stored under the
+/// bucket key `bucket`; `None` if `plain` is not a plain value.
+fn compact(bucket: &[u8], plain: &[u8]) -> Option<Vec<u8>> {
+    let spans = decode_spans(plain).ok()?;
+    // At most 255, and no more than the bucket's key: a byte says it.
+    let shared = spans
+        .iter()
+        .map(|(k, _)| common_prefix(bucket, &plain[k.clone()]))
+        .min()
+        .unwrap_or(0)
+        .min(usize::from(u8::MAX));
+    let mut out = Vec::with_capacity(plain.len());
+    out.push(COMPACT);
+    out.push(shared as u8);
+    for (k, v) in spans {
+        push_varint(&mut out, k.len() - shared);
+        out.extend_from_slice(&plain[k.start + shared..k.end]);
+        push_varint(&mut out, v.len());
+        out.extend_from_slice(&plain[v]);
+    }
+    Some(out)
+}
+
+/// How many leading bytes `a` and `b` have in common.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Appends `n` as LEB128: seven bits a byte, low bits first, the top bit
+/// set on every byte but the last.
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7F) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The LEB128 number at `*at` (see [`push_varint`]), moving `*at` past
+/// it. Refuses a number cut short, one over `u32::MAX` and one written
+/// longer than it needs (a zero last byte), so that each value has one
+/// encoding.
+fn read_varint(bytes: &[u8], at: &mut usize) -> Result<usize, StoreError> {
+    let mut n: u64 = 0;
+    for i in 0..5 {
+        let byte = *bytes.get(*at).ok_or_else(|| damaged("cut length"))?;
+        *at += 1;
+        n |= u64::from(byte & 0x7F) << (7 * i);
+        if byte & 0x80 == 0 {
+            if i > 0 && byte == 0 {
+                return Err(damaged("overlong length"));
+            }
+            return usize::try_from(n)
+                .ok()
+                .filter(|_| n <= u64::from(u32::MAX))
+                .ok_or_else(|| damaged("length out of range"));
+        }
+    }
+    Err(damaged("length out of range"))
+}
+
+/// The `len` bytes at `*at`, moving `*at` past them.
+fn take<'a>(bytes: &'a [u8], at: &mut usize, len: usize) -> Result<&'a [u8], StoreError> {
+    let end = at
+        .checked_add(len)
+        .filter(|e| *e <= bytes.len())
+        .ok_or_else(|| damaged("cut entry"))?;
+    let out = &bytes[*at..end];
+    *at = end;
+    Ok(out)
+}
+
+/// The plain value of a compact bucket value stored under the bucket key
+/// `bucket`. Refuses more shared bytes than the bucket's key has, a cut
+/// entry and a key too long for the plain format; the plain value's own
+/// checks (keys in order) are the reader's, as for every bucket.
+fn expand(bucket: &[u8], stored: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let (&shared, body) = stored
+        .get(1..)
+        .and_then(<[u8]>::split_first)
+        .ok_or_else(|| damaged("cut compact header"))?;
+    let prefix = bucket
+        .get(..usize::from(shared))
+        .ok_or_else(|| damaged("more shared key bytes than the bucket key has"))?;
+    // Not sized from the lengths it claims: a damaged value must not ask
+    // for more memory than its entries take.
+    let mut out = Vec::with_capacity(2 * stored.len());
+    out.push(PLAIN);
+    let mut at = 0;
+    while at < body.len() {
+        let suffix_len = read_varint(body, &mut at)?;
+        let suffix = take(body, &mut at, suffix_len)?;
+        let key_len = u16::try_from(prefix.len() + suffix.len()).map_err(|_| damaged("key too long"))?;
+        let value_len = read_varint(body, &mut at)?;
+        let value = take(body, &mut at, value_len)?;
+        out.extend_from_slice(&key_len.to_be_bytes());
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(suffix);
+        out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        out.extend_from_slice(value);
+    }
+    Ok(out)
+}
+
+/// The plain value of the bucket `bucket` as stored, when it is stored in
+/// another form (compressed or compact); `None` for a plain value (or an
+/// unknown format, which [`decode_spans`] refuses).
+pub(crate) fn plain_of(bucket: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    match stored.first() {
+        Some(&ZSTD) => inflate(stored),
+        Some(&COMPACT) => expand(bucket, stored).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// What a bucket stored by an older layout is stored as now (see
+/// [`store_plain`]), or `None` if it is stored so already. A compressed
+/// bucket is not compressed again: zstd gives the same frame for the same
+/// plain value, so only its compact form can beat it.
+pub(crate) fn recoded(tree: T, bucket: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    let now = match stored.first() {
+        Some(&COMPACT) => return Ok(None),
+        Some(&ZSTD) if tree.compressed() => {
+            let plain = inflate(stored)?.ok_or_else(|| damaged("compressed value"))?;
+            decode_spans(&plain)?;
+            match compact(bucket, &plain) {
+                Some(compact) if compact.len() <= stored.len() => compact,
+                _ => return Ok(None),
+            }
+        }
+        _ => {
+            let plain = PlainBucket::read(bucket, Some(stored))?.bytes;
+            store_plain(tree, bucket, plain)
+        }
+    };
+    Ok((now[..] != stored[..]).then_some(now))
 }
 
 /// A zstd context of each kind.
@@ -393,15 +555,16 @@ pub(crate) fn inflate(stored: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(Some(plain))
 }
 
-/// A bucket's plain value: as sled returned it, or inflated.
+/// A bucket's plain value: as sled returned it, or inflated or expanded.
 pub(crate) enum Plain {
     Stored(sled::IVec),
     Inflated(Vec<u8>),
 }
 
 impl Plain {
-    pub(crate) fn of(stored: sled::IVec) -> Result<Plain, StoreError> {
-        Ok(match inflate(&stored)? {
+    /// The plain value of the bucket `bucket` as stored.
+    pub(crate) fn of(bucket: &[u8], stored: sled::IVec) -> Result<Plain, StoreError> {
+        Ok(match plain_of(bucket, &stored)? {
             Some(plain) => Plain::Inflated(plain),
             None => Plain::Stored(stored),
         })
@@ -468,12 +631,12 @@ fn field(bytes: &[u8], at: usize, width: usize) -> Result<std::ops::Range<usize>
     Ok(start..end)
 }
 
-/// A stored bucket's entries, owned, ready to change.
-pub(crate) fn bucket_map(stored: Option<&[u8]>) -> Result<BucketMap, StoreError> {
+/// The entries of the bucket `bucket` as stored, owned, ready to change.
+pub(crate) fn bucket_map(bucket: &[u8], stored: Option<&[u8]>) -> Result<BucketMap, StoreError> {
     let Some(stored) = stored else {
         return Ok(BTreeMap::new());
     };
-    let inflated = inflate(stored)?;
+    let inflated = plain_of(bucket, stored)?;
     Ok(decode_bucket(inflated.as_deref().unwrap_or(stored))?
         .into_iter()
         .map(|(k, v)| (k.to_vec(), v.to_vec()))
@@ -538,12 +701,12 @@ impl Iterator for Entries {
             if let Some((k, v)) = self.pending.next() {
                 return Some(Ok((self.bucket[k].to_vec(), self.bucket[v].to_vec())));
             }
-            let (_, value) = match self.items.next()? {
+            let (bucket, value) = match self.items.next()? {
                 Ok(item) if !self.packed => return Some(Ok((item.0.to_vec(), item.1.to_vec()))),
                 Ok(item) => item,
                 Err(e) => return Some(Err(io_error(e))),
             };
-            let value = match Plain::of(value) {
+            let value = match Plain::of(&bucket, value) {
                 Ok(value) => value,
                 Err(e) => return Some(Err(e)),
             };
@@ -563,9 +726,10 @@ impl Iterator for Entries {
     }
 }
 
-/// The last entry of a stored bucket with `low <= key <= high`.
-fn last_within(stored: sled::IVec, low: &[u8], high: &[u8]) -> Result<Option<Entry>, StoreError> {
-    let bucket = Plain::of(stored)?;
+/// The last entry with `low <= key <= high` of the bucket `bucket` as
+/// stored.
+fn last_within(bucket: &[u8], stored: sled::IVec, low: &[u8], high: &[u8]) -> Result<Option<Entry>, StoreError> {
+    let bucket = Plain::of(bucket, stored)?;
     for (k, v) in decode_spans(&bucket)?.into_iter().rev() {
         let key = &bucket[k];
         if key < low {
@@ -597,10 +761,10 @@ impl Store {
             return Ok(self.tree(tree).get(key).map_err(io_error)?.map(|v| v.to_vec()));
         };
         let bucket = packing.bucket(key).ok_or_else(|| damaged("key too short"))?;
-        let Some(raw) = self.tree(tree).get(bucket).map_err(io_error)? else {
+        let Some(raw) = self.tree(tree).get(&bucket).map_err(io_error)? else {
             return Ok(None);
         };
-        let raw = Plain::of(raw)?;
+        let raw = Plain::of(&bucket, raw)?;
         let entries = decode_bucket(&raw)?;
         Ok(entries
             .binary_search_by(|(k, _)| (*k).cmp(key))
@@ -626,7 +790,8 @@ impl Store {
                 Some((b, entries)) if *b == bucket => entries,
                 _ => {
                     let raw = self.tree(tree).get(&bucket).map_err(io_error)?;
-                    &mut current.insert((bucket, bucket_map(raw.as_deref())?)).1
+                    let entries = bucket_map(&bucket, raw.as_deref())?;
+                    &mut current.insert((bucket, entries)).1
                 }
             };
             // A key asked for twice is answered twice.
@@ -654,7 +819,7 @@ impl Store {
         let top = packing.bucket(high).ok_or_else(short)?;
         let bottom = packing.bucket(low).ok_or_else(short)?;
         if let Some(raw) = self.tree(tree).get(&top).map_err(io_error)?
-            && let Some(entry) = last_within(raw, low, high)?
+            && let Some(entry) = last_within(&top, raw, low, high)?
         {
             return Ok(Some(entry));
         }
@@ -662,8 +827,8 @@ impl Store {
         // function is monotone), so the first that holds one at or above
         // `low` has the answer.
         for item in self.tree(tree).range(bottom..top).rev() {
-            let (_, raw) = item.map_err(io_error)?;
-            if let Some(entry) = last_within(raw, low, high)? {
+            let (bucket, raw) = item.map_err(io_error)?;
+            if let Some(entry) = last_within(&bucket, raw, low, high)? {
                 return Ok(Some(entry));
             }
         }
@@ -685,8 +850,8 @@ impl Store {
         }
         let mut out = Vec::new();
         for item in self.tree(tree).iter() {
-            let (_, stored) = item.map_err(io_error)?;
-            let bucket = Plain::of(stored)?;
+            let (bucket, stored) = item.map_err(io_error)?;
+            let bucket = Plain::of(&bucket, stored)?;
             if finder.find(&bucket).is_none() {
                 continue;
             }
@@ -727,6 +892,9 @@ mod tests {
     use chrono::NaiveDate;
     use proptest::prelude::*;
 
+    /// The bucket key of ids 0 to 15 in an id-keyed tree.
+    const B: &[u8] = &[0; 8];
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
@@ -760,8 +928,8 @@ mod tests {
         let mut entries = BTreeMap::new();
         entries.insert(b"a".to_vec(), b"xyz".to_vec());
         entries.insert(b"b".to_vec(), Vec::new());
-        let good = encode_bucket(T::Activities, &entries);
-        assert_eq!(bucket_map(Some(&good)).unwrap(), entries);
+        let good = encode_plain(&entries);
+        assert_eq!(bucket_map(B, Some(&good)).unwrap(), entries);
         assert!(decode_bucket(&[]).is_err());
         assert!(decode_bucket(&[2]).is_err());
         assert!(decode_bucket(&good[..good.len() - 1]).is_err());
@@ -788,20 +956,22 @@ mod tests {
     fn buckets_that_compress_are_stored_compressed_and_plain_ones_still_read() {
         let entries = notes();
         let plain = encode_plain(&entries);
-        let stored = encode_bucket(T::Activities, &entries);
+        let stored = encode_bucket(T::Activities, B, &entries);
         assert_eq!(stored[0], ZSTD);
         assert!(stored.len() * 3 < plain.len(), "{} of {}", stored.len(), plain.len());
         assert_eq!(inflate(&stored).unwrap().as_deref(), Some(&plain[..]));
-        assert_eq!(bucket_map(Some(&stored)).unwrap(), entries);
+        assert_eq!(bucket_map(B, Some(&stored)).unwrap(), entries);
         // The small tables stay plain.
-        assert_eq!(encode_bucket(T::Leaders, &entries), plain);
+        assert_eq!(encode_bucket(T::Leaders, B, &entries), plain);
         // A layout-4 bucket.
         assert_eq!(inflate(&plain).unwrap(), None);
-        assert_eq!(bucket_map(Some(&plain)).unwrap(), entries);
-        // Short or incompressible values stay plain.
+        assert_eq!(bucket_map(B, Some(&plain)).unwrap(), entries);
+        // Short or incompressible values are stored compact.
         let mut few = BTreeMap::new();
         few.insert(keys::id(1).to_vec(), 7u64.to_be_bytes().to_vec());
-        assert_eq!(encode_bucket(T::Activities, &few), encode_plain(&few));
+        let stored = encode_bucket(T::Activities, B, &few);
+        assert_eq!(stored[0], COMPACT);
+        assert_eq!(bucket_map(B, Some(&stored)).unwrap(), few);
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let noise: Vec<u8> = (0..400)
             .map(|_| {
@@ -814,7 +984,100 @@ mod tests {
             .collect();
         let mut noisy = BTreeMap::new();
         noisy.insert(keys::id(1).to_vec(), noise);
-        assert_eq!(encode_bucket(T::Activities, &noisy)[0], PLAIN);
+        let stored = encode_bucket(T::Activities, B, &noisy);
+        assert_eq!(stored[0], COMPACT);
+        assert_eq!(bucket_map(B, Some(&stored)).unwrap(), noisy);
+    }
+
+    /// An index bucket of one visit, as most are at 10k activities: the
+    /// owner and the year's first byte are the bucket key's, and the
+    /// lengths take a byte each.
+    #[test]
+    fn small_buckets_are_stored_compact() {
+        let key = keys::owner_date_id(7, d(2024, 5, 6), 42).to_vec();
+        let bucket = Packing::PrefixYear(8).bucket(&key).unwrap();
+        let entries: BucketMap = [(key.clone(), Vec::new())].into();
+        let stored = encode_bucket(T::ActivityByLeader, &bucket, &entries);
+        assert_eq!(stored[0], COMPACT);
+        // Format, shared bytes (9), key length, 11 bytes of key, value length.
+        assert_eq!(stored, [&[COMPACT, 9, 11][..], &key[9..], &[0]].concat());
+        assert_eq!(encode_plain(&entries).len(), 27);
+        assert_eq!(bucket_map(&bucket, Some(&stored)).unwrap(), entries);
+        // The key's first bytes come from the bucket's key.
+        let other = Packing::PrefixYear(8)
+            .bucket(&keys::owner_date_id(8, d(2024, 5, 6), 42))
+            .unwrap();
+        assert_ne!(bucket_map(&other, Some(&stored)).unwrap(), entries);
+        // A day counter: the leader, the kind and the year's first byte.
+        let key = keys::day_count(7, crate::domain::ActivityKind::ALL[0], d(2024, 5, 6)).to_vec();
+        let bucket = Packing::PrefixYear(9).bucket(&key).unwrap();
+        let entries: BucketMap = [(key, 1u64.to_be_bytes().to_vec())].into();
+        let stored = encode_bucket(T::DayCount, &bucket, &entries);
+        assert_eq!(stored.len(), 2 + 1 + 3 + 1 + 8, "{stored:?}");
+        assert_eq!(bucket_map(&bucket, Some(&stored)).unwrap(), entries);
+        // The small tables stay plain.
+        assert_eq!(encode_bucket(T::Leaders, B, &entries), encode_plain(&entries));
+    }
+
+    #[test]
+    fn damaged_compact_buckets_are_refused() {
+        let entries: BucketMap = [(b"ab".to_vec(), b"x".to_vec()), (b"ac".to_vec(), Vec::new())].into();
+        let bucket = b"a";
+        let good = encode_bucket(T::Activities, bucket, &entries);
+        assert_eq!(good, [COMPACT, 1, 1, b'b', 1, b'x', 1, b'c', 0]);
+        assert_eq!(bucket_map(bucket, Some(&good)).unwrap(), entries);
+        let refused = |bucket: &[u8], bytes: &[u8]| bucket_map(bucket, Some(bytes)).unwrap_err().to_string();
+        for (bytes, why) in [
+            (&[COMPACT][..], "cut compact header"),
+            (&good[..good.len() - 1], "cut length"),
+            (&good[..good.len() - 2], "cut entry"),
+            (&[COMPACT, 0, 0x80, 0x00, 0][..], "overlong length"),
+            (&[COMPACT, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F][..], "length out of range"),
+            (
+                &[COMPACT, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01][..],
+                "length out of range",
+            ),
+            (&[COMPACT, 0, 1, b'b', 0, 1, b'a', 0][..], "keys out of order"),
+            (&[COMPACT, 0, 1, b'b', 0, 1, b'b', 0][..], "keys out of order"),
+        ] {
+            let error = refused(bucket, bytes);
+            assert!(error.contains(why), "{bytes:?}: {error}");
+        }
+        let error = refused(b"", &good);
+        assert!(error.contains("more shared key bytes"), "{error}");
+        // A key longer than the plain format holds.
+        let mut long = vec![COMPACT, 0];
+        push_varint(&mut long, 1 << 16);
+        long.extend(std::iter::repeat_n(b'k', 1 << 16));
+        long.push(0);
+        assert!(refused(bucket, &long).contains("key too long"));
+    }
+
+    /// What an older layout stored is rewritten as this one stores it, and
+    /// only that.
+    #[test]
+    fn older_buckets_are_recoded_once() {
+        let key = keys::owner_date_id(7, d(2024, 5, 6), 42).to_vec();
+        let bucket = Packing::PrefixYear(8).bucket(&key).unwrap();
+        let few: BucketMap = [(key, Vec::new())].into();
+        let plain = encode_plain(&few);
+        let now = encode_bucket(T::ActivityByLeader, &bucket, &few);
+        assert_eq!(
+            recoded(T::ActivityByLeader, &bucket, &plain).unwrap(),
+            Some(now.clone())
+        );
+        assert_eq!(recoded(T::ActivityByLeader, &bucket, &now).unwrap(), None);
+        // A compressed bucket stays so while its compact form is larger …
+        let stored = encode_bucket(T::Activities, B, &notes());
+        assert_eq!(stored[0], ZSTD);
+        assert_eq!(recoded(T::Activities, B, &stored).unwrap(), None);
+        // … and becomes compact where that is smaller.
+        let squeezed = compress(&plain).unwrap();
+        assert!(squeezed.len() > now.len());
+        assert_eq!(recoded(T::ActivityByLeader, &bucket, &squeezed).unwrap(), Some(now));
+        // The small tables stay plain.
+        assert_eq!(recoded(T::Leaders, B, &encode_plain(&notes())).unwrap(), None);
+        assert!(recoded(T::ActivityByLeader, &bucket, &[PLAIN, 0]).is_err());
     }
 
     /// A bucket of sixteen activities with long notes (about 6 kB) leaves
@@ -848,9 +1111,9 @@ mod tests {
                     for round in 0..20u64 {
                         let mut entries = notes();
                         entries.insert(keys::id(1000 + t).to_vec(), format!("线程{t}第{round}轮").into_bytes());
-                        let stored = encode_bucket(T::Activities, &entries);
+                        let stored = encode_bucket(T::Activities, B, &entries);
                         assert_eq!(stored[0], ZSTD);
-                        assert_eq!(bucket_map(Some(&stored)).unwrap(), entries);
+                        assert_eq!(bucket_map(B, Some(&stored)).unwrap(), entries);
                     }
                 });
             }
@@ -861,9 +1124,9 @@ mod tests {
 
     #[test]
     fn damaged_compressed_buckets_are_refused() {
-        let stored = encode_bucket(T::Activities, &notes());
+        let stored = encode_bucket(T::Activities, B, &notes());
         assert_eq!(stored[0], ZSTD);
-        let refused = |bytes: &[u8]| bucket_map(Some(bytes)).is_err();
+        let refused = |bytes: &[u8]| bucket_map(B, Some(bytes)).is_err();
         assert!(refused(&[ZSTD]));
         assert!(refused(&stored[..3]));
         assert!(refused(&stored[..5]));
@@ -902,7 +1165,7 @@ mod tests {
     #[test]
     fn a_rewritten_bucket_keeps_its_entries_in_order() {
         let write = |key: &[u8], value: Option<&[u8]>| (key.to_vec(), value.map(<[u8]>::to_vec));
-        let mut bucket = PlainBucket::read(None).unwrap();
+        let mut bucket = PlainBucket::read(B, None).unwrap();
         assert!(bucket.is_empty());
         assert_eq!(bucket.last_key().unwrap(), None);
         bucket
@@ -922,22 +1185,24 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_vec(), v.to_vec()))
             .collect();
-        let stored = bucket.encode(T::Activities);
-        assert_eq!(stored, encode_bucket(T::Activities, &expected));
-        let mut again = PlainBucket::read(Some(&stored)).unwrap();
+        let stored = bucket.encode(T::Activities, B);
+        assert_eq!(stored, encode_bucket(T::Activities, B, &expected));
+        let mut again = PlainBucket::read(B, Some(&stored)).unwrap();
         again
             .write_all([write(b"z", None), write(b"a", None), write(b"m", None)])
             .unwrap();
         assert!(again.is_empty());
         // Damaged values are refused as every reader refuses them.
-        let compressed = encode_bucket(T::Activities, &notes());
+        let compressed = encode_bucket(T::Activities, B, &notes());
         assert_eq!(compressed[0], ZSTD);
         assert_eq!(
-            PlainBucket::read(Some(&compressed)).unwrap().encode(T::Activities),
+            PlainBucket::read(B, Some(&compressed))
+                .unwrap()
+                .encode(T::Activities, B),
             compressed
         );
         for damaged in [&compressed[..compressed.len() - 1], &[PLAIN, 0, 9][..], &[7][..]] {
-            assert!(PlainBucket::read(Some(damaged)).is_err());
+            assert!(PlainBucket::read(B, Some(damaged)).is_err());
         }
     }
 
@@ -957,7 +1222,7 @@ mod tests {
             ), 0..4),
         ) {
             let mut map = start.clone();
-            let mut bucket = PlainBucket::read(Some(&encode_bucket(T::Activities, &start))).unwrap();
+            let mut bucket = PlainBucket::read(B, Some(&encode_bucket(T::Activities, B, &start))).unwrap();
             for writes in batches {
                 bucket.write_all(writes.clone()).unwrap();
                 for (key, value) in writes {
@@ -969,7 +1234,7 @@ mod tests {
             }
             prop_assert_eq!(bucket.is_empty(), map.is_empty());
             prop_assert_eq!(bucket.last_key().unwrap(), map.last_key_value().map(|(k, _)| k.as_slice()));
-            prop_assert_eq!(bucket.encode(T::Activities), encode_bucket(T::Activities, &map));
+            prop_assert_eq!(bucket.encode(T::Activities, B), encode_bucket(T::Activities, B, &map));
         }
 
         /// A bucket function must never put a larger key in a smaller bucket,
@@ -988,7 +1253,35 @@ mod tests {
             proptest::collection::vec(any::<u8>(), 0..64),
             0..20,
         )) {
-            prop_assert_eq!(bucket_map(Some(&encode_bucket(T::Activities, &entries))).unwrap(), entries);
+            prop_assert_eq!(bucket_map(B, Some(&encode_bucket(T::Activities, B, &entries))).unwrap(), entries);
+        }
+
+        /// Keys of few letters, so that they share bytes with each other and
+        /// with the bucket's key (any of its bytes, up to all of them).
+        #[test]
+        fn compact_values_expand_to_the_plain_value(
+            bucket in proptest::collection::vec(0u8..3, 0..6),
+            entries in proptest::collection::btree_map(
+                proptest::collection::vec(0u8..3, 0..8),
+                proptest::collection::vec(any::<u8>(), 0..200),
+                0..20,
+            ),
+        ) {
+            let plain = encode_plain(&entries);
+            let compact = compact(&bucket, &plain).unwrap();
+            prop_assert_eq!(compact[0], COMPACT);
+            prop_assert_eq!(expand(&bucket, &compact).unwrap(), plain);
+            prop_assert_eq!(bucket_map(&bucket, Some(&encode_bucket(T::DayCount, &bucket, &entries))).unwrap(), entries);
+        }
+
+        /// LEB128 both ways, at the edges of each byte count.
+        #[test]
+        fn varints_read_back(n in prop_oneof![0usize..300, Just(0x3FFF), Just(0x4000), Just(u32::MAX as usize)]) {
+            let mut bytes = Vec::new();
+            push_varint(&mut bytes, n);
+            let mut at = 0;
+            prop_assert_eq!(read_varint(&bytes, &mut at).unwrap(), n);
+            prop_assert_eq!(at, bytes.len());
         }
 
         /// The same with values of a few letters, which compress.
@@ -998,7 +1291,7 @@ mod tests {
             proptest::collection::vec(0u8..4, 0..300),
             0..20,
         )) {
-            prop_assert_eq!(bucket_map(Some(&encode_bucket(T::Activities, &entries))).unwrap(), entries);
+            prop_assert_eq!(bucket_map(B, Some(&encode_bucket(T::Activities, B, &entries))).unwrap(), entries);
         }
     }
 }

@@ -2,9 +2,9 @@
 //! when it is opened. What changes the data is one command (one
 //! transaction with its audit entry), so a crash part-way leaves the old
 //! layout, which the next open upgrades again; what only changes how the
-//! same data is stored (the compressed buckets of layout 5, the log's
-//! garbage) runs after that commit, and a crash there leaves a database
-//! that reads the same.
+//! same data is stored (the compressed buckets of layout 5, the compact
+//! ones of layout 8, the log's garbage) runs after that commit, and a
+//! crash there leaves a database that reads the same.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +21,7 @@ impl Store {
     /// adds what later layouts count or keep (year counters, `point_last`,
     /// `leader_by_name`)
     /// and sets the new layout number, then the plain trees are dropped and
-    /// the buckets of layouts 3 and 4 compressed.
+    /// the buckets of layouts 3 to 7 stored as this layout stores them.
     pub(crate) fn upgrade(&self, version: u64) -> Result<()> {
         if version < 3 {
             self.repack()?;
@@ -46,31 +46,28 @@ impl Store {
             Ok(())
         })?;
         self.drop_plain_trees()?;
-        if (3..5).contains(&version) {
-            self.compress_buckets();
+        if (3..8).contains(&version) {
+            self.recode_buckets();
         }
         self.collect_garbage();
         Ok(())
     }
 
-    /// Layout 5 compresses bucket values (`packed::encode_bucket`): rewrites
-    /// each plain bucket that compresses. Below layout 3 the repack wrote
-    /// them compressed already. Runs after the commit that set layout 5, so
-    /// a crash or an error part-way leaves a layout-5 database with buckets
-    /// of both formats, which reads the same (the rest are compressed when
-    /// next written); an error is logged, and the database opens (a
-    /// damaged bucket is then reported by the reads that need it, as
-    /// before).
-    fn compress_buckets(&self) {
-        let compress = |t: T, bucket: &[u8], stored: &[u8]| -> Result<(), StoreError> {
-            if packed::inflate(stored)?.is_some() {
+    /// Layout 5 compresses bucket values and layout 8 stores the small ones
+    /// compact (`packed::encode_bucket`): rewrites each bucket that this
+    /// layout stores otherwise, so that an upgraded database holds the
+    /// bytes a fresh import would. Below layout 3 the repack wrote them so
+    /// already. Runs after the commit that set the layout, so a crash or an
+    /// error part-way leaves buckets of several formats, which read the
+    /// same (the rest are rewritten when next written); an error is logged,
+    /// and the database opens (a damaged bucket is then reported by the
+    /// reads that need it, as before).
+    fn recode_buckets(&self) {
+        let recode = |t: T, bucket: &[u8], stored: &[u8]| -> Result<(), StoreError> {
+            let Some(encoded) = packed::recoded(t, bucket, stored)? else {
                 return Ok(());
-            }
-            let encoded = packed::encode_bucket(t, &packed::bucket_map(Some(stored))?);
-            let tree = self.tree(t);
-            if encoded[..] != stored[..] {
-                tree.insert(bucket, encoded).map_err(io_error)?;
-            }
+            };
+            self.tree(t).insert(bucket, encoded).map_err(io_error)?;
             Ok(())
         };
         for t in T::ALL.iter().filter(|t| t.compressed()) {
@@ -78,18 +75,18 @@ impl Store {
                 let (bucket, stored) = match item {
                     Ok(item) => item,
                     Err(e) => {
-                        tracing::warn!("compressing the buckets of {}: {e}", t.name());
+                        tracing::warn!("recoding the buckets of {}: {e}", t.name());
                         break;
                     }
                 };
                 // A bucket that does not decode stays as it was.
-                if let Err(e) = compress(*t, &bucket, &stored) {
-                    tracing::warn!("compressing a bucket of {}: {e}", t.name());
+                if let Err(e) = recode(*t, &bucket, &stored) {
+                    tracing::warn!("recoding a bucket of {}: {e}", t.name());
                 }
             }
         }
         if let Err(e) = self.flush() {
-            tracing::warn!("compressing the buckets: {e}");
+            tracing::warn!("recoding the buckets: {e}");
         }
     }
 
@@ -114,14 +111,16 @@ impl Store {
                     }
                     _ => {
                         if let Some((b, entries)) = current.take() {
-                            target.insert(b, packed::encode_bucket(t, &entries)).map_err(io_error)?;
+                            let stored = packed::encode_bucket(t, &b, &entries);
+                            target.insert(b, stored).map_err(io_error)?;
                         }
                         current = Some((bucket, BTreeMap::from([(k.to_vec(), v.to_vec())])));
                     }
                 }
             }
             if let Some((b, entries)) = current {
-                target.insert(b, packed::encode_bucket(t, &entries)).map_err(io_error)?;
+                let stored = packed::encode_bucket(t, &b, &entries);
+                target.insert(b, stored).map_err(io_error)?;
             }
         }
         self.flush()
@@ -145,7 +144,7 @@ impl Store {
     fn point_last_from_buckets(&self, b: &mut super::batch::Batch) -> Result<()> {
         for bucket in self.tree(T::ActivityByPoint).iter() {
             let (bucket, value) = bucket.map_err(io_error)?;
-            let entries = packed::PlainBucket::read(Some(&value))?;
+            let entries = packed::PlainBucket::read(&bucket, Some(&value))?;
             let (tree, key, last) = packed::point_last(&bucket, entries.last_key()?)?;
             if let Some(last) = last {
                 b.put(tree, key, last);
@@ -189,9 +188,35 @@ mod tests {
     use crate::api::Snapshot;
     use crate::store::tree_contents as trees;
 
+    /// Turns a current database back into what layout 7 left: no compact
+    /// buckets (plain in their place), schema 7.
+    fn downgrade_to_7(store: &Store) {
+        let mut compact = 0;
+        for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
+            for item in store.tree(*t).iter() {
+                let (bucket, stored) = item.unwrap();
+                if is_compact(&stored) {
+                    compact += 1;
+                    let plain = packed::encode_plain(&packed::bucket_map(&bucket, Some(&stored)).unwrap());
+                    store.tree(*t).insert(bucket, plain).unwrap();
+                }
+            }
+        }
+        assert!(compact > 100, "only {compact} buckets were compact");
+        store.tree(T::Meta).insert(meta::SCHEMA, &7u64.to_be_bytes()).unwrap();
+        store.flush().unwrap();
+    }
+
+    /// Whether a bucket is stored compact: it is neither plain nor
+    /// compressed, and reads.
+    fn is_compact(stored: &[u8]) -> bool {
+        packed::inflate(stored).unwrap().is_none() && packed::decode_bucket(stored).is_err()
+    }
+
     /// Turns a current database back into what layout 5 left: no
     /// `leader_by_name`, schema 5.
     fn downgrade_to_5(store: &Store) {
+        downgrade_to_7(store);
         assert!(!store.tree(T::LeaderByName).is_empty(), "the data should have leaders");
         store.tree(T::LeaderByName).clear().unwrap();
         store.tree(T::Meta).insert(meta::SCHEMA, &5u64.to_be_bytes()).unwrap();
@@ -208,7 +233,7 @@ mod tests {
                 let (bucket, stored) = item.unwrap();
                 if packed::inflate(&stored).unwrap().is_some() {
                     compressed += 1;
-                    let plain = packed::encode_plain(&packed::bucket_map(Some(&stored)).unwrap());
+                    let plain = packed::encode_plain(&packed::bucket_map(&bucket, Some(&stored)).unwrap());
                     store.tree(*t).insert(bucket, plain).unwrap();
                 }
             }
@@ -227,6 +252,14 @@ mod tests {
                 .values()
                 .any(|v| packed::inflate(&v.unwrap()).unwrap().is_some())
         })
+    }
+
+    /// Whether any bucket of a packed tree is stored compact.
+    fn any_compact(store: &Store) -> bool {
+        T::ALL
+            .iter()
+            .filter(|t| t.packing().is_some())
+            .any(|t| store.tree(*t).iter().values().any(|v| is_compact(&v.unwrap())))
     }
 
     /// Turns a current database back into what layout 3 left: plain
@@ -352,7 +385,8 @@ mod tests {
         let snapshot = crate::synthetic::snapshot(3_000, 5);
         let (_r, reference) = reference(&snapshot);
         for (downgrade, from) in [
-            (downgrade_to_5 as fn(&Store), 5),
+            (downgrade_to_7 as fn(&Store), 7),
+            (downgrade_to_5, 5),
             (downgrade_to_4, 4),
             (downgrade_to_3, 3),
             (downgrade_to_2, 2),
@@ -360,11 +394,13 @@ mod tests {
         ] {
             let (dir, upgraded) = upgraded_from(&snapshot, downgrade, |store| {
                 // Layouts 1 and 2 have plain trees, 3 and 4 plain buckets;
-                // all before 4 lack point_last, all lack leader_by_name.
+                // all before 4 lack point_last, all before 6 lack
+                // leader_by_name, and none has compact buckets.
                 assert_eq!(plain_trees_left(store).is_empty(), from >= 3);
                 assert_eq!(store.tree(T::PointLast).is_empty(), from < 4);
-                assert_eq!(any_compressed(store), from == 5);
-                assert!(store.tree(T::LeaderByName).is_empty());
+                assert_eq!(any_compressed(store), from >= 5);
+                assert_eq!(store.tree(T::LeaderByName).is_empty(), from < 6);
+                assert!(!any_compact(store));
             });
             check_upgraded(&snapshot, &reference, &dir, upgraded, from);
         }
@@ -380,7 +416,7 @@ mod tests {
             half.insert(keys::id(1).to_vec(), b"half".to_vec());
             store
                 .tree(T::Activities)
-                .insert(0u64.to_be_bytes(), packed::encode_bucket(T::Activities, &half))
+                .insert(0u64.to_be_bytes(), packed::encode_bucket(T::Activities, &[0; 8], &half))
                 .unwrap();
             store.tree(T::DayCount).insert(b"junk", b"junk").unwrap();
             store.flush().unwrap();
@@ -388,21 +424,25 @@ mod tests {
         let (dir, upgraded) = upgraded_from(&snapshot, downgrade_to_2, half_packed);
         check_upgraded(&snapshot, &fresh, &dir, upgraded, 2);
 
-        // Died after committing layout 5, while compressing the buckets:
+        // Died after committing the layout, while recoding the buckets:
         // the plain ones left read the same, and stay until next written.
         {
             let (dir, store) = reference(&snapshot);
             downgrade_to_4(&store);
-            store.tree(T::Meta).insert(meta::SCHEMA, &5u64.to_be_bytes()).unwrap();
+            store
+                .tree(T::Meta)
+                .insert(meta::SCHEMA, &meta::SCHEMA_VERSION.to_be_bytes())
+                .unwrap();
             store.flush().unwrap();
             drop(store);
             let store = crate::store::reopen(dir.path());
             assert!(!any_compressed(&store));
+            assert!(!any_compact(&store));
             assert_eq!(store.export().unwrap(), fresh.export().unwrap());
             assert_eq!(store.year_status(2024).unwrap(), fresh.year_status(2024).unwrap());
             assert_eq!(store.last_visits().unwrap(), fresh.last_visits().unwrap());
-            // A write compresses the buckets it rewrites; the rest stay
-            // plain and read the same beside them.
+            // A write compresses the buckets it rewrites (or stores them
+            // compact); the rest stay plain and read the same beside them.
             let mut changed = snapshot.activities[0].clone();
             changed.note = Some("复查整改落实情况，与支部书记逐项核对问题清单。".into());
             store.update_activity(changed.clone()).unwrap();

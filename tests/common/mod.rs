@@ -333,7 +333,9 @@ const PACKED: [&str; 13] = [
 /// A tree's logical entries, read with sled alone. A packed tree's value
 /// is a format byte (1), then per entry `u16 key length ‖ key ‖ u32 value
 /// length ‖ value`, big-endian; or (format 2) `u32 length` and that value
-/// compressed with zstd. Decoded here independently of the store; the
+/// compressed with zstd; or (format 3) a byte `s`, then per entry a LEB128
+/// length, the key without the first `s` bytes of the bucket's key, a
+/// LEB128 length and the value. Decoded here independently of the store; the
 /// entries must come out in strictly increasing key order across the
 /// whole tree.
 fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -349,8 +351,9 @@ fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
             .collect();
     }
     let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-    for bucket in db.open_tree(format!("packed/{name}")).unwrap().iter().values() {
-        let bucket = plain_bucket(&bucket.unwrap());
+    for bucket in db.open_tree(format!("packed/{name}")).unwrap().iter() {
+        let (bucket_key, bucket) = bucket.unwrap();
+        let bucket = plain_bucket(&bucket_key, &bucket);
         assert_eq!(bucket.first(), Some(&1), "{name}: bucket format");
         let mut rest: &[u8] = &bucket[1..];
         while !rest.is_empty() {
@@ -367,7 +370,36 @@ fn tree_entries(db: &sled::Db, name: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 /// A bucket's plain value (format 1): as stored, or inflated from format 2.
-fn plain_bucket(stored: &[u8]) -> Vec<u8> {
+fn plain_bucket(bucket_key: &[u8], stored: &[u8]) -> Vec<u8> {
+    if stored.first() == Some(&3) {
+        let shared = &bucket_key[..usize::from(stored[1])];
+        let mut rest = &stored[2..];
+        let leb128 = |rest: &mut &[u8]| {
+            let mut n = 0usize;
+            for shift in (0..).step_by(7) {
+                let byte = rest[0];
+                *rest = &rest[1..];
+                n |= usize::from(byte & 0x7F) << shift;
+                if byte < 0x80 {
+                    break;
+                }
+            }
+            n
+        };
+        let mut plain = vec![1u8];
+        while !rest.is_empty() {
+            let len = leb128(&mut rest);
+            plain.extend_from_slice(&((shared.len() + len) as u16).to_be_bytes());
+            plain.extend_from_slice(shared);
+            plain.extend_from_slice(&rest[..len]);
+            rest = &rest[len..];
+            let len = leb128(&mut rest);
+            plain.extend_from_slice(&(len as u32).to_be_bytes());
+            plain.extend_from_slice(&rest[..len]);
+            rest = &rest[len..];
+        }
+        return plain;
+    }
     if stored.first() != Some(&2) {
         return stored.to_vec();
     }
@@ -385,7 +417,7 @@ pub fn change_records<V: codec::Versioned>(db: &sled::Db, name: &str, mut change
     let tree = db.open_tree(format!("packed/{name}")).unwrap();
     for bucket in tree.iter() {
         let (bucket_key, bucket) = bucket.unwrap();
-        let bucket = plain_bucket(&bucket);
+        let bucket = plain_bucket(&bucket_key, &bucket);
         let mut rest: &[u8] = &bucket[1..];
         let mut out = vec![1u8];
         let mut changed = false;
