@@ -1107,3 +1107,53 @@ fn no_request_lets_a_role_past_its_rights_or_touches_the_audit_log() {
         &audit_before[..]
     );
 }
+
+/// Once the data has gone unchanged for two seconds, the server tidies
+/// sled's log (`Store::tidy_log`, tests/disk.rs checks what that frees),
+/// once per run of changes: a subscribed board does not keep it from
+/// doing so, and a quiet server does not do it again and again.
+#[test]
+fn the_server_tidies_its_log_when_writes_pause() {
+    let p = place();
+    let log = p.db.with_extension("log");
+    let child = Command::new(BIN)
+        .args(["serve", "--db"])
+        .arg(&p.db)
+        .arg("--socket")
+        .arg(&p.socket)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for(&p.socket);
+    let _server = Served(child);
+    let tidied = || std::fs::read_to_string(&log).unwrap().matches("tidied the log").count();
+    let wait_for_tidies = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while tidied() < n {
+            assert!(
+                Instant::now() < deadline,
+                "no tidy after the writes:\n{}",
+                std::fs::read_to_string(&log).unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let writer = client(&p);
+    let mut o = ClientOptions::new(p.socket.clone());
+    o.subscribe = true;
+    o.read_only = true;
+    let _board = Client::connect(o).unwrap();
+    branchlink::demo::load(&writer).unwrap();
+    let leader = first_leader(&writer);
+    for i in 0..20 {
+        writer.add_activity(visit(leader, i, "会前走访")).unwrap();
+    }
+    wait_for_tidies(1);
+    // Quiet: no second tidy without a change.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(tidied(), 1);
+    writer.add_activity(visit(leader, 21, "会后走访")).unwrap();
+    wait_for_tidies(2);
+}
