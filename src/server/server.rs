@@ -39,11 +39,6 @@ pub const MAX_PAGE: usize = 5_000;
 /// How often the accept loop looks at the stop flag, in milliseconds.
 const ACCEPT_TICK_MS: u16 = 250;
 
-/// How long the data must have gone unchanged before the server tidies
-/// sled's log (`Store::tidy_log`): long enough that a meeting's run of
-/// visits is not held up by it, short enough that it runs between runs.
-const TIDY_AFTER: Duration = Duration::from_secs(2);
-
 /// How long `bind` waits for a database that another process holds while
 /// no server answers: a server that just went idle is still exiting.
 const LOCKED_WAIT: Duration = Duration::from_secs(3);
@@ -100,8 +95,6 @@ struct Shared {
     /// Set when the idle timer (not a stop handle) stopped the server.
     idle: AtomicBool,
     changes: AtomicU64,
-    /// When the data last changed, for [`TIDY_AFTER`].
-    last_change: Mutex<Instant>,
     db: PathBuf,
 }
 
@@ -109,7 +102,6 @@ impl Shared {
     /// Tells every subscription that the data changed.
     fn notify(&self) {
         let version = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
-        *self.last_change.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subs.retain(|tx| tx.send(Push::Change(version)).is_ok());
     }
@@ -179,7 +171,6 @@ impl Server {
             stop: AtomicBool::new(false),
             idle: AtomicBool::new(false),
             changes: AtomicU64::new(0),
-            last_change: Mutex::new(Instant::now()),
             // Absolute, so that a client can check it reached the server of
             // the database it meant.
             db: std::fs::canonicalize(&options.db).unwrap_or_else(|_| options.db.clone()),
@@ -274,7 +265,6 @@ impl Server {
             let _ = std::fs::remove_file(&options.socket);
         }
         drop(listener);
-        shared.store.tidy_log();
         shared.store.flush()?;
         // The next `visit add --no-server` can then log to the inbox
         // without opening the database (src/store/inbox.rs).
@@ -377,12 +367,6 @@ fn watch(handle: &StopHandle, socket: &Path, bound: Option<(u64, u64)>, idle: Op
             shared.idle.store(true, Ordering::SeqCst);
             handle.stop();
             return;
-        }
-        // Nothing to do unless something was committed since the last
-        // time; a write that arrives meanwhile waits for no one.
-        let changed = *shared.last_change.lock().unwrap_or_else(|p| p.into_inner());
-        if changed.elapsed() >= TIDY_AFTER {
-            shared.store.tidy_log();
         }
     }
 }

@@ -219,8 +219,6 @@ pub struct Store {
     /// Commits that changed leaders, branches or points: the version of
     /// the small tables.
     table_writes: Arc<AtomicU64>,
-    /// `writes` when the log was last tidied ([`Store::tidy_log`]).
-    tidied: Arc<AtomicU64>,
     /// The small tables, decoded once per table version (see [`Tables`]).
     tables: Arc<Mutex<CachedTables>>,
     /// Years' statuses as of a data version (see [`CachedStatus`]).
@@ -337,7 +335,6 @@ impl Store {
             user: Arc::from(current_user()),
             writes: Arc::new(AtomicU64::new(0)),
             table_writes: Arc::new(AtomicU64::new(0)),
-            tidied: Arc::new(AtomicU64::new(0)),
             tables: Arc::new(Mutex::new(None)),
             statuses: Arc::new(Mutex::new(CachedStatus::new())),
             digest_kept: Arc::new(std::sync::atomic::AtomicBool::new(false)),
@@ -504,8 +501,7 @@ impl Store {
     /// punched out of the file on the next open. The data is committed
     /// before this runs, so a failure here is logged, not reported as a
     /// failed command.
-    /// Returns the number of pages moved.
-    pub(crate) fn collect_garbage(&self) -> usize {
+    pub(crate) fn collect_garbage(&self) {
         // A round moves every page queued; the next one finds the segments
         // that the moves and the flush made inactive. The bound keeps a log
         // that never settles (pages moving back and forth) from holding up
@@ -515,7 +511,6 @@ impl Store {
         // most half live is moved; a higher one moved segments round after
         // round without freeing more.
         const MAX_LIVE_PCT: u8 = 50;
-        let mut total = 0;
         for _ in 0..MAX_ROUNDS {
             match self
                 .db
@@ -525,38 +520,14 @@ impl Store {
                     self.flush()?;
                     Ok(moved)
                 }) {
-                Ok(0) => break,
-                Ok(moved) => total += moved,
+                Ok(0) => return,
+                Ok(_) => {}
                 Err(e) => {
-                    tracing::warn!("compacting the log: {e}");
-                    break;
+                    tracing::warn!("compacting the log after a bulk write: {e}");
+                    return;
                 }
             }
         }
-        total
-    }
-
-    /// For a process that has written for a while (a server whose writes
-    /// have paused, a closing server or workbench): collects the log's
-    /// garbage as after a bulk write ([`Store::collect_garbage`]) if
-    /// anything was committed since the last time; otherwise does nothing.
-    ///
-    /// Why: every commit appends the buckets it rewrote to sled's log, and
-    /// sled rewrites a leaf whole every few changes to it, so the log grows
-    /// by a few kilobytes a visit (3,000 visits through a server on the
-    /// 10k database: from 2.8 to 8.2 MiB, for 3.4 MB of keys and values).
-    /// sled reclaims a segment only once it is at most half live, a few
-    /// pages per flush interval, and a reopened database not before later
-    /// writes pass it; with this, the same visits leave 4.2 MiB
-    /// (docs/PERFORMANCE.md, tests/disk.rs).
-    pub fn tidy_log(&self) {
-        let writes = self.writes.load(Ordering::SeqCst);
-        if self.tidied.swap(writes, Ordering::SeqCst) == writes {
-            return;
-        }
-        let started = std::time::Instant::now();
-        let moved = self.collect_garbage();
-        tracing::info!(moved, ms = started.elapsed().as_millis() as u64, "tidied the log");
     }
 
     /// The size sled reports for its files, in bytes.
