@@ -27,7 +27,7 @@
 //!   entry is checked again against sled; one that no longer fits is
 //!   refused into the audit log (`activity.refused`, with the reason) and
 //!   keeps its id from other visits; an id taken meanwhile gives way to
-//!   the next. Neither happens while every process is of this layout (7,
+//!   the next. Neither happens while every process is of this layout (8,
 //!   which older versions refuse to open). An error of the store fails the
 //!   open and keeps the inbox.
 //!

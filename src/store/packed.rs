@@ -63,8 +63,9 @@ const ZSTD: u8 = 2;
 /// varints as LEB128 (see [`compact`]).
 const COMPACT: u8 = 3;
 
-/// Plain values shorter than this are kept plain: a zstd frame costs
-/// about a dozen bytes, and a few counters do not compress.
+/// Plain values shorter than this are not compressed (they are stored
+/// compact): a zstd frame costs about a dozen bytes, and a few counters
+/// do not compress.
 const COMPRESS_FROM: usize = 64;
 
 /// zstd's default level: on these buckets level 1 is 1–9 % larger and no
@@ -85,8 +86,9 @@ const ZSTD_TABLE_LOG: u32 = 12;
 
 /// The largest plain value a compressed bucket may claim: inflating
 /// allocates the claimed length first, so a damaged length must not ask
-/// for more than this. A bucket whose plain value would be larger is
-/// stored plain ([`encode_bucket`]); 16 records of at most 1 MiB fit.
+/// for more than this; nor may a compact bucket expand past it. A bucket
+/// whose plain value would be larger is stored plain ([`encode_bucket`]);
+/// 16 records of at most 1 MiB fit.
 const MAX_INFLATED: usize = 1 << 25;
 
 /// How a tree's logical keys map to buckets.
@@ -210,7 +212,7 @@ pub(crate) fn encode_bucket(tree: T, bucket: &[u8], entries: &BucketMap) -> Vec<
 /// the first of them on a tie (so the choice is the same every time: a
 /// layout upgrade and a fresh import store the same bytes).
 fn store_plain(tree: T, bucket: &[u8], plain: Vec<u8>) -> Vec<u8> {
-    if !tree.compressed() {
+    if !tree.compressed() || plain.len() > MAX_INFLATED {
         return plain;
     }
     let compact = compact(bucket, &plain).filter(|c| c.len() < plain.len());
@@ -417,8 +419,9 @@ fn take<'a>(bytes: &'a [u8], at: &mut usize, len: usize) -> Result<&'a [u8], Sto
 
 /// The plain value of a compact bucket value stored under the bucket key
 /// `bucket`. Refuses more shared bytes than the bucket's key has, a cut
-/// entry and a key too long for the plain format; the plain value's own
-/// checks (keys in order) are the reader's, as for every bucket.
+/// entry, a key too long for the plain format and a plain value over
+/// [`MAX_INFLATED`]; the plain value's own checks (keys in order) are the
+/// reader's, as for every bucket.
 fn expand(bucket: &[u8], stored: &[u8]) -> Result<Vec<u8>, StoreError> {
     let (&shared, body) = stored
         .get(1..)
@@ -443,6 +446,9 @@ fn expand(bucket: &[u8], stored: &[u8]) -> Result<Vec<u8>, StoreError> {
         out.extend_from_slice(suffix);
         out.extend_from_slice(&(value.len() as u32).to_be_bytes());
         out.extend_from_slice(value);
+        if out.len() > MAX_INFLATED {
+            return Err(damaged("compact value expands out of range"));
+        }
     }
     Ok(out)
 }
@@ -460,8 +466,11 @@ pub(crate) fn plain_of(bucket: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, 
 
 /// What a bucket stored by an older layout is stored as now (see
 /// [`store_plain`]), or `None` if it is stored so already. A compressed
-/// bucket is not compressed again: zstd gives the same frame for the same
-/// plain value, so only its compact form can beat it.
+/// bucket of a compressed tree is not compressed again: it becomes compact
+/// where that is no larger, and keeps its frame otherwise (one written by
+/// an older build may differ from today's frame for the same entries, and
+/// reads the same). Compressing every bucket again would make the first
+/// open of a 1M-activity database seconds longer.
 pub(crate) fn recoded(tree: T, bucket: &[u8], stored: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     let now = match stored.first() {
         Some(&COMPACT) => return Ok(None),
@@ -479,6 +488,21 @@ pub(crate) fn recoded(tree: T, bucket: &[u8], stored: &[u8]) -> Result<Option<Ve
         }
     };
     Ok((now[..] != stored[..]).then_some(now))
+}
+
+/// A bucket's value as layout 7 stored it: compressed where that was
+/// smaller (compressed trees, plain values of at least [`COMPRESS_FROM`]
+/// bytes), plain otherwise. For the upgrade tests.
+#[cfg(test)]
+pub(crate) fn layout_7_value(tree: T, entries: &BucketMap) -> Vec<u8> {
+    let plain = encode_plain(entries);
+    if !tree.compressed() || plain.len() < COMPRESS_FROM {
+        return plain;
+    }
+    match compress(&plain) {
+        Some(packed) if packed.len() < plain.len() => packed,
+        _ => plain,
+    }
 }
 
 /// A zstd context of each kind.
@@ -523,7 +547,7 @@ fn with_zstd<R>(f: impl FnOnce(&mut Contexts) -> R) -> std::io::Result<R> {
 }
 
 /// `ZSTD ‖ length ‖ frame` for a plain value; `None` if zstd fails (the
-/// bucket is then stored plain).
+/// bucket is then stored compact).
 fn compress(plain: &[u8]) -> Option<Vec<u8>> {
     let frame = with_zstd(|(c, _)| c.compress(plain)).ok()?.ok()?;
     let mut out = Vec::with_capacity(5 + frame.len());
@@ -1051,6 +1075,11 @@ mod tests {
         long.extend(std::iter::repeat_n(b'k', 1 << 16));
         long.push(0);
         assert!(refused(bucket, &long).contains("key too long"));
+        // Entries of two bytes that each take the bucket key's 255 bytes:
+        // 256 kB that would expand past 32 MiB.
+        let mut huge = vec![COMPACT, 255];
+        huge.extend(std::iter::repeat_n(0, 2 * (MAX_INFLATED / 261 + 1)));
+        assert!(refused(&[7; 255], &huge).contains("expands out of range"));
     }
 
     /// What an older layout stored is rewritten as this one stores it, and
@@ -1075,8 +1104,14 @@ mod tests {
         let squeezed = compress(&plain).unwrap();
         assert!(squeezed.len() > now.len());
         assert_eq!(recoded(T::ActivityByLeader, &bucket, &squeezed).unwrap(), Some(now));
-        // The small tables stay plain.
+        // The small tables stay plain, and become so again where layout 5
+        // compressed them.
         assert_eq!(recoded(T::Leaders, B, &encode_plain(&notes())).unwrap(), None);
+        let compressed = compress(&encode_plain(&notes())).unwrap();
+        assert_eq!(
+            recoded(T::Leaders, B, &compressed).unwrap(),
+            Some(encode_plain(&notes()))
+        );
         assert!(recoded(T::ActivityByLeader, &bucket, &[PLAIN, 0]).is_err());
     }
 

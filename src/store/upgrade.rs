@@ -70,7 +70,9 @@ impl Store {
             self.tree(t).insert(bucket, encoded).map_err(io_error)?;
             Ok(())
         };
-        for t in T::ALL.iter().filter(|t| t.compressed()) {
+        // Every packed tree: layout 5 compressed the small tables' and the
+        // problems' buckets too, before they were kept plain again.
+        for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
             for item in self.tree(*t).iter() {
                 let (bucket, stored) = match item {
                     Ok(item) => item,
@@ -189,28 +191,35 @@ mod tests {
     use crate::store::tree_contents as trees;
 
     /// Turns a current database back into what layout 7 left: no compact
-    /// buckets (plain in their place), schema 7.
+    /// buckets (what layout 7 stored in their place: compressed where that
+    /// was smaller, plain otherwise), schema 7.
     fn downgrade_to_7(store: &Store) {
-        let mut compact = 0;
+        let (mut compact, mut compressed) = (0, 0);
         for t in T::ALL.iter().filter(|t| t.packing().is_some()) {
             for item in store.tree(*t).iter() {
                 let (bucket, stored) = item.unwrap();
-                if is_compact(&stored) {
+                if is_compact(&bucket, &stored) {
                     compact += 1;
-                    let plain = packed::encode_plain(&packed::bucket_map(&bucket, Some(&stored)).unwrap());
-                    store.tree(*t).insert(bucket, plain).unwrap();
+                    let entries = packed::bucket_map(&bucket, Some(&stored)).unwrap();
+                    let old = packed::layout_7_value(*t, &entries);
+                    // The upgrade must find these and store them compact.
+                    compressed += usize::from(packed::inflate(&old).unwrap().is_some());
+                    store.tree(*t).insert(bucket, old).unwrap();
                 }
             }
         }
         assert!(compact > 100, "only {compact} buckets were compact");
+        assert!(
+            compressed > 10,
+            "only {compressed} compact buckets were compressed in layout 7"
+        );
         store.tree(T::Meta).insert(meta::SCHEMA, &7u64.to_be_bytes()).unwrap();
         store.flush().unwrap();
     }
 
-    /// Whether a bucket is stored compact: it is neither plain nor
-    /// compressed, and reads.
-    fn is_compact(stored: &[u8]) -> bool {
-        packed::inflate(stored).unwrap().is_none() && packed::decode_bucket(stored).is_err()
+    /// Whether a bucket is stored compact, and reads.
+    fn is_compact(bucket: &[u8], stored: &[u8]) -> bool {
+        stored.first() == Some(&3) && packed::bucket_map(bucket, Some(stored)).is_ok()
     }
 
     /// Turns a current database back into what layout 5 left: no
@@ -256,10 +265,12 @@ mod tests {
 
     /// Whether any bucket of a packed tree is stored compact.
     fn any_compact(store: &Store) -> bool {
-        T::ALL
-            .iter()
-            .filter(|t| t.packing().is_some())
-            .any(|t| store.tree(*t).iter().values().any(|v| is_compact(&v.unwrap())))
+        T::ALL.iter().filter(|t| t.packing().is_some()).any(|t| {
+            store.tree(*t).iter().any(|item| {
+                let (bucket, stored) = item.unwrap();
+                is_compact(&bucket, &stored)
+            })
+        })
     }
 
     /// Turns a current database back into what layout 3 left: plain
@@ -454,7 +465,7 @@ mod tests {
                     .tree(T::Activities)
                     .iter()
                     .values()
-                    .any(|v| packed::inflate(&v.unwrap()).unwrap().is_none()),
+                    .any(|v| packed::decode_bucket(&v.unwrap()).is_ok()),
                 "plain buckets beside it"
             );
             let mut want = fresh.export().unwrap();
