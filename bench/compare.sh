@@ -190,7 +190,7 @@ for N in $SIZES; do
   S_RSS=$(awk '/Maximum resident/ {printf "%.1f", $6/1024}' "$OUT/server.time")
 
   # Blocks allocated, not apparent size: sled's free log segments are holes.
-  # In MiB with one decimal: at 10k the two are 3–4 and 10.7 MiB, and
+  # In MiB with one decimal: at 10k the two are about 3 and 10.7 MiB, and
   # whole MiB would hide whether the ratio is 3× or not.
   mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
   DISK=$(mib "$(du -s --block-size=1 "$DB" | cut -f1)")
