@@ -196,6 +196,12 @@ fn start(cli: Cli) -> Result<String, Failure> {
         branchlink::backup::after_change(backend.as_ref(), &db);
     }
     if let Some(store) = own_store {
+        // A workbench may have logged a meeting's visits: leave sled's log
+        // compact for the next open (a one-shot command writes too little
+        // to be worth the wait).
+        if workbench {
+            store.tidy_log();
+        }
         store.leave_digest();
         // The process exits next: sled's caches need not be freed one by
         // one (`Store::leave`). Not the workbench's: it has restored the

@@ -1107,3 +1107,86 @@ fn no_request_lets_a_role_past_its_rights_or_touches_the_audit_log() {
         &audit_before[..]
     );
 }
+
+/// Once the data has gone unchanged for two seconds, the server tidies
+/// sled's log (`Store::tidy_log`, tests/disk.rs checks what that frees), a
+/// bounded round a second while rounds move pages: a subscribed board does
+/// not keep it from doing so, a quiet server with nothing to move does not
+/// go on, and a server stopped within the two seconds of a change tidies
+/// once as it stops.
+#[test]
+fn the_server_tidies_its_log_when_writes_pause_and_when_it_stops() {
+    let p = place();
+    let log = p.db.with_extension("log");
+    let start = || {
+        let child = Command::new(BIN)
+            .args(["serve", "--db"])
+            .arg(&p.db)
+            .arg("--socket")
+            .arg(&p.socket)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .unwrap(),
+            )
+            .spawn()
+            .unwrap();
+        wait_for(&p.socket);
+        child
+    };
+    let tidied = || std::fs::read_to_string(&log).unwrap().matches("tidied the log").count();
+    let wait_for_tidies = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while tidied() < n {
+            assert!(
+                Instant::now() < deadline,
+                "no tidy after the writes:\n{}",
+                std::fs::read_to_string(&log).unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // Waits until three seconds pass with no new round: the rounds that
+    // move pages stop by themselves.
+    let settled = || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let seen = tidied();
+            std::thread::sleep(Duration::from_secs(3));
+            if tidied() == seen {
+                return seen;
+            }
+            assert!(Instant::now() < deadline, "the server never stops tidying");
+        }
+    };
+    let mut server = Served(start());
+    let writer = client(&p);
+    let mut o = ClientOptions::new(p.socket.clone());
+    o.subscribe = true;
+    o.read_only = true;
+    let _board = Client::connect(o).unwrap();
+    branchlink::demo::load(&writer).unwrap();
+    let leader = first_leader(&writer);
+    for i in 0..20 {
+        writer.add_activity(visit(leader, i, "会前走访")).unwrap();
+    }
+    wait_for_tidies(1);
+    let quiet = settled();
+    writer.add_activity(visit(leader, 21, "会后走访")).unwrap();
+    wait_for_tidies(quiet + 1);
+    let before_stop = settled();
+    // A change, then a stop before the two seconds are up.
+    writer.add_activity(visit(leader, 22, "散会前走访")).unwrap();
+    let pid = nix::unistd::Pid::from_raw(server.0.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while server.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tidied(), before_stop + 1, "{}", std::fs::read_to_string(&log).unwrap());
+}

@@ -39,6 +39,12 @@ pub const MAX_PAGE: usize = 5_000;
 /// How often the accept loop looks at the stop flag, in milliseconds.
 const ACCEPT_TICK_MS: u16 = 250;
 
+/// How long the data must have gone unchanged before the server tidies
+/// sled's log (`Store::tidy_log`, a bounded round a tick while there is
+/// work): a meeting's run of visits does not meet it, and it runs in the
+/// pauses between runs.
+const TIDY_AFTER: Duration = Duration::from_secs(2);
+
 /// How long `bind` waits for a database that another process holds while
 /// no server answers: a server that just went idle is still exiting.
 const LOCKED_WAIT: Duration = Duration::from_secs(3);
@@ -95,6 +101,8 @@ struct Shared {
     /// Set when the idle timer (not a stop handle) stopped the server.
     idle: AtomicBool,
     changes: AtomicU64,
+    /// When a change last started or ended, for [`TIDY_AFTER`].
+    last_change: Mutex<Instant>,
     db: PathBuf,
 }
 
@@ -102,8 +110,17 @@ impl Shared {
     /// Tells every subscription that the data changed.
     fn notify(&self) {
         let version = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
+        self.touch();
         let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subs.retain(|tx| tx.send(Push::Change(version)).is_ok());
+    }
+}
+
+impl Shared {
+    /// Marks a change starting or ending: no tidy starts within
+    /// [`TIDY_AFTER`] of it.
+    fn touch(&self) {
+        *self.last_change.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 }
 
@@ -171,6 +188,7 @@ impl Server {
             stop: AtomicBool::new(false),
             idle: AtomicBool::new(false),
             changes: AtomicU64::new(0),
+            last_change: Mutex::new(Instant::now()),
             // Absolute, so that a client can check it reached the server of
             // the database it meant.
             db: std::fs::canonicalize(&options.db).unwrap_or_else(|_| options.db.clone()),
@@ -265,6 +283,9 @@ impl Server {
             let _ = std::fs::remove_file(&options.socket);
         }
         drop(listener);
+        // One bounded round for what this server wrote since the last;
+        // the rest waits for the next process that runs a while.
+        shared.store.tidy_log();
         shared.store.flush()?;
         // The next `visit add --no-server` can then log to the inbox
         // without opening the database (src/store/inbox.rs).
@@ -367,6 +388,13 @@ fn watch(handle: &StopHandle, socket: &Path, bound: Option<(u64, u64)>, idle: Op
             shared.idle.store(true, Ordering::SeqCst);
             handle.stop();
             return;
+        }
+        // A round does nothing unless something was committed since the
+        // last or the last moved pages; it takes milliseconds, and a write
+        // that arrives meanwhile commits beside it.
+        let changed = *shared.last_change.lock().unwrap_or_else(|p| p.into_inner());
+        if changed.elapsed() >= TIDY_AFTER {
+            shared.store.tidy_log();
         }
     }
 }
@@ -507,6 +535,9 @@ fn requests(shared: &Shared, mut stream: UnixStream, peer: &Peer, role: AccessRo
             .into())
         } else {
             let change = request.is_change();
+            if change {
+                shared.touch();
+            }
             let reply = execute(&store, request);
             if change && reply.is_ok() {
                 shared.notify();

@@ -440,7 +440,11 @@ impl Db {
     /// inactive, or fell to the threshold, through the moves themselves.
     /// `max_live_pct` should stay well below 100, or full segments are
     /// moved round after round.
-    pub fn collect_garbage(&self, max_live_pct: u8) -> Result<usize> {
+    pub fn collect_garbage(
+        &self,
+        max_live_pct: u8,
+        max_moves: usize,
+    ) -> Result<usize> {
         let mut moved = 0;
         #[cfg(all(
             not(miri),
@@ -467,6 +471,9 @@ impl Db {
             // a million records spent minutes moving pages round and round.
             let budget = self.context.pagecache.gc_queue_len();
             for _ in 0..budget {
+                if moved >= max_moves {
+                    break;
+                }
                 if self.context.pagecache.attempt_gc()? {
                     moved += 1;
                 } else if self.context.pagecache.gc_queue_is_empty() {
