@@ -52,6 +52,11 @@ fn wait_for(socket: &Path) {
 }
 
 fn serve(p: &Place) -> Served {
+    serve_logging_to(p, Stdio::null())
+}
+
+/// A server whose log (its stderr) goes to `log`.
+fn serve_logging_to(p: &Place, log: impl Into<Stdio>) -> Served {
     let child = Command::new(BIN)
         .args(["serve", "--db"])
         .arg(&p.db)
@@ -59,7 +64,7 @@ fn serve(p: &Place) -> Served {
         .arg(&p.socket)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     wait_for(&p.socket);
@@ -1118,26 +1123,6 @@ fn no_request_lets_a_role_past_its_rights_or_touches_the_audit_log() {
 fn the_server_tidies_its_log_when_writes_pause_and_when_it_stops() {
     let p = place();
     let log = p.db.with_extension("log");
-    let start = || {
-        let child = Command::new(BIN)
-            .args(["serve", "--db"])
-            .arg(&p.db)
-            .arg("--socket")
-            .arg(&p.socket)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&log)
-                    .unwrap(),
-            )
-            .spawn()
-            .unwrap();
-        wait_for(&p.socket);
-        child
-    };
     let tidied = || std::fs::read_to_string(&log).unwrap().matches("tidied the log").count();
     let wait_for_tidies = |n: usize| {
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -1163,7 +1148,7 @@ fn the_server_tidies_its_log_when_writes_pause_and_when_it_stops() {
             assert!(Instant::now() < deadline, "the server never stops tidying");
         }
     };
-    let mut server = Served(start());
+    let mut server = serve_logging_to(&p, std::fs::File::create(&log).unwrap());
     let writer = client(&p);
     let mut o = ClientOptions::new(p.socket.clone());
     o.subscribe = true;

@@ -114,9 +114,7 @@ impl Shared {
         let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subs.retain(|tx| tx.send(Push::Change(version)).is_ok());
     }
-}
 
-impl Shared {
     /// Marks a change starting or ending: no tidy starts within
     /// [`TIDY_AFTER`] of it.
     fn touch(&self) {
